@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tapline.proxy;
+
+import org.jspecify.annotations.NullMarked;

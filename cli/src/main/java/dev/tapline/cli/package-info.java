@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tapline.cli;
+
+import org.jspecify.annotations.NullMarked;

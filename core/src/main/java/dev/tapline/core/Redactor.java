@@ -1,0 +1,362 @@
+package dev.tapline.core;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Removes secrets from an exchange before it leaves the proxy: headers on a denylist, query
+ * parameters and JSON/form fields whose name matches a pattern, and card-number-like values
+ * anywhere in text. Redacted values become {@link #MARKER} (or {@code [REDACTED:<hash>]} with a
+ * keyed hash for correlation); the exchange records where, never what.
+ *
+ * <pre>{@code
+ * Exchange safe = Redactor.defaults().redact(captured);
+ * }</pre>
+ */
+public final class Redactor {
+  public static final String MARKER = "[REDACTED]";
+
+  public static final Set<String> DEFAULT_HEADERS = Set.of(
+      "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token",
+      "x-csrf-token", "x-xsrf-token", "x-amz-security-token", "x-goog-api-key", "api-key");
+
+  public static final String DEFAULT_FIELD_PATTERN =
+      "(?i).*(password|passwd|secret|token|api[_-]?key|credential|private[_-]?key|ssn|cvv|cvc).*";
+
+  // 13-19 digits, optionally grouped by spaces or dashes; Luhn-checked before redacting.
+  private static final Pattern CARD = Pattern.compile("(?<![\\d.])(?:\\d[ -]?){12,18}\\d(?![\\d.])");
+
+  private final Set<String> headers;
+  private final Pattern fieldNames;
+  private final boolean cardNumbers;
+  private final byte @Nullable [] hashKey;
+
+  private Redactor(Set<String> headers, Pattern fieldNames, boolean cardNumbers, byte @Nullable [] hashKey) {
+    this.headers = headers;
+    this.fieldNames = fieldNames;
+    this.cardNumbers = cardNumbers;
+    this.hashKey = hashKey;
+  }
+
+  public static Redactor defaults() {
+    return builder().build();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Immutable configuration, built step by step. */
+  public static final class Builder {
+    private final Set<String> headers = new LinkedHashSet<>(DEFAULT_HEADERS);
+    private Pattern fieldNames = Pattern.compile(DEFAULT_FIELD_PATTERN);
+    private boolean cardNumbers = true;
+    private byte @Nullable [] hashKey;
+
+    private Builder() {}
+
+    /** Adds header names (any case) to the denylist. */
+    public Builder addHeaders(Iterable<String> names) {
+      for (String n : names) {
+        headers.add(n.toLowerCase(Locale.ROOT).trim());
+      }
+      return this;
+    }
+
+    /** A regex matched against the whole field name (JSON keys, form and query parameter names). */
+    public Builder fieldNamePattern(String regex) {
+      this.fieldNames = Pattern.compile(requireNonNull(regex, "regex"));
+      return this;
+    }
+
+    public Builder cardNumbers(boolean on) {
+      this.cardNumbers = on;
+      return this;
+    }
+
+    /** Keep an HMAC-SHA256 prefix of each redacted value so equal secrets can be correlated. */
+    public Builder hashKey(byte @Nullable [] key) {
+      this.hashKey = key == null ? null : key.clone();
+      return this;
+    }
+
+    public Redactor build() {
+      return new Redactor(Set.copyOf(headers), fieldNames, cardNumbers, hashKey);
+    }
+  }
+
+  public Exchange redact(Exchange e) {
+    Set<String> names = new LinkedHashSet<>(e.redactions());
+    Request req = e.request();
+    Headers reqHeaders = redactHeaders(req.headers(), "request", names);
+    String query = redactQuery(req.rawQuery(), names);
+    Body reqBody = redactBody(req.body(), "request", names);
+    Request newReq = new Request(req.method(), req.scheme(), req.authority(), req.path(), query, reqHeaders, reqBody);
+    Response resp = e.response();
+    Response newResp = resp == null ? null
+        : new Response(resp.status(), redactHeaders(resp.headers(), "response", names),
+            redactBody(resp.body(), "response", names));
+    return new Exchange(e.id(), e.startedAt(), e.durationMicros(), e.service(), e.proxy(),
+        e.routingKey(), e.target(), e.traceparent(), e.baggage(), newReq, newResp, e.error(),
+        List.copyOf(names));
+  }
+
+  public boolean isSensitiveHeader(String name) {
+    return headers.contains(name.toLowerCase(Locale.ROOT));
+  }
+
+  public boolean isSensitiveField(String name) {
+    return fieldNames.matcher(name).matches();
+  }
+
+  private Headers redactHeaders(Headers in, String side, Set<String> names) {
+    List<Header> out = null;
+    for (int i = 0; i < in.entries().size(); i++) {
+      Header h = in.entries().get(i);
+      String value = h.value();
+      String newValue = value;
+      if (isSensitiveHeader(h.name())) {
+        newValue = marker(value);
+        names.add(side + ".header:" + h.name().toLowerCase(Locale.ROOT));
+      } else if (cardNumbers) {
+        String c = redactCards(value);
+        if (!c.equals(value)) {
+          newValue = c;
+          names.add(side + ".header:" + h.name().toLowerCase(Locale.ROOT));
+        }
+      }
+      if (!newValue.equals(value)) {
+        if (out == null) {
+          out = new ArrayList<>(in.entries());
+        }
+        out.set(i, new Header(h.name(), newValue));
+      }
+    }
+    return out == null ? in : new Headers(out);
+  }
+
+  private @Nullable String redactQuery(@Nullable String query, Set<String> names) {
+    if (query == null || query.isEmpty()) {
+      return query;
+    }
+    String r = redactPairs(query, "request.query:", names);
+    return cardNumbers ? redactCards(r) : r;
+  }
+
+  /** Redacts {@code name=value} pairs joined by {@code &} whose name matches the field pattern. */
+  private String redactPairs(String s, String where, Set<String> names) {
+    StringBuilder out = new StringBuilder(s.length());
+    boolean changed = false;
+    for (String pair : s.split("&", -1)) {
+      if (out.length() > 0 || changed) {
+        out.append('&');
+      }
+      int eq = pair.indexOf('=');
+      String rawName = eq < 0 ? pair : pair.substring(0, eq);
+      String name = decode(rawName);
+      if (eq >= 0 && isSensitiveField(name)) {
+        out.append(rawName).append('=').append(marker(pair.substring(eq + 1)));
+        names.add(where + name);
+        changed = true;
+      } else {
+        out.append(pair);
+      }
+    }
+    return changed ? out.toString() : s;
+  }
+
+  private Body redactBody(Body body, String side, Set<String> names) {
+    if (body.bytes().length == 0) {
+      return body;
+    }
+    String text = body.textOrNull();
+    if (text == null) {
+      return body;
+    }
+    String redacted = text;
+    if (body.isJson() || looksLikeJson(text)) {
+      redacted = redactJson(text, side + ".body:", names);
+    } else if (isForm(body.contentType())) {
+      redacted = redactPairs(text, side + ".body:", names);
+    }
+    if (cardNumbers) {
+      String c = redactCards(redacted);
+      if (!c.equals(redacted)) {
+        names.add(side + ".body:card-number");
+        redacted = c;
+      }
+    }
+    return redacted.equals(text) ? body : body.withBytes(redacted.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private String redactJson(String text, String where, Set<String> names) {
+    JsonNode root;
+    try {
+      root = ExchangeCodec.readTree(text);
+    } catch (Exception e) {
+      root = null;
+    }
+    if (root == null || !(root.isContainerNode())) {
+      return redactJsonText(text, where, names);
+    }
+    int before = names.size();
+    boolean changed = walk(root, "$", where, names);
+    if (!changed && names.size() == before) {
+      return text;
+    }
+    try {
+      return ExchangeCodec.mapper().writeValueAsString(root);
+    } catch (Exception e) {
+      return redactJsonText(text, where, names);
+    }
+  }
+
+  private boolean walk(JsonNode node, String path, String where, Set<String> names) {
+    boolean changed = false;
+    if (node instanceof ObjectNode obj) {
+      Iterator<Map.Entry<String, JsonNode>> it = obj.properties().iterator();
+      List<String> toMark = new ArrayList<>();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> f = it.next();
+        String childPath = path + "." + f.getKey();
+        if (isSensitiveField(f.getKey()) && !f.getValue().isNull() && !f.getValue().isContainerNode()) {
+          toMark.add(f.getKey());
+          names.add(where + childPath);
+        } else if (isSensitiveField(f.getKey()) && f.getValue().isContainerNode()) {
+          toMark.add(f.getKey());
+          names.add(where + childPath);
+        } else {
+          changed |= walk(f.getValue(), childPath, where, names);
+        }
+      }
+      for (String k : toMark) {
+        obj.set(k, TextNode.valueOf(marker(obj.get(k).toString())));
+        changed = true;
+      }
+    } else if (node instanceof ArrayNode arr) {
+      for (int i = 0; i < arr.size(); i++) {
+        changed |= walk(arr.get(i), path + "[*]", where, names);
+      }
+    }
+    return changed;
+  }
+
+  // For JSON that does not parse (e.g. truncated): redact "name": value pairs textually.
+  private static final Pattern JSON_PAIR =
+      Pattern.compile("\"((?:[^\"\\\\]|\\\\.)*)\"\\s*:\\s*(\"(?:[^\"\\\\]|\\\\.)*(?:\"|$)|[^,}\\]\\s]+)");
+
+  private String redactJsonText(String text, String where, Set<String> names) {
+    Matcher m = JSON_PAIR.matcher(text);
+    StringBuilder out = new StringBuilder(text.length());
+    boolean changed = false;
+    while (m.find()) {
+      String name = m.group(1);
+      if (isSensitiveField(name)) {
+        m.appendReplacement(out, Matcher.quoteReplacement(
+            "\"" + name + "\":\"" + marker(m.group(2)) + "\""));
+        names.add(where + "$.." + name);
+        changed = true;
+      }
+    }
+    if (!changed) {
+      return text;
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  String redactCards(String s) {
+    Matcher m = CARD.matcher(s);
+    StringBuilder out = null;
+    int last = 0;
+    while (m.find()) {
+      String digits = m.group().replaceAll("[ -]", "");
+      if (digits.length() >= 13 && digits.length() <= 19 && luhn(digits)) {
+        if (out == null) {
+          out = new StringBuilder(s.length());
+        }
+        out.append(s, last, m.start()).append(marker(digits));
+        last = m.end();
+      }
+    }
+    if (out == null) {
+      return s;
+    }
+    return out.append(s, last, s.length()).toString();
+  }
+
+  static boolean luhn(String digits) {
+    int sum = 0;
+    boolean dbl = false;
+    for (int i = digits.length() - 1; i >= 0; i--) {
+      int d = digits.charAt(i) - '0';
+      if (dbl) {
+        d *= 2;
+        if (d > 9) {
+          d -= 9;
+        }
+      }
+      sum += d;
+      dbl = !dbl;
+    }
+    return sum % 10 == 0;
+  }
+
+  private String marker(String secret) {
+    if (hashKey == null) {
+      return MARKER;
+    }
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(hashKey, "HmacSHA256"));
+      byte[] h = mac.doFinal(secret.getBytes(StandardCharsets.UTF_8));
+      return "[REDACTED:" + HexFormat.of().formatHex(h, 0, 6) + "]";
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      return MARKER;
+    }
+  }
+
+  private static boolean looksLikeJson(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (!Character.isWhitespace(c)) {
+        return c == '{' || c == '[';
+      }
+    }
+    return false;
+  }
+
+  private static boolean isForm(@Nullable String contentType) {
+    return contentType != null
+        && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded");
+  }
+
+  private static String decode(String s) {
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return s;
+    }
+  }
+}

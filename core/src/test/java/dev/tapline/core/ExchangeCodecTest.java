@@ -1,0 +1,84 @@
+package dev.tapline.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ExchangeCodecTest {
+
+  private static Exchange sample(Body reqBody, Body respBody, Headers respHeaders) {
+    return new Exchange("0190b1a2-0000-7000-8000-000000000001", 1_764_000_000_000_000L, 1500,
+        "orders", "proxy-1", "demo-v2", "sandbox:demo-v2", "00-abc-def-01", "sd-routing-key=demo-v2",
+        new Request("POST", "http", "localhost:8080", "/orders", "a=1&b=%20", Headers.of("Content-Type", "application/json"), reqBody),
+        new Response(201, respHeaders, respBody), null, List.of("request.header:authorization"));
+  }
+
+  @Test
+  void roundTripsTextBodiesAsReadableText() {
+    Exchange e = sample(Body.text("application/json", "{\"name\":\"Zoë ☕\"}"), Body.text("application/json", "{}"), Headers.empty());
+    String json = new String(ExchangeCodec.encode(e), StandardCharsets.UTF_8);
+    assertThat(json).contains("\"text\":\"{\\\"name\\\":\\\"Zoë ☕\\\"}\"").doesNotContain("\n");
+    assertThat(ExchangeCodec.decode(json)).isEqualTo(e);
+  }
+
+  @Test
+  void roundTripsBinaryAndNonUtf8BodiesByteForByte() {
+    byte[] binary = new byte[256];
+    for (int i = 0; i < binary.length; i++) {
+      binary[i] = (byte) i;
+    }
+    byte[] latin1 = "café".getBytes(StandardCharsets.ISO_8859_1);
+    Exchange e = sample(Body.of("application/octet-stream", binary), Body.of("text/plain; charset=iso-8859-1", latin1), Headers.empty());
+    String json = new String(ExchangeCodec.encode(e), StandardCharsets.UTF_8);
+    assertThat(json).contains("\"base64\"");
+    Exchange back = ExchangeCodec.decode(json);
+    assertThat(back.request().body().bytes()).isEqualTo(binary);
+    assertThat(back.response().body().bytes()).isEqualTo(latin1);
+    assertThat(back).isEqualTo(e);
+  }
+
+  @Test
+  void roundTripsEmptyBodiesAndTruncation() {
+    Body truncated = new Body("text/plain", "gzip", "abc".getBytes(StandardCharsets.UTF_8), true, 1_000_000);
+    Exchange e = sample(Body.empty(), truncated, Headers.empty());
+    Exchange back = ExchangeCodec.decode(ExchangeCodec.encode(e));
+    assertThat(back.request().body().isEmpty()).isTrue();
+    assertThat(back.response().body()).isEqualTo(truncated);
+  }
+
+  @Test
+  void keepsRepeatedHeadersInOrder() {
+    Headers h = Headers.of("Set-Cookie", "a=1", "X-Trace", "t", "Set-Cookie", "b=2", "set-cookie", "c=3");
+    Exchange back = ExchangeCodec.decode(ExchangeCodec.encode(sample(Body.empty(), Body.empty(), h)));
+    assertThat(back.response().headers().entries()).isEqualTo(h.entries());
+    assertThat(back.response().headers().all("set-cookie")).containsExactly("a=1", "b=2", "c=3");
+  }
+
+  @Test
+  void roundTripsErrorsWithoutResponse() {
+    Exchange e = new Exchange("id-1", 1, 2, "orders", "p", null, "baseline", null, null,
+        new Request("GET", "http", "h", "/x", null, Headers.empty(), Body.empty()), null,
+        new ExchangeError(ExchangeError.Kind.REFUSED, "connection refused: 127.0.0.1:1"), List.of());
+    assertThat(ExchangeCodec.decode(ExchangeCodec.encode(e))).isEqualTo(e);
+  }
+
+  @Test
+  void ignoresUnknownFieldsFromNewerWriters() {
+    Exchange e = sample(Body.empty(), Body.text("text/plain", "ok"), Headers.empty());
+    String json = new String(ExchangeCodec.encode(e), StandardCharsets.UTF_8);
+    String newer = json.replace("{\"v\":1,", "{\"v\":2,\"futureField\":{\"x\":[1,2]},")
+        .replace("\"method\":\"POST\"", "\"method\":\"POST\",\"http2Stream\":7");
+    assertThat(ExchangeCodec.decode(newer)).isEqualTo(e);
+  }
+
+  @Test
+  void rejectsWrongShapesNamingTheField() {
+    assertThatThrownBy(() -> ExchangeCodec.decode("not json")).hasMessageStartingWith("not JSON");
+    assertThatThrownBy(() -> ExchangeCodec.decode("[1,2]")).hasMessageContaining("JSON object");
+    assertThatThrownBy(() -> ExchangeCodec.decode("{\"v\":1,\"id\":\"x\"}")).hasMessageContaining("request");
+    assertThatThrownBy(() -> ExchangeCodec.decode("{\"id\":\"x\"}")).hasMessageContaining("\"v\"");
+  }
+}

@@ -1,0 +1,67 @@
+package dev.tapline.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tapline.core.testing.TestExchanges;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class RedactorTest {
+  private final Redactor redactor = Redactor.defaults();
+
+  private static Exchange with(Headers reqHeaders, Body reqBody, String query, Body respBody) {
+    Exchange e = TestExchanges.exchange("POST", "/login", null, reqBody, 200, respBody, query);
+    return e.withRequest(new Request("POST", "http", "h", "/login", query, reqHeaders, reqBody));
+  }
+
+  @Test
+  void redactsDenylistedHeadersAndRecordsTheirNames() {
+    Exchange e = with(Headers.of("Authorization", "Bearer s3cr3t", "Cookie", "sid=1", "Accept", "*/*"), Body.empty(), null, Body.empty());
+    Exchange r = redactor.redact(e);
+    assertThat(r.request().headers().first("authorization")).isEqualTo(Redactor.MARKER);
+    assertThat(r.request().headers().first("cookie")).isEqualTo(Redactor.MARKER);
+    assertThat(r.request().headers().first("accept")).isEqualTo("*/*");
+    assertThat(r.redactions()).contains("request.header:authorization", "request.header:cookie");
+    assertThat(new String(ExchangeCodec.encode(r), StandardCharsets.UTF_8)).doesNotContain("s3cr3t");
+  }
+
+  @Test
+  void redactsJsonFieldsByNameAtAnyDepth() {
+    Body body = Body.text("application/json", "{\"user\":\"ann\",\"password\":\"hunter2\",\"nested\":{\"apiKey\":\"k-1\",\"items\":[{\"accessToken\":\"t\"}]}}");
+    Exchange r = redactor.redact(with(Headers.empty(), body, null, Body.empty()));
+    String text = r.request().body().textOrNull();
+    assertThat(text).doesNotContain("hunter2", "k-1", "\"t\"").contains("\"user\":\"ann\"");
+    assertThat(r.redactions()).contains("request.body:$.password", "request.body:$.nested.apiKey", "request.body:$.nested.items[*].accessToken");
+  }
+
+  @Test
+  void redactsTruncatedJsonTextually() {
+    Body body = new Body("application/json", null, "{\"a\":1,\"secret\":\"abc\",\"b\":[1,2".getBytes(StandardCharsets.UTF_8), true, 5000);
+    Exchange r = redactor.redact(with(Headers.empty(), Body.empty(), null, body));
+    assertThat(r.response().body().textOrNull()).doesNotContain("abc").contains(Redactor.MARKER);
+  }
+
+  @Test
+  void redactsCardNumbersQueryAndFormFields() {
+    Body form = Body.text("application/x-www-form-urlencoded", "user=a&password=p%40ss&card=4111 1111 1111 1111");
+    Exchange r = redactor.redact(with(Headers.empty(), form, "token=abc&page=2", Body.text("text/plain", "card 4242-4242-4242-4242, order 1234567890123")));
+    assertThat(r.request().rawQuery()).isEqualTo("token=[REDACTED]&page=2");
+    assertThat(r.request().body().textOrNull()).isEqualTo("user=a&password=[REDACTED]&card=[REDACTED]");
+    assertThat(r.response().body().textOrNull()).isEqualTo("card [REDACTED], order 1234567890123");
+  }
+
+  @Test
+  void keyedHashCorrelatesEqualSecrets() {
+    Redactor hashing = Redactor.builder().hashKey("k".getBytes(StandardCharsets.UTF_8)).build();
+    Exchange a = hashing.redact(with(Headers.of("Authorization", "Bearer x"), Body.empty(), null, Body.empty()));
+    Exchange b = hashing.redact(with(Headers.of("Authorization", "Bearer x"), Body.empty(), null, Body.empty()));
+    assertThat(a.request().headers().first("authorization")).startsWith("[REDACTED:").isEqualTo(b.request().headers().first("authorization"));
+  }
+
+  @Test
+  void leavesBinaryBodiesAlone() {
+    byte[] bin = {(byte) 0xff, 0, 1};
+    Exchange r = redactor.redact(with(Headers.empty(), Body.of("application/octet-stream", bin), null, Body.empty()));
+    assertThat(r.request().body().bytes()).isEqualTo(bin);
+  }
+}

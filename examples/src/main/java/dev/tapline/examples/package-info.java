@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tapline.examples;
+
+import org.jspecify.annotations.NullMarked;

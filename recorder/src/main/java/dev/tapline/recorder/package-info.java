@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tapline.recorder;
+
+import org.jspecify.annotations.NullMarked;

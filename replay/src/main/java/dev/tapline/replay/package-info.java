@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tapline.replay;
+
+import org.jspecify.annotations.NullMarked;

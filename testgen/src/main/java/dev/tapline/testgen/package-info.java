@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tapline.testgen;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,4 @@
+@NullMarked
+package dev.tapline.ui;
+
+import org.jspecify.annotations.NullMarked;
