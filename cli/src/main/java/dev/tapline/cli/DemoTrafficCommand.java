@@ -1,13 +1,50 @@
 package dev.tapline.cli;
 
+import dev.tapline.examples.DemoTraffic;
+import java.net.URI;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** Placeholder until this command is implemented. */
-@Command(name = "demo-traffic", mixinStandardHelpOptions = true, description = "Not implemented yet.")
+/** {@code tapline demo-traffic}: drive the example orders API, usually through the proxy. */
+@Command(
+    name = "demo-traffic",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Drives a realistic mix of calls against the example orders API (creates, reads, lists, updates,",
+      "deletes and a few errors), usually through the proxy started by 'tapline up --demo'."
+    })
 final class DemoTrafficCommand implements Callable<Integer> {
+  @Mixin ConfigOption config;
+
+  @Option(names = "--target", required = true, paramLabel = "URL", description = "Where to send the calls, e.g. the proxy: http://127.0.0.1:8080")
+  String target;
+
+  @Option(names = "--routing-key", paramLabel = "KEY", description = "Send this sandbox routing key (as baggage: sd-routing-key=KEY).")
+  @Nullable String routingKey;
+
+  @Option(names = "--requests", paramLabel = "N", defaultValue = "50", description = "How many requests to send (default: ${DEFAULT-VALUE}).")
+  int requests;
+
+  @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Random seed for the call mix (default: ${DEFAULT-VALUE}).")
+  long seed;
+
   @Override
   public Integer call() {
-    throw new UnsupportedOperationException("demo-traffic is not implemented yet");
+    URI uri = Cli.httpUri("--target", target);
+    if (requests < 1) {
+      throw new UsageException("--requests must be at least 1: " + requests);
+    }
+    Progress progress = Progress.start("demo-traffic", requests);
+    DemoTraffic.Result r = DemoTraffic.run(uri, routingKey, requests, seed, progress::update);
+    progress.done();
+    System.out.println("sent " + r.summary() + (routingKey == null ? " (baseline)" : " (routing key " + routingKey + ")"));
+    if (r.failures() == r.requests()) {
+      System.err.println("tapline demo-traffic: nothing answered at " + uri);
+      return 3;
+    }
+    return 0;
   }
 }

@@ -1,0 +1,47 @@
+package dev.tapline.cli;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+
+/** Parsing helpers shared by the commands; each failure names the flag and the bad value. */
+final class Cli {
+  private Cli() {}
+
+  /** An absolute http(s) URL. */
+  static URI httpUri(String flag, String value) {
+    try {
+      URI u = new URI(value.trim());
+      if (u.getScheme() == null || !(u.getScheme().equals("http") || u.getScheme().equals("https")) || u.getHost() == null) {
+        throw new UsageException(flag + " must be an http(s) URL like http://127.0.0.1:8080, got '" + value + "'");
+      }
+      return u;
+    } catch (URISyntaxException e) {
+      throw new UsageException(flag + " is not a valid URL: '" + value + "' (" + e.getReason() + ")");
+    }
+  }
+
+  /** {@code HOST:PORT} or {@code :PORT} or {@code PORT} (host defaults to 127.0.0.1). */
+  static InetSocketAddress hostPort(String flag, String value) {
+    String v = value.trim();
+    String host = "127.0.0.1";
+    String port = v;
+    int colon = v.lastIndexOf(':');
+    if (colon >= 0) {
+      host = colon == 0 ? host : v.substring(0, colon);
+      port = v.substring(colon + 1);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+    }
+    try {
+      int p = Integer.parseInt(port);
+      if (p < 0 || p > 65535) {
+        throw new NumberFormatException();
+      }
+      return InetSocketAddress.createUnresolved(host, p);
+    } catch (NumberFormatException e) {
+      throw new UsageException(flag + " must be HOST:PORT with a port from 0 to 65535, got '" + value + "'");
+    }
+  }
+}
