@@ -1,13 +1,201 @@
 package dev.tapline.cli;
 
+import dev.tapline.core.kafka.EmbeddedKafka;
+import dev.tapline.core.kafka.Topics;
+import dev.tapline.examples.OrdersService;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** Placeholder until this command is implemented. */
-@Command(name = "up", mixinStandardHelpOptions = true, description = "Not implemented yet.")
+/**
+ * {@code tapline up}: the whole pipeline on one machine. Embedded Kafka (unless {@code --kafka}),
+ * the capture proxy, the recorder with its API and UI; with {@code --demo}, the example orders
+ * service as baseline (v1) and sandbox (v2, routing key {@code demo-v2}) behind the proxy.
+ */
+@Command(
+    name = "up",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Runs the whole pipeline on this machine: embedded Kafka, the capture proxy, and the recorder",
+      "with its API and UI, all on loopback. Ctrl-C stops everything.",
+      "Under 'up' the proxy captures all traffic (baseline too) unless --capture says otherwise.",
+      "",
+      "  tapline up --demo                                  # example service, baseline + sandbox",
+      "  tapline up --service orders --upstream http://127.0.0.1:9000 --sandbox dev-1=http://127.0.0.1:9001",
+      ""
+    })
 final class UpCommand implements Callable<Integer> {
+  static final String DEMO_KEY = "demo-v2";
+
+  @Mixin ConfigOption config;
+
+  @Option(names = "--demo", description = "Also start the example orders service (baseline v1, sandbox v2 for routing key demo-v2) behind the proxy.")
+  boolean demo;
+
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Use this Kafka cluster instead of the embedded broker.")
+  @Nullable String kafka;
+
+  @Option(names = "--kafka-port", paramLabel = "K", defaultValue = "9092", description = "Port of the embedded broker (default: ${DEFAULT-VALUE}; 0 = any free port).")
+  int kafkaPort;
+
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".tapline", description = "Where the embedded broker and the index keep their data (default: ${DEFAULT-VALUE}).")
+  Path dataDir;
+
+  @Option(names = "--proxy-port", paramLabel = "P", defaultValue = "8080", description = "Proxy port (default: ${DEFAULT-VALUE}).")
+  int proxyPort;
+
+  @Option(names = "--admin-port", paramLabel = "A", defaultValue = "0", description = "Proxy admin port: /healthz, /metrics, /routes (default: any free port).")
+  int adminPort;
+
+  @Option(names = "--http-port", paramLabel = "H", defaultValue = "7070", description = "Recorder API and UI port (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
+  @Option(names = "--service", paramLabel = "NAME", description = "Logical name of the service behind the proxy.")
+  @Nullable String service;
+
+  @Option(names = "--upstream", paramLabel = "URL", description = "The baseline upstream of your own service.")
+  @Nullable String upstream;
+
+  @Option(names = "--sandbox", paramLabel = "KEY=URL", description = "Route this routing key to a sandbox upstream (repeatable).")
+  List<String> sandboxes = List.of();
+
+  @Option(names = "--capture", paramLabel = "POLICY", defaultValue = "all", description = "What to capture: sandboxed, all or none (default under 'up': ${DEFAULT-VALUE}).")
+  String capture;
+
+  @Option(names = "--token", paramLabel = "T", description = "Require this bearer token for the recorder API and UI.")
+  @Nullable String token;
+
   @Override
-  public Integer call() {
-    throw new UnsupportedOperationException("up is not implemented yet");
+  public Integer call() throws Exception {
+    validate();
+    PrintStream out = System.out;
+    Deque<AutoCloseable> running = new ArrayDeque<>();
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      closeAll(running);
+      stopped.countDown();
+    }, "tapline-up-stop");
+    Runtime.getRuntime().addShutdownHook(hook);
+    try {
+      Files.createDirectories(dataDir);
+      String bootstrap = kafka;
+      if (bootstrap == null) {
+        System.err.println("starting embedded Kafka ...");
+        EmbeddedKafka broker = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort);
+        running.push(broker);
+        bootstrap = broker.bootstrapServers();
+      }
+      String svc = service;
+      @Nullable URI baseline;
+      Map<String, URI> routes = new LinkedHashMap<>();
+      if (demo) {
+        OrdersService v1 = OrdersService.start(OrdersService.Version.V1, 0);
+        running.push(v1);
+        OrdersService v2 = OrdersService.start(OrdersService.Version.V2, 0);
+        running.push(v2);
+        svc = "orders";
+        baseline = v1.baseUri();
+        routes.put(DEMO_KEY, v2.baseUri());
+      } else if (upstream != null) {
+        baseline = Cli.httpUri("--upstream", upstream);
+      } else {
+        baseline = null; // no service yet: Kafka and the recorder only
+      }
+      for (String s : sandboxes) {
+        int eq = s.indexOf('=');
+        if (eq <= 0) {
+          throw new UsageException("--sandbox must be KEY=URL, got '" + s + "'");
+        }
+        routes.put(s.substring(0, eq).trim(), Cli.httpUri("--sandbox", s.substring(eq + 1)));
+      }
+      Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, capture,
+          proxyPort, adminPort, httpPort, dataDir.resolve("index"), token), running);
+
+      out.println();
+      line(out, "kafka", bootstrap);
+      line(out, "proxy", stack.proxyUri().toString());
+      line(out, "proxy admin", stack.adminUri().toString());
+      line(out, "recorder API/UI", stack.recorderUri().toString());
+      if (demo) {
+        line(out, "baseline (v1)", baseline.toString());
+        line(out, "sandbox (v2)", routes.get(DEMO_KEY) + "   routing key " + DEMO_KEY);
+        out.println();
+        out.println("Try it:");
+        out.println("  curl -s " + stack.proxyUri() + "/orders -H 'content-type: application/json' \\");
+        out.println("       -H 'baggage: sd-routing-key=" + DEMO_KEY + "' -d '{\"customer\":\"ann\",\"items\":[{\"sku\":\"A-1\",\"quantity\":2,\"price\":9.99}]}'");
+        out.println("  ./tapline demo-traffic --target " + stack.proxyUri() + " --routing-key " + DEMO_KEY + " --requests 100");
+        out.println("  ./tapline tail --kafka " + bootstrap + " --from-beginning");
+        out.println("  open " + stack.recorderUri());
+      }
+      out.println();
+      out.println("tapline ready: service '" + svc + "' behind " + stack.proxyUri() + " (Ctrl-C stops)");
+      out.flush();
+      stopped.await();
+      return 0;
+    } catch (Exception e) {
+      closeAll(running);
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException ignored) {
+        // shutting down already
+      }
+      throw e;
+    }
+  }
+
+  private void validate() {
+    if (demo && upstream != null) {
+      throw new UsageException("--demo and --upstream exclude each other: --demo runs the example service as the upstream");
+    }
+    if (!demo && upstream == null && (service != null || !sandboxes.isEmpty())) {
+      throw new UsageException("--upstream URL is required with --service or --sandbox");
+    }
+    if (!demo && upstream != null && service == null) {
+      throw new UsageException("--service NAME is required with --upstream");
+    }
+    for (int[] p : new int[][] {{kafkaPort}, {proxyPort}, {adminPort}, {httpPort}}) {
+      if (p[0] < 0 || p[0] > 65535) {
+        throw new UsageException("ports must be 0..65535, got " + p[0]);
+      }
+    }
+    Stack.capturePolicy(capture);
+  }
+
+  private static void line(PrintStream out, String name, String where) {
+    out.printf("  %-17s %s%n", name, where);
+  }
+
+  static void closeAll(Deque<AutoCloseable> running) {
+    while (true) {
+      AutoCloseable c;
+      synchronized (running) {
+        c = running.poll();
+      }
+      if (c == null) {
+        return;
+      }
+      try {
+        c.close();
+      } catch (Exception e) {
+        System.err.println("tapline up: stopping " + c.getClass().getSimpleName() + ": " + e.getMessage());
+      }
+    }
+  }
+
+  static InetSocketAddress loopback(int port) {
+    return new InetSocketAddress("127.0.0.1", port);
   }
 }

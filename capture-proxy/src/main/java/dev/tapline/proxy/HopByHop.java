@@ -1,0 +1,76 @@
+package dev.tapline.proxy;
+
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.util.List;
+
+/**
+ * Header rules of a forwarding proxy (RFC 9110 section 7.6): hop-by-hop headers stay on their hop,
+ * {@code Via} and {@code X-Forwarded-*} are added. Everything else passes in its original order and
+ * case. {@code Transfer-Encoding} is left to the codecs, which re-frame the streamed body.
+ */
+final class HopByHop {
+  static final String VIA = "1.1 tapline";
+  private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
+  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+  private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+  private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+
+  private HopByHop() {}
+
+  /** True for {@code Upgrade: websocket} with {@code Connection: upgrade}. */
+  static boolean isWebSocketUpgrade(HttpHeaders h) {
+    return h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
+        && h.containsValue(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
+  }
+
+  /**
+   * Strips hop-by-hop headers: {@code Connection} and every header it names, {@code Keep-Alive},
+   * {@code TE}, {@code Trailer}, {@code Proxy-Connection}, and {@code Upgrade} (kept, with {@code
+   * Connection: upgrade}, when {@code keepUpgrade}: a WebSocket handshake must reach the upstream).
+   */
+  static void strip(HttpHeaders h, boolean keepUpgrade) {
+    List<String> connection = h.getAll(HttpHeaderNames.CONNECTION);
+    if (!connection.isEmpty()) {
+      for (String value : connection) {
+        for (String token : value.split(",")) {
+          String name = token.trim();
+          if (!name.isEmpty() && !(keepUpgrade && name.equalsIgnoreCase("upgrade"))
+              && !name.equalsIgnoreCase("transfer-encoding") && !name.equalsIgnoreCase("content-length")) {
+            h.remove(name);
+          }
+        }
+      }
+      h.remove(HttpHeaderNames.CONNECTION);
+    }
+    h.remove(HttpHeaderNames.KEEP_ALIVE);
+    h.remove(HttpHeaderNames.TE);
+    h.remove(HttpHeaderNames.TRAILER);
+    h.remove(PROXY_CONNECTION);
+    if (keepUpgrade) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE);
+    } else {
+      h.remove(HttpHeaderNames.UPGRADE);
+    }
+  }
+
+  /** Adds {@code Via} and {@code X-Forwarded-For/-Proto/-Host} to a request going upstream. */
+  static void addForwarded(HttpHeaders h, String clientIp, String host) {
+    addVia(h);
+    String xff = h.get(X_FORWARDED_FOR);
+    h.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? clientIp : xff + ", " + clientIp);
+    if (!h.contains(X_FORWARDED_PROTO)) {
+      h.set(X_FORWARDED_PROTO, "http");
+    }
+    if (!host.isEmpty() && !h.contains(X_FORWARDED_HOST)) {
+      h.set(X_FORWARDED_HOST, host);
+    }
+  }
+
+  static void addVia(HttpHeaders h) {
+    String via = h.get(HttpHeaderNames.VIA);
+    h.set(HttpHeaderNames.VIA, via == null || via.isBlank() ? VIA : via + ", " + VIA);
+  }
+}

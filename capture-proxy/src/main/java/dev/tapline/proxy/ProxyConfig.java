@@ -1,0 +1,340 @@
+package dev.tapline.proxy;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tapline.core.Redactor;
+import dev.tapline.core.RoutingKeys;
+import dev.tapline.core.kafka.Topics;
+import java.lang.management.ManagementFactory;
+import java.net.URI;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Everything a {@link CaptureProxy} needs, immutable. Build with {@link #builder()}; only {@code
+ * service} and {@code baseline} are required.
+ *
+ * <pre>{@code
+ * ProxyConfig config = ProxyConfig.builder()
+ *     .service("orders")
+ *     .baseline(URI.create("http://127.0.0.1:8081"))
+ *     .sandbox("demo-v2", URI.create("http://127.0.0.1:8082"))
+ *     .kafkaBootstrap("127.0.0.1:9092")          // null: capture goes nowhere
+ *     .capture(CapturePolicy.ALL)
+ *     .listen("127.0.0.1", 8080)
+ *     .admin("127.0.0.1", 8079)
+ *     .build();
+ * }</pre>
+ */
+public final class ProxyConfig {
+  /** Default bound on each captured body: 1 MiB. */
+  public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
+
+  private final String listenHost;
+  private final int listenPort;
+  private final String service;
+  private final URI baseline;
+  private final Map<String, URI> sandboxes;
+  private final @Nullable String kafkaBootstrap;
+  private final String topic;
+  private final CapturePolicy capture;
+  private final double sampleRate;
+  private final int maxBodyBytes;
+  private final List<String> include;
+  private final List<String> exclude;
+  private final @Nullable String adminHost;
+  private final int adminPort;
+  private final RoutingKeys routingKeys;
+  private final Redactor redactor;
+  private final String proxyId;
+  private final Duration connectTimeout;
+  private final Duration responseTimeout;
+  private final Duration clientIdleTimeout;
+  private final @Nullable ExchangeSink sink;
+  private final int queueCapacity;
+  private final Builder source;
+
+  private ProxyConfig(Builder b) {
+    this.source = b.copy();
+    this.listenHost = b.listenHost;
+    this.listenPort = b.listenPort;
+    this.service = requireNonNull(b.service, "service");
+    if (service.isBlank()) {
+      throw new IllegalArgumentException("service must not be blank");
+    }
+    this.baseline = Upstream.validate(requireNonNull(b.baseline, "baseline"), "baseline");
+    Map<String, URI> routes = new LinkedHashMap<>();
+    b.sandboxes.forEach((k, v) -> routes.put(RouteTable.validKey(k), Upstream.validate(v, "sandbox " + k)));
+    this.sandboxes = Map.copyOf(routes);
+    this.kafkaBootstrap = b.kafkaBootstrap == null || b.kafkaBootstrap.isBlank() ? null : b.kafkaBootstrap;
+    this.topic = requireNonNull(b.topic, "topic");
+    if (topic.isBlank()) {
+      throw new IllegalArgumentException("topic must not be blank");
+    }
+    this.capture = requireNonNull(b.capture, "capture");
+    if (!(b.sampleRate >= 0 && b.sampleRate <= 1)) {
+      throw new IllegalArgumentException("sampleRate must be between 0 and 1: " + b.sampleRate);
+    }
+    this.sampleRate = b.sampleRate;
+    if (b.maxBodyBytes < 0) {
+      throw new IllegalArgumentException("maxBodyBytes must not be negative: " + b.maxBodyBytes);
+    }
+    this.maxBodyBytes = b.maxBodyBytes;
+    this.include = List.copyOf(b.include);
+    this.exclude = List.copyOf(b.exclude);
+    PathGlobs.of(include, exclude); // fail early on a bad glob
+    this.adminHost = b.adminHost;
+    this.adminPort = b.adminPort;
+    checkPort(listenPort, "listen port");
+    checkPort(adminPort, "admin port");
+    this.routingKeys = requireNonNull(b.routingKeys, "routingKeys");
+    this.redactor = requireNonNull(b.redactor, "redactor");
+    this.proxyId = b.proxyId != null ? b.proxyId : defaultProxyId();
+    this.connectTimeout = positive(b.connectTimeout, "connectTimeout");
+    this.responseTimeout = positive(b.responseTimeout, "responseTimeout");
+    this.clientIdleTimeout = positive(b.clientIdleTimeout, "clientIdleTimeout");
+    this.sink = b.sink;
+    if (b.queueCapacity < 1) {
+      throw new IllegalArgumentException("queueCapacity must be positive: " + b.queueCapacity);
+    }
+    this.queueCapacity = b.queueCapacity;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    return source.copy();
+  }
+
+  public String listenHost() { return listenHost; }
+  /** The port to listen on; 0 picks a free one (see {@link CaptureProxy#port()}). */
+  public int listenPort() { return listenPort; }
+  public String service() { return service; }
+  public URI baseline() { return baseline; }
+  /** The initial route table: routing key → sandbox upstream. */
+  public Map<String, URI> sandboxes() { return sandboxes; }
+  /** Kafka bootstrap servers, or null when captures go nowhere (unless a {@link #sink()} is set). */
+  public @Nullable String kafkaBootstrap() { return kafkaBootstrap; }
+  public String topic() { return topic; }
+  public CapturePolicy capture() { return capture; }
+  public double sampleRate() { return sampleRate; }
+  public int maxBodyBytes() { return maxBodyBytes; }
+  public List<String> include() { return include; }
+  public List<String> exclude() { return exclude; }
+  /** Admin host, or null when there is no admin server. */
+  public @Nullable String adminHost() { return adminHost; }
+  public int adminPort() { return adminPort; }
+  public RoutingKeys routingKeys() { return routingKeys; }
+  public Redactor redactor() { return redactor; }
+  public String proxyId() { return proxyId; }
+  public Duration connectTimeout() { return connectTimeout; }
+  public Duration responseTimeout() { return responseTimeout; }
+  public Duration clientIdleTimeout() { return clientIdleTimeout; }
+  /** A sink that replaces the Kafka one, or null. */
+  public @Nullable ExchangeSink sink() { return sink; }
+  public int queueCapacity() { return queueCapacity; }
+
+  private static void checkPort(int port, String what) {
+    if (port < 0 || port > 65535) {
+      throw new IllegalArgumentException(what + " must be between 0 and 65535: " + port);
+    }
+  }
+
+  private static Duration positive(Duration d, String name) {
+    requireNonNull(d, name);
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive: " + d);
+    }
+    return d;
+  }
+
+  private static String defaultProxyId() {
+    // RuntimeMXBean name is "pid@host": unique enough per running proxy.
+    String name = ManagementFactory.getRuntimeMXBean().getName();
+    int at = name.indexOf('@');
+    return at < 0 ? "tapline-proxy-" + name : name.substring(at + 1) + "-" + name.substring(0, at);
+  }
+
+  /** Mutable builder; {@link #build()} validates and freezes. */
+  public static final class Builder {
+    private String listenHost = "127.0.0.1";
+    private int listenPort = 0;
+    private @Nullable String service;
+    private @Nullable URI baseline;
+    private Map<String, URI> sandboxes = new LinkedHashMap<>();
+    private @Nullable String kafkaBootstrap;
+    private String topic = Topics.EXCHANGES;
+    private CapturePolicy capture = CapturePolicy.SANDBOXED;
+    private double sampleRate = 1.0;
+    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private List<String> include = List.of();
+    private List<String> exclude = List.of();
+    private @Nullable String adminHost;
+    private int adminPort = 0;
+    private RoutingKeys routingKeys = RoutingKeys.defaults();
+    private Redactor redactor = Redactor.defaults();
+    private @Nullable String proxyId;
+    private Duration connectTimeout = Duration.ofSeconds(5);
+    private Duration responseTimeout = Duration.ofSeconds(60);
+    private Duration clientIdleTimeout = Duration.ofSeconds(60);
+    private @Nullable ExchangeSink sink;
+    private int queueCapacity = 8192;
+
+    private Builder() {}
+
+    private Builder copy() {
+      Builder b = new Builder();
+      b.listenHost = listenHost;
+      b.listenPort = listenPort;
+      b.service = service;
+      b.baseline = baseline;
+      b.sandboxes = new LinkedHashMap<>(sandboxes);
+      b.kafkaBootstrap = kafkaBootstrap;
+      b.topic = topic;
+      b.capture = capture;
+      b.sampleRate = sampleRate;
+      b.maxBodyBytes = maxBodyBytes;
+      b.include = include;
+      b.exclude = exclude;
+      b.adminHost = adminHost;
+      b.adminPort = adminPort;
+      b.routingKeys = routingKeys;
+      b.redactor = redactor;
+      b.proxyId = proxyId;
+      b.connectTimeout = connectTimeout;
+      b.responseTimeout = responseTimeout;
+      b.clientIdleTimeout = clientIdleTimeout;
+      b.sink = sink;
+      b.queueCapacity = queueCapacity;
+      return b;
+    }
+
+    /** Where clients connect; default {@code 127.0.0.1:0} (a free port). */
+    public Builder listen(String host, int port) {
+      this.listenHost = requireNonNull(host, "host");
+      this.listenPort = port;
+      return this;
+    }
+
+    /** The logical service name written into every exchange. Required. */
+    public Builder service(String service) {
+      this.service = requireNonNull(service, "service");
+      return this;
+    }
+
+    /** Where requests without a (known) routing key go; {@code http://host:port}. Required. */
+    public Builder baseline(URI baseline) {
+      this.baseline = requireNonNull(baseline, "baseline");
+      return this;
+    }
+
+    /** Routes requests carrying routing key {@code key} to {@code upstream}. */
+    public Builder sandbox(String key, URI upstream) {
+      sandboxes.put(requireNonNull(key, "key"), requireNonNull(upstream, "upstream"));
+      return this;
+    }
+
+    public Builder sandboxes(Map<String, URI> routes) {
+      this.sandboxes = new LinkedHashMap<>(requireNonNull(routes, "routes"));
+      return this;
+    }
+
+    /** Kafka bootstrap servers; null (the default) means captures are discarded. */
+    public Builder kafkaBootstrap(@Nullable String bootstrap) {
+      this.kafkaBootstrap = bootstrap;
+      return this;
+    }
+
+    public Builder topic(String topic) {
+      this.topic = requireNonNull(topic, "topic");
+      return this;
+    }
+
+    public Builder capture(CapturePolicy policy) {
+      this.capture = requireNonNull(policy, "policy");
+      return this;
+    }
+
+    /** Fraction of eligible requests to capture, 0 to 1; default 1. */
+    public Builder sampleRate(double rate) {
+      this.sampleRate = rate;
+      return this;
+    }
+
+    /** Bound on each captured body (request and response separately); the rest is counted. */
+    public Builder maxBodyBytes(int bytes) {
+      this.maxBodyBytes = bytes;
+      return this;
+    }
+
+    /** Path globs ({@code *} within a segment, {@code **} across, {@code ?} one char) to capture. */
+    public Builder include(List<String> globs) {
+      this.include = List.copyOf(globs);
+      return this;
+    }
+
+    /** Path globs never to capture; exclude wins over include. */
+    public Builder exclude(List<String> globs) {
+      this.exclude = List.copyOf(globs);
+      return this;
+    }
+
+    /** Starts the admin server ({@code /healthz}, {@code /metrics}, {@code /routes}); port 0 = free. */
+    public Builder admin(@Nullable String host, int port) {
+      this.adminHost = host;
+      this.adminPort = port;
+      return this;
+    }
+
+    public Builder routingKeys(RoutingKeys keys) {
+      this.routingKeys = requireNonNull(keys, "keys");
+      return this;
+    }
+
+    public Builder redactor(Redactor redactor) {
+      this.redactor = requireNonNull(redactor, "redactor");
+      return this;
+    }
+
+    public Builder proxyId(String id) {
+      this.proxyId = requireNonNull(id, "id");
+      return this;
+    }
+
+    public Builder connectTimeout(Duration d) {
+      this.connectTimeout = d;
+      return this;
+    }
+
+    public Builder responseTimeout(Duration d) {
+      this.responseTimeout = d;
+      return this;
+    }
+
+    public Builder clientIdleTimeout(Duration d) {
+      this.clientIdleTimeout = d;
+      return this;
+    }
+
+    /** Sends captures to this sink instead of Kafka (tests, files, custom transports). */
+    public Builder sink(@Nullable ExchangeSink sink) {
+      this.sink = sink;
+      return this;
+    }
+
+    /** How many captures may wait for the publisher before new ones are dropped; default 8192. */
+    public Builder queueCapacity(int capacity) {
+      this.queueCapacity = capacity;
+      return this;
+    }
+
+    public ProxyConfig build() {
+      return new ProxyConfig(this);
+    }
+  }
+}

@@ -1,0 +1,132 @@
+package dev.tapline.recorder;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+
+/** Builds the endpoint catalog by scanning the doc values of the matching exchanges. */
+final class Catalog {
+  private Catalog() {}
+
+  static List<Endpoint> collect(IndexSearcher s, Query query) throws IOException {
+    Map<String, Group> groups = new HashMap<>();
+    ExchangeIndex.scan(s, query, new ExchangeIndex.LeafVisitor() {
+      SortedDocValues service;
+      SortedDocValues method;
+      SortedDocValues template;
+      SortedDocValues id;
+      NumericDocValues time;
+      NumericDocValues status;
+      NumericDocValues duration;
+      // Per segment, a group is found by ordinals; strings are looked up once per distinct key.
+      final Map<Long, Group> byOrds = new HashMap<>();
+
+      @Override
+      public void leaf(LeafReaderContext ctx) throws IOException {
+        service = DocValues.getSorted(ctx.reader(), Fields.SERVICE);
+        method = DocValues.getSorted(ctx.reader(), Fields.METHOD);
+        template = DocValues.getSorted(ctx.reader(), Fields.TEMPLATE);
+        id = DocValues.getSorted(ctx.reader(), Fields.ID);
+        time = DocValues.getNumeric(ctx.reader(), Fields.TIME);
+        status = DocValues.getNumeric(ctx.reader(), Fields.STATUS);
+        duration = DocValues.getNumeric(ctx.reader(), Fields.DURATION);
+        byOrds.clear();
+      }
+
+      @Override
+      public void doc(int doc) throws IOException {
+        int so = service.advanceExact(doc) ? service.ordValue() : -1;
+        int mo = method.advanceExact(doc) ? method.ordValue() : -1;
+        int to = template.advanceExact(doc) ? template.ordValue() : -1;
+        long key = ((long) so << 42) ^ ((long) mo << 21) ^ to;
+        Group g = byOrds.get(key);
+        if (g == null || so != g.so || mo != g.mo || to != g.to) {
+          String sv = so < 0 ? "" : service.lookupOrd(so).utf8ToString();
+          String mv = mo < 0 ? "" : method.lookupOrd(mo).utf8ToString();
+          String tv = to < 0 ? "" : template.lookupOrd(to).utf8ToString();
+          g = groups.computeIfAbsent(sv + '\n' + mv + '\n' + tv, k -> new Group(sv, mv, tv));
+          g.so = so;
+          g.mo = mo;
+          g.to = to;
+          byOrds.put(key, g);
+        }
+        long t = time.advanceExact(doc) ? time.longValue() : 0;
+        int st = status.advanceExact(doc) ? (int) status.longValue() : 0;
+        long d = duration.advanceExact(doc) ? duration.longValue() : 0;
+        g.add(t, st, d);
+        if (g.exampleId == null || t > g.lastExampleTime) {
+          g.lastExampleTime = t;
+          g.exampleId = id.advanceExact(doc) ? id.lookupOrd(id.ordValue()).utf8ToString() : "";
+        }
+      }
+    });
+    List<Endpoint> out = new ArrayList<>(groups.size());
+    for (Group g : groups.values()) {
+      out.add(g.toEndpoint());
+    }
+    out.sort(Comparator.comparing(Endpoint::service).thenComparing(Endpoint::template).thenComparing(Endpoint::method));
+    return out;
+  }
+
+  private static final class Group {
+    final String service;
+    final String method;
+    final String template;
+    int so;
+    int mo;
+    int to;
+    long count;
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+    long lastExampleTime = Long.MIN_VALUE;
+    String exampleId;
+    final Map<Integer, Long> statuses = new TreeMap<>();
+    long[] durations = new long[16];
+
+    Group(String service, String method, String template) {
+      this.service = service;
+      this.method = method;
+      this.template = template;
+    }
+
+    void add(long time, int status, long duration) {
+      if (count == durations.length) {
+        durations = Arrays.copyOf(durations, durations.length * 2);
+      }
+      durations[(int) count] = duration;
+      count++;
+      first = Math.min(first, time);
+      last = Math.max(last, time);
+      statuses.merge(status, 1L, Long::sum);
+    }
+
+    Endpoint toEndpoint() {
+      long[] sorted = Arrays.copyOf(durations, (int) count);
+      Arrays.sort(sorted);
+      return new Endpoint(service, method, template, count, first, last, new LinkedHashMap<>(statuses),
+          percentile(sorted, 0.50), percentile(sorted, 0.95), percentile(sorted, 0.99),
+          exampleId == null ? "" : exampleId);
+    }
+
+    /** Nearest-rank percentile. */
+    private static long percentile(long[] sorted, double p) {
+      if (sorted.length == 0) {
+        return 0;
+      }
+      int rank = (int) Math.ceil(p * sorted.length);
+      return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))];
+    }
+  }
+}

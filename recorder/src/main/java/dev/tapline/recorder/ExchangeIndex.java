@@ -1,0 +1,541 @@
+package dev.tapline.recorder;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tapline.core.Exchange;
+import dev.tapline.core.ExchangeCodec;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.lucene.codecs.lucene104.Lucene104Codec;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.DocValues;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.LeafReader;
+import org.apache.lucene.index.LeafReaderContext;
+import org.apache.lucene.index.NumericDocValues;
+import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.StoredFields;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.search.BooleanClause.Occur;
+import org.apache.lucene.search.BooleanQuery;
+import org.apache.lucene.search.DocIdSetIterator;
+import org.apache.lucene.search.FieldDoc;
+import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ReferenceManager;
+import org.apache.lucene.search.ScoreDoc;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.SearcherManager;
+import org.apache.lucene.search.Sort;
+import org.apache.lucene.search.SortField;
+import org.apache.lucene.search.TermQuery;
+import org.apache.lucene.search.TopFieldDocs;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.apache.lucene.util.Bits;
+import org.apache.lucene.util.BytesRef;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Lucene index of exchanges, searchable in process. A {@link Recorder} owns one and keeps it
+ * fed from Kafka; {@link Recorder#index()} hands it to callers such as the UI.
+ *
+ * <pre>{@code
+ * ExchangeIndex index = recorder.index();
+ * Page page = index.search("service:orders AND status:[500 TO 599]", 50, null);
+ * Page next = index.search("service:orders AND status:[500 TO 599]", 50, page.nextCursor());
+ * Optional<Exchange> one = index.get(page.items().get(0).id());
+ * }</pre>
+ *
+ * <p>Query syntax is Lucene's, over the fields {@code service routingKey target method path template
+ * host status duration time header body id error}; terms are ANDed; bare words search bodies;
+ * values with {@code /} are quoted ({@code path:"/orders/42"}). Results are newest first. New
+ * exchanges are visible within the refresh interval (a quarter second by default).
+ */
+public final class ExchangeIndex implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(ExchangeIndex.class);
+  static final int MAX_LIMIT = 1000;
+  private static final Sort NEWEST_FIRST = new Sort(
+      new SortField(Fields.TIME, SortField.Type.LONG, true), new SortField(Fields.ID, SortField.Type.STRING, true));
+  private static final Sort OLDEST_FIRST = new Sort(
+      new SortField(Fields.TIME, SortField.Type.LONG, false), new SortField(Fields.ID, SortField.Type.STRING, false));
+  private static final Sort BY_SEQ = new Sort(new SortField(Fields.SEQ, SortField.Type.LONG, false));
+
+  private final Path dir;
+  private final Directory directory;
+  private final IndexWriter writer;
+  private final SearcherManager searchers;
+  private final Map<String, String> lastCommitData;
+  private final ScheduledExecutorService refresher;
+  private final Timer queryTimer;
+
+  private ExchangeIndex(Path dir, Directory directory, IndexWriter writer, SearcherManager searchers,
+      Map<String, String> lastCommitData, Duration refreshInterval, MeterRegistry meters) {
+    this.dir = dir;
+    this.directory = directory;
+    this.writer = writer;
+    this.searchers = searchers;
+    this.lastCommitData = lastCommitData;
+    this.queryTimer = Timer.builder("tapline.recorder.query")
+        .description("time to answer a search, catalog or stream query")
+        .publishPercentiles(0.5, 0.95, 0.99)
+        .register(meters);
+    this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tapline-index-refresh");
+      t.setDaemon(true);
+      return t;
+    });
+    long ms = Math.max(1, refreshInterval.toMillis());
+    refresher.scheduleWithFixedDelay(this::refreshQuietly, ms, ms, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * Opens (or creates) the index in {@code dir}.
+   *
+   * @param rebuild start from an empty index, discarding what is there
+   */
+  static ExchangeIndex open(Path dir, boolean rebuild, Duration refreshInterval, MeterRegistry meters) {
+    requireNonNull(dir, "dir");
+    try {
+      java.nio.file.Files.createDirectories(dir);
+      Directory directory = FSDirectory.open(dir);
+      IndexWriterConfig cfg = new IndexWriterConfig(IndexSchema.analyzer())
+          .setOpenMode(rebuild ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
+          .setCodec(new Lucene104Codec(Lucene104Codec.Mode.BEST_COMPRESSION))
+          .setRAMBufferSizeMB(96)
+          // Commits happen only together with the Kafka offsets they cover (see Ingestor).
+          .setCommitOnClose(false);
+      IndexWriter writer = new IndexWriter(directory, cfg);
+      Map<String, String> data = new HashMap<>();
+      Iterable<Map.Entry<String, String>> live = writer.getLiveCommitData();
+      if (live != null) {
+        live.forEach(e -> data.put(e.getKey(), e.getValue()));
+      }
+      SearcherManager searchers = new SearcherManager(writer, true, false, null);
+      return new ExchangeIndex(dir, directory, writer, searchers, Map.copyOf(data), refreshInterval, meters);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot open the index in " + dir, e);
+    }
+  }
+
+  // ---- writing (the ingestor's side) ----
+
+  /** Adds or replaces (same id) one exchange. Thread-safe. */
+  void put(String id, Document doc) throws IOException {
+    writer.updateDocument(new Term(Fields.ID, id), doc);
+  }
+
+  void deleteOlderThan(long cutoffMicros) throws IOException {
+    writer.deleteDocuments(LongPoint.newRangeQuery(Fields.TIME, Long.MIN_VALUE, cutoffMicros - 1));
+  }
+
+  /** Durably commits everything added so far together with {@code userData} (offsets, sequence). */
+  void commit(Map<String, String> userData) throws IOException {
+    writer.setLiveCommitData(Map.copyOf(userData).entrySet());
+    writer.commit();
+  }
+
+  /** The user data of the commit this index was opened at (empty for a new index). */
+  Map<String, String> lastCommitData() {
+    return lastCommitData;
+  }
+
+  void addRefreshListener(ReferenceManager.RefreshListener listener) {
+    searchers.addListener(listener);
+  }
+
+  /** Makes everything added so far visible to searches now (normally this happens on a timer). */
+  public void refresh() {
+    try {
+      searchers.maybeRefreshBlocking();
+    } catch (IOException e) {
+      throw new UncheckedIOException("refreshing the index in " + dir + " failed", e);
+    }
+  }
+
+  private void refreshQuietly() {
+    try {
+      searchers.maybeRefresh();
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("refreshing the index in {} failed: {}", dir, e.toString());
+    }
+  }
+
+  // ---- reading ----
+
+  /**
+   * A page of summaries matching {@code q}, newest first.
+   *
+   * @param limit 1..1000
+   * @param cursor a {@link Page#nextCursor()} from an earlier call with the same query, or null for
+   *     the first page
+   * @throws BadQueryException when {@code q} is not valid
+   * @throws IllegalArgumentException when {@code cursor} was not handed out by this API or limit is
+   *     out of range
+   */
+  public Page search(@Nullable String q, int limit, @Nullable String cursor) throws BadQueryException {
+    if (limit < 1 || limit > MAX_LIMIT) {
+      throw new IllegalArgumentException("limit must be 1.." + MAX_LIMIT + ": " + limit);
+    }
+    Query query = QueryLanguage.parse(q);
+    FieldDoc after = cursor == null || cursor.isEmpty() ? null : Cursor.decode(cursor);
+    long start = System.nanoTime();
+    IndexSearcher s = acquire();
+    try {
+      TopFieldDocs top = s.searchAfter(after, query, limit, NEWEST_FIRST, false);
+      List<ExchangeSummary> items = summaries(s, top.scoreDocs);
+      String next = null;
+      if (items.size() == limit) {
+        ExchangeSummary last = items.get(items.size() - 1);
+        next = Cursor.encode(last.time(), last.id());
+      }
+      return new Page(items, next);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      release(s);
+      queryTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /** How many exchanges match {@code q}. */
+  public int count(@Nullable String q) throws BadQueryException {
+    Query query = QueryLanguage.parse(q);
+    IndexSearcher s = acquire();
+    try {
+      return s.count(query);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      release(s);
+    }
+  }
+
+  /** The whole exchange with this id, as stored (its wire form). */
+  public Optional<byte[]> source(String id) {
+    requireNonNull(id, "id");
+    IndexSearcher s = acquire();
+    try {
+      TopFieldDocs top = s.search(new TermQuery(new Term(Fields.ID, id)), 1, NEWEST_FIRST, false);
+      if (top.scoreDocs.length == 0) {
+        return Optional.empty();
+      }
+      return Optional.of(source(s.storedFields(), top.scoreDocs[0].doc));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      release(s);
+    }
+  }
+
+  /** The whole exchange with this id. */
+  public Optional<Exchange> get(String id) {
+    return source(id).map(ExchangeCodec::decode);
+  }
+
+  /**
+   * The endpoint catalog: one entry per service, method and path template among the exchanges that
+   * match the filters (null = any), ordered by service, template, method.
+   *
+   * @param routingKey a routing key, or {@code ""} for baseline traffic only
+   */
+  public List<Endpoint> endpoints(@Nullable String service, @Nullable String routingKey) {
+    BooleanQuery.Builder b = new BooleanQuery.Builder();
+    b.add(new org.apache.lucene.search.MatchAllDocsQuery(), Occur.MUST);
+    if (service != null && !service.isEmpty()) {
+      b.add(new TermQuery(new Term(Fields.SERVICE, service)), Occur.FILTER);
+    }
+    if (routingKey != null) {
+      if (routingKey.isEmpty()) {
+        b.add(new TermQuery(new Term(Fields.TARGET, Exchange.BASELINE)), Occur.FILTER);
+      } else {
+        b.add(new TermQuery(new Term(Fields.ROUTING_KEY, routingKey)), Occur.FILTER);
+      }
+    }
+    long start = System.nanoTime();
+    IndexSearcher s = acquire();
+    try {
+      return Catalog.collect(s, b.build());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } finally {
+      release(s);
+      queryTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+    }
+  }
+
+  /**
+   * Writes every exchange matching {@code q} to {@code out} as NDJSON (one wire-form exchange per
+   * line), oldest first, page by page: memory stays constant however many match. The set written is
+   * a snapshot taken when the export starts.
+   *
+   * @return how many exchanges were written
+   */
+  public long export(@Nullable String q, OutputStream out) throws BadQueryException, IOException {
+    Query query = QueryLanguage.parse(q);
+    IndexSearcher s = acquire();
+    long n = 0;
+    try {
+      StoredFields stored = s.storedFields();
+      FieldDoc after = null;
+      while (true) {
+        TopFieldDocs top = s.searchAfter(after, query, 256, OLDEST_FIRST, false);
+        for (ScoreDoc sd : top.scoreDocs) {
+          out.write(source(stored, sd.doc));
+          out.write('\n');
+          n++;
+        }
+        if (top.scoreDocs.length < 256) {
+          return n;
+        }
+        after = (FieldDoc) top.scoreDocs[top.scoreDocs.length - 1];
+      }
+    } finally {
+      release(s);
+    }
+  }
+
+  /** Number of exchanges in the index (as of the last refresh). */
+  public int size() {
+    IndexSearcher s = acquire();
+    try {
+      return s.getIndexReader().numDocs();
+    } finally {
+      release(s);
+    }
+  }
+
+  /** Bytes the index takes on disk. */
+  public long sizeOnDisk() {
+    long total = 0;
+    try {
+      for (String f : directory.listAll()) {
+        try {
+          total += directory.fileLength(f);
+        } catch (NoSuchFileException | java.io.FileNotFoundException e) {
+          // merged away while counting
+        }
+      }
+    } catch (IOException e) {
+      return -1;
+    }
+    return total;
+  }
+
+  public Path directory() {
+    return dir;
+  }
+
+  /** A stream event: an exchange indexed after a given sequence number. */
+  record Indexed(long seq, ExchangeSummary summary) {}
+
+  /** Up to {@code max} exchanges matching {@code query} indexed after {@code afterSeq}, in ingest order. */
+  List<Indexed> indexedAfter(Query query, long afterSeq, int max) throws IOException {
+    Query q = new BooleanQuery.Builder()
+        .add(query, Occur.MUST)
+        .add(LongPoint.newRangeQuery(Fields.SEQ, afterSeq + 1, Long.MAX_VALUE), Occur.FILTER)
+        .build();
+    IndexSearcher s = acquire();
+    try {
+      TopFieldDocs top = s.search(q, max, BY_SEQ, false);
+      List<ExchangeSummary> items = summaries(s, top.scoreDocs);
+      List<Indexed> out = new ArrayList<>(items.size());
+      for (int i = 0; i < items.size(); i++) {
+        out.add(new Indexed((Long) ((FieldDoc) top.scoreDocs[i]).fields[0], items.get(i)));
+      }
+      return out;
+    } finally {
+      release(s);
+    }
+  }
+
+  /** The ingest sequence number of an exchange, or -1 when it is not in the index. */
+  long seqOf(String id) throws IOException {
+    IndexSearcher s = acquire();
+    try {
+      TopFieldDocs top = s.search(new TermQuery(new Term(Fields.ID, id)), 1, BY_SEQ, false);
+      return top.scoreDocs.length == 0 ? -1 : (Long) ((FieldDoc) top.scoreDocs[0]).fields[0];
+    } finally {
+      release(s);
+    }
+  }
+
+  /** The highest sequence number visible to searches, or -1 for an empty index. */
+  long maxVisibleSeq() throws IOException {
+    IndexSearcher s = acquire();
+    try {
+      TopFieldDocs top = s.search(new org.apache.lucene.search.MatchAllDocsQuery(), 1,
+          new Sort(new SortField(Fields.SEQ, SortField.Type.LONG, true)), false);
+      return top.scoreDocs.length == 0 ? -1 : (Long) ((FieldDoc) top.scoreDocs[0]).fields[0];
+    } finally {
+      release(s);
+    }
+  }
+
+  private IndexSearcher acquire() {
+    try {
+      return searchers.acquire();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private void release(IndexSearcher s) {
+    try {
+      searchers.release(s);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static byte[] source(StoredFields stored, int doc) throws IOException {
+    Document d = stored.document(doc, java.util.Set.of(Fields.SOURCE));
+    BytesRef b = d.getBinaryValue(Fields.SOURCE);
+    return Arrays.copyOfRange(b.bytes, b.offset, b.offset + b.length);
+  }
+
+  /** Reads summaries from doc values, visiting hits in doc order (doc values iterate forward only). */
+  static List<ExchangeSummary> summaries(IndexSearcher s, ScoreDoc[] hits) throws IOException {
+    Integer[] order = new Integer[hits.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Integer.compare(hits[a].doc, hits[b].doc));
+    ExchangeSummary[] out = new ExchangeSummary[hits.length];
+    List<LeafReaderContext> leaves = s.getIndexReader().leaves();
+    int currentLeaf = -1;
+    LeafValues values = null;
+    for (int i : order) {
+      int doc = hits[i].doc;
+      int leaf = ReaderUtil.subIndex(doc, leaves);
+      if (leaf != currentLeaf) {
+        currentLeaf = leaf;
+        values = new LeafValues(leaves.get(leaf).reader());
+      }
+      out[i] = values.summary(doc - leaves.get(leaf).docBase);
+    }
+    return List.of(out);
+  }
+
+  /** Doc-values readers of one segment. */
+  static final class LeafValues {
+    final SortedDocValues id;
+    final SortedDocValues service;
+    final SortedDocValues routingKey;
+    final SortedDocValues target;
+    final SortedDocValues method;
+    final SortedDocValues path;
+    final SortedDocValues template;
+    final NumericDocValues time;
+    final NumericDocValues status;
+    final NumericDocValues duration;
+    final NumericDocValues requestSize;
+    final NumericDocValues responseSize;
+
+    LeafValues(LeafReader r) throws IOException {
+      id = DocValues.getSorted(r, Fields.ID);
+      service = DocValues.getSorted(r, Fields.SERVICE);
+      routingKey = DocValues.getSorted(r, Fields.ROUTING_KEY);
+      target = DocValues.getSorted(r, Fields.TARGET);
+      method = DocValues.getSorted(r, Fields.METHOD);
+      path = DocValues.getSorted(r, Fields.PATH);
+      template = DocValues.getSorted(r, Fields.TEMPLATE);
+      time = DocValues.getNumeric(r, Fields.TIME);
+      status = DocValues.getNumeric(r, Fields.STATUS);
+      duration = DocValues.getNumeric(r, Fields.DURATION);
+      requestSize = DocValues.getNumeric(r, Fields.REQUEST_SIZE);
+      responseSize = DocValues.getNumeric(r, Fields.RESPONSE_SIZE);
+    }
+
+    ExchangeSummary summary(int doc) throws IOException {
+      return new ExchangeSummary(
+          string(id, doc), number(time, doc), string(service, doc), nullableString(routingKey, doc),
+          string(target, doc), string(method, doc), string(path, doc), string(template, doc),
+          (int) number(status, doc), number(duration, doc), number(requestSize, doc), number(responseSize, doc));
+    }
+
+    static String string(SortedDocValues dv, int doc) throws IOException {
+      String v = nullableString(dv, doc);
+      return v == null ? "" : v;
+    }
+
+    static @Nullable String nullableString(SortedDocValues dv, int doc) throws IOException {
+      return dv.advanceExact(doc) ? dv.lookupOrd(dv.ordValue()).utf8ToString() : null;
+    }
+
+    static long number(NumericDocValues dv, int doc) throws IOException {
+      return dv.advanceExact(doc) ? dv.longValue() : 0;
+    }
+  }
+
+  /** Visits every live document matching {@code query}, leaf by leaf in doc order. */
+  interface LeafVisitor {
+    void leaf(LeafReaderContext ctx) throws IOException;
+
+    void doc(int doc) throws IOException;
+  }
+
+  static void scan(IndexSearcher s, Query query, LeafVisitor v) throws IOException {
+    Weight w = s.createWeight(s.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
+    for (LeafReaderContext ctx : s.getIndexReader().leaves()) {
+      Scorer scorer = w.scorer(ctx);
+      if (scorer == null) {
+        continue;
+      }
+      v.leaf(ctx);
+      Bits live = ctx.reader().getLiveDocs();
+      DocIdSetIterator it = scorer.iterator();
+      for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+        if (live == null || live.get(doc)) {
+          v.doc(doc);
+        }
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    refresher.shutdownNow();
+    try {
+      searchers.close();
+      writer.close();
+      directory.close();
+    } catch (IOException e) {
+      throw new UncheckedIOException("closing the index in " + dir + " failed", e);
+    }
+  }
+
+  /** Closes without committing what was added since the last commit (as a crash would lose it). */
+  void rollback() {
+    refresher.shutdownNow();
+    try {
+      searchers.close();
+      writer.rollback();
+      directory.close();
+    } catch (IOException e) {
+      LOG.warn("rolling back the index in {} failed: {}", dir, e.toString());
+    }
+  }
+}

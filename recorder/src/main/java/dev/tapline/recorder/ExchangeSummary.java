@@ -1,0 +1,25 @@
+package dev.tapline.recorder;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One line of a search result: what a list view shows, read from the index without loading the
+ * stored exchange.
+ *
+ * @param time when the request started, epoch microseconds
+ * @param status the response status, or 0 when there was no response
+ * @param requestSize request body size in bytes as sent (before any capture truncation)
+ */
+public record ExchangeSummary(
+    String id,
+    long time,
+    String service,
+    @Nullable String routingKey,
+    String target,
+    String method,
+    String path,
+    String template,
+    int status,
+    long durationMicros,
+    long requestSize,
+    long responseSize) {}

@@ -1,0 +1,360 @@
+// Live view: history (newest first) plus the SSE tail, one filter for both. Rows arrive in bursts
+// of hundreds per second; they are queued and written once per animation frame, and the table
+// keeps at most MAX_ROWS rows so the page stays smooth however long it runs.
+import { ApiError, getJson, qs, effectiveQuery, STATUS_CLASSES } from './api.js';
+import { h, clear } from './dom.js';
+import * as fmt from './format.js';
+import { renderDetail } from './detail.js';
+
+const MAX_ROWS = 1000;
+const PAGE = 200;
+
+export function mountLive(root, params, ctx) {
+  let state = { ...params };
+  let source = null;
+  let paused = false;
+  let pending = [];
+  let droppedWhilePaused = 0;
+  let frame = 0;
+  let cursor = null;
+  let generation = 0;
+  const shown = new Map(); // id -> <tr>
+  const services = new Set();
+  const routingKeys = new Set();
+
+  // --- toolbar ---
+  const search = h('input', {
+    id: 'search', type: 'search', class: 'search', spellcheck: 'false', autocomplete: 'off',
+    placeholder: 'Search, e.g. status:[500 TO 599] or path:"/orders" or body:ann',
+    'aria-label': 'Search (Lucene query syntax)',
+    title: 'Lucene syntax over: service, routingKey, target, method, path, template, status, duration, header, body',
+  });
+  search.value = state.q ?? '';
+  const serviceSel = h('select', { id: 'filter-service', 'aria-label': 'Service', title: 'Only this service' },
+    h('option', { value: '' }, 'All services'));
+  const rkSel = h('select', { id: 'filter-rk', 'aria-label': 'Routing key', title: 'Only this sandbox (routing key)' },
+    h('option', { value: '' }, 'All routing keys'), h('option', { value: '(baseline)' }, 'Baseline only'));
+  const statusSel = h('select', { id: 'filter-status', 'aria-label': 'Status class', title: 'Only this status class' },
+    h('option', { value: '' }, 'Any status'),
+    STATUS_CLASSES.map((c) => h('option', { value: c }, c === 'err' ? 'No response' : c)));
+  const pauseBtn = h('button', { id: 'pause', type: 'button', title: 'Stop adding rows; new exchanges are counted meanwhile' }, 'Pause');
+  const clearBtn = h('button', { id: 'clear-filters', type: 'button', class: 'link', title: 'Remove the search and every filter' }, 'Clear filters');
+  const form = h('form', { class: 'toolbar', role: 'search' },
+    search, h('button', { type: 'submit', id: 'search-go' }, 'Search'),
+    serviceSel, rkSel, statusSel, pauseBtn, clearBtn);
+  const errorLine = h('p', { id: 'query-error', class: 'error', role: 'alert', hidden: true });
+  const info = h('p', { id: 'live-info', class: 'info' });
+  const tbody = h('tbody', { id: 'rows' });
+  const table = h('table', { class: 'grid exchanges', id: 'exchanges' },
+    h('thead', null, h('tr', null,
+      ['Time', 'Service', 'Target', 'Method', 'Path', 'Status', 'Duration', 'Size (req → resp)']
+        .map((t) => h('th', { scope: 'col' }, t)))),
+    tbody);
+  const empty = h('div', { id: 'empty', class: 'empty', hidden: true });
+  const more = h('button', { id: 'load-older', type: 'button', hidden: true }, 'Load older exchanges');
+  const listPane = h('section', { class: 'list-pane' }, table, empty, more);
+  const detailPane = h('aside', { id: 'detail', class: 'detail-pane', hidden: true, 'aria-label': 'Exchange detail' });
+  const split = h('div', { class: 'split' }, listPane, detailPane);
+  root.append(h('div', { class: 'live' }, form, errorLine, info, split));
+
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    apply({ q: search.value.trim() });
+  });
+  for (const [sel, key] of [[serviceSel, 'service'], [rkSel, 'rk'], [statusSel, 'status']]) {
+    sel.addEventListener('change', () => apply({ [key]: sel.value }));
+  }
+  clearBtn.addEventListener('click', () => apply({ q: '', service: '', rk: '', status: '' }));
+  pauseBtn.addEventListener('click', () => setPaused(!paused));
+  more.addEventListener('click', loadOlder);
+  tbody.addEventListener('click', (e) => {
+    const tr = e.target.closest('tr[data-id]');
+    if (!tr || e.target.closest('a')) return;
+    select(tr.dataset.id);
+  });
+
+  function apply(change) {
+    ctx.navigate('live', { ...state, ...change, id: undefined });
+  }
+
+  function select(id) {
+    ctx.navigate('live', { ...state, id });
+  }
+
+  function setPaused(p) {
+    paused = p;
+    pauseBtn.textContent = p ? 'Resume' : 'Pause';
+    pauseBtn.classList.toggle('active', p);
+    if (!p) schedule();
+    updateInfo();
+    ctx.setConnection(p ? 'paused' : source ? 'live' : 'off', p ? 'paused' : source ? 'live' : 'not live');
+  }
+
+  // --- data ---
+  function filterKey(s) {
+    return JSON.stringify([s.q ?? '', s.service ?? '', s.rk ?? '', s.status ?? '']);
+  }
+
+  async function reload() {
+    const gen = ++generation;
+    source?.close();
+    source = null;
+    pending = [];
+    droppedWhilePaused = 0;
+    shown.clear();
+    clear(tbody);
+    cursor = null;
+    search.value = state.q ?? '';
+    ensureOption(serviceSel, state.service);
+    ensureOption(rkSel, state.rk);
+    serviceSel.value = state.service ?? '';
+    rkSel.value = state.rk ?? '';
+    statusSel.value = state.status ?? '';
+    errorLine.hidden = true;
+    search.classList.remove('invalid');
+    search.removeAttribute('aria-invalid');
+    const q = effectiveQuery(state);
+    openStream(q, gen);
+    try {
+      const page = await getJson(`/api/exchanges${qs({ q, limit: PAGE })}`);
+      if (gen !== generation) return;
+      appendHistory(page);
+    } catch (e) {
+      if (gen !== generation) return;
+      source?.close();
+      source = null;
+      showError(e);
+    }
+    updateInfo();
+    loadServices(gen);
+  }
+
+  function showError(e) {
+    ctx.setConnection('off', 'not live');
+    errorLine.hidden = false;
+    if (e instanceof ApiError && e.status === 400) {
+      search.classList.add('invalid');
+      search.setAttribute('aria-invalid', 'true');
+      errorLine.textContent = `This search is not valid: ${e.detail ?? e.error}`;
+    } else {
+      errorLine.textContent = `Could not load exchanges: ${e.message}`;
+    }
+  }
+
+  function openStream(q, gen) {
+    if (typeof EventSource === 'undefined') return;
+    const es = new EventSource(`/api/stream${qs({ q })}`, { withCredentials: true });
+    source = es;
+    const onEvent = (ev) => {
+      if (gen !== generation) return;
+      let s;
+      try { s = JSON.parse(ev.data); } catch { return; }
+      if (!s || !s.id) return;
+      pending.push(s);
+      if (pending.length > MAX_ROWS) {
+        droppedWhilePaused += pending.length - MAX_ROWS;
+        pending.splice(0, pending.length - MAX_ROWS);
+      }
+      schedule();
+    };
+    es.addEventListener('message', onEvent);
+    es.addEventListener('exchange', onEvent);
+    es.addEventListener('open', () => {
+      if (gen === generation) ctx.setConnection(paused ? 'paused' : 'live', paused ? 'paused' : 'live');
+    });
+    es.addEventListener('error', () => {
+      if (gen !== generation) return;
+      ctx.setConnection('off', es.readyState === EventSource.CLOSED ? 'not live' : 'reconnecting…');
+    });
+  }
+
+  function schedule() {
+    if (!frame) frame = requestAnimationFrame(flush);
+  }
+
+  // Writes every queued live row in one DOM update per frame.
+  function flush() {
+    frame = 0;
+    if (paused) {
+      updateInfo();
+      return;
+    }
+    if (pending.length === 0) return;
+    const batch = pending;
+    pending = [];
+    droppedWhilePaused = 0;
+    const frag = document.createDocumentFragment();
+    // Events arrive oldest first; the newest goes on top.
+    for (let i = batch.length - 1; i >= 0; i--) {
+      const s = batch[i];
+      if (shown.has(s.id)) continue;
+      const tr = row(s, true);
+      shown.set(s.id, tr);
+      frag.append(tr);
+    }
+    tbody.prepend(frag);
+    trim();
+    updateInfo();
+  }
+
+  function trim() {
+    let trimmed = false;
+    while (tbody.rows.length > MAX_ROWS) {
+      const last = tbody.lastElementChild;
+      shown.delete(last.dataset.id);
+      last.remove();
+      trimmed = true;
+    }
+    if (trimmed) cursor = null; // older pages no longer line up with what is shown
+  }
+
+  function appendHistory(page) {
+    const frag = document.createDocumentFragment();
+    for (const s of page.items ?? page.exchanges ?? []) {
+      if (shown.has(s.id)) continue;
+      const tr = row(s, false);
+      shown.set(s.id, tr);
+      frag.append(tr);
+    }
+    tbody.append(frag);
+    cursor = page.nextCursor ?? null;
+    trim();
+  }
+
+  async function loadOlder() {
+    if (!cursor) return;
+    const gen = generation;
+    more.disabled = true;
+    try {
+      const page = await getJson(`/api/exchanges${qs({ q: effectiveQuery(state), limit: PAGE, cursor })}`);
+      if (gen === generation) appendHistory(page);
+    } catch (e) {
+      showError(e);
+    } finally {
+      more.disabled = false;
+      updateInfo();
+    }
+  }
+
+  async function loadServices(gen) {
+    try {
+      const cat = await getJson('/api/endpoints');
+      if (gen !== generation) return;
+      for (const ep of cat.endpoints ?? cat.items ?? cat ?? []) noteService(ep.service);
+    } catch {
+      // the filter still fills from rows as they arrive
+    }
+  }
+
+  function ensureOption(sel, value) {
+    if (!value || [...sel.options].some((o) => o.value === value)) return;
+    sel.append(h('option', { value }, value));
+  }
+
+  function noteService(s) {
+    if (s && !services.has(s)) {
+      services.add(s);
+      ensureOption(serviceSel, s);
+    }
+  }
+
+  function noteRoutingKey(k) {
+    if (k && !routingKeys.has(k)) {
+      routingKeys.add(k);
+      ensureOption(rkSel, k);
+    }
+  }
+
+  function row(s, fresh) {
+    noteService(s.service);
+    noteRoutingKey(s.routingKey);
+    const cls = fmt.statusClass(s.status);
+    const sandbox = fmt.isSandbox(s.target);
+    const link = ctx.routeHash('live', { ...state, id: s.id });
+    const tr = h('tr', { dataset: { id: s.id }, class: `${fresh ? 'fresh ' : ''}${s.id === state.id ? 'selected' : ''}` },
+      h('td', { class: 'time', title: fmt.isoTime(s.time) }, fmt.time(s.time)),
+      h('td', { class: 'service' }, s.service ?? ''),
+      h('td', null, h('span', { class: `target ${sandbox ? 'sandbox' : 'baseline'}`, title: s.target ?? '' },
+        fmt.targetLabel(s.target, s.routingKey))),
+      h('td', { class: 'method' }, s.method ?? ''),
+      h('td', { class: 'path' }, h('a', { href: link, title: s.template ? `endpoint ${s.template}` : '' }, s.path ?? '')),
+      h('td', null, h('span', { class: `status s${cls}` }, fmt.statusText(s.status))),
+      h('td', { class: 'num' }, fmt.duration(s.durationMicros)),
+      h('td', { class: 'num size' }, `${fmt.bytes(s.requestSize)} → ${fmt.bytes(s.responseSize)}`));
+    return tr;
+  }
+
+  function updateInfo() {
+    const n = tbody.rows.length;
+    const filtered = !!effectiveQuery(state);
+    more.hidden = !cursor;
+    if (paused) {
+      const waiting = pending.length + droppedWhilePaused;
+      info.textContent = `Paused · ${fmt.plural(n, 'exchange')} shown · ${fmt.plural(waiting, 'new exchange')} waiting — press Resume to show them`;
+    } else {
+      info.textContent = `${fmt.plural(n, 'exchange')} shown${n >= MAX_ROWS ? ` (newest ${MAX_ROWS})` : ''}`
+        + `${filtered ? ' matching the search' : ''} · newest on top · new traffic appears as it is recorded`;
+    }
+    const showEmpty = n === 0 && errorLine.hidden;
+    empty.hidden = !showEmpty;
+    table.hidden = showEmpty;
+    if (showEmpty) renderEmpty(filtered);
+  }
+
+  function renderEmpty(filtered) {
+    clear(empty);
+    if (filtered) {
+      empty.append(h('h2', null, 'No exchanges match this search yet'),
+        h('p', null, 'Matching traffic shows up here the moment it is recorded. ',
+          h('button', { type: 'button', class: 'link', onclick: () => clearBtn.click() }, 'Clear the search and filters'),
+          ' to see everything.'));
+      return;
+    }
+    const proxy = ctx.config.proxyUrl;
+    empty.append(h('h2', null, 'No traffic yet'),
+      h('p', null, proxy
+        ? `Send a request through the capture proxy at ${proxy} and it appears here within a second. For example:`
+        : 'Send a request through a Tapline capture proxy (tapline proxy) and it appears here within a second. For example:'),
+      h('pre', { class: 'example' }, `curl -H 'sd-routing-key: my-sandbox' ${proxy ?? 'http://127.0.0.1:<proxy-port>'}/orders`),
+      h('p', { class: 'hint' }, 'Requests that carry a routing key (header sd-routing-key, or a baggage entry) go to that sandbox and are recorded; the others go to the baseline.'));
+  }
+
+  // --- detail pane ---
+  let detailId = null;
+  function showDetail() {
+    const id = state.id;
+    for (const tr of tbody.querySelectorAll('tr.selected')) tr.classList.remove('selected');
+    if (id) shown.get(id)?.classList.add('selected');
+    split.classList.toggle('with-detail', !!id);
+    detailPane.hidden = !id;
+    if (id === detailId) return;
+    detailId = id;
+    clear(detailPane);
+    if (id) {
+      renderDetail(detailPane, id, ctx, {
+        onClose: () => ctx.navigate('live', { ...state, id: undefined }),
+        related: (q, rk) => ({ ...state, q, service: '', rk: rk ?? '(baseline)', status: '', id: undefined }),
+      });
+    }
+  }
+
+  reload();
+  showDetail();
+
+  return {
+    update(next) {
+      const changed = filterKey(next) !== filterKey(state);
+      state = { ...next };
+      if (changed) reload();
+      // keep row links pointing at the current filters
+      showDetail();
+      return true;
+    },
+    unmount() {
+      generation++;
+      source?.close();
+      if (frame) cancelAnimationFrame(frame);
+      ctx.setConnection('off', 'not live');
+    },
+  };
+}
