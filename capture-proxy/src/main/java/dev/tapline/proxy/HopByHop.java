@@ -13,10 +13,11 @@ import java.util.List;
  */
 final class HopByHop {
   static final String VIA = "1.1 tapline";
+  private static final AsciiString VIA_NAME = AsciiString.cached("Via");
   private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
-  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
-  private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
-  private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+  private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
+  private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
+  private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("X-Forwarded-Host");
 
   private HopByHop() {}
 
@@ -70,7 +71,7 @@ final class HopByHop {
   }
 
   static void addVia(HttpHeaders h) {
-    String via = h.get(HttpHeaderNames.VIA);
-    h.set(HttpHeaderNames.VIA, via == null || via.isBlank() ? VIA : via + ", " + VIA);
+    String via = h.get(VIA_NAME);
+    h.set(VIA_NAME, via == null || via.isBlank() ? VIA : via + ", " + VIA);
   }
 }

@@ -25,10 +25,12 @@ final class KafkaExchangeSink implements ExchangeSink {
   private static final byte[] SCHEMA = String.valueOf(Exchange.SCHEMA_VERSION).getBytes(StandardCharsets.UTF_8);
   private static final byte[] JSON = ExchangeCodec.ENCODING.getBytes(StandardCharsets.UTF_8);
   private static final long BACKOFF_NANOS = Duration.ofSeconds(1).toNanos();
+  private static final Duration WARM_UP = Duration.ofSeconds(5);
 
   private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;
   private final String bootstrap;
+  private final CompletableFuture<Void> warmUp;
   // Only the publisher thread reads and writes this.
   private long unreachableUntil = System.nanoTime();
   private boolean sending;
@@ -54,10 +56,33 @@ final class KafkaExchangeSink implements ExchangeSink {
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.putAll(overrides);
     this.producer = new KafkaProducer<>(p);
+    this.warmUp = CompletableFuture.runAsync(this::fetchMetadata);
+  }
+
+  /**
+   * Fetches the topic's metadata (creating the topic where the broker auto-creates), retrying for up
+   * to {@link #WARM_UP}: the first sends would otherwise hit max.block.ms before a fresh topic exists.
+   */
+  private void fetchMetadata() {
+    long deadline = System.nanoTime() + WARM_UP.toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        if (!producer.partitionsFor(topic).isEmpty()) {
+          return;
+        }
+      } catch (KafkaException e) {
+        // not there yet: the broker may be starting, or the topic being created
+        java.util.concurrent.locks.LockSupport.parkNanos(50_000_000L);
+      }
+    }
   }
 
   @Override
   public boolean offer(Exchange exchange, Consumer<@Nullable Throwable> done) {
+    if (!warmUp.isDone()) {
+      // Only the publisher thread waits here, once, at start; captures queue meanwhile.
+      warmUp.join();
+    }
     long now = System.nanoTime();
     if (now - unreachableUntil < 0) {
       return false;
@@ -93,7 +118,7 @@ final class KafkaExchangeSink implements ExchangeSink {
 
   @Override
   public CompletableFuture<Void> close() {
-    return CompletableFuture.runAsync(() -> producer.close(Duration.ofSeconds(5)));
+    return warmUp.handle((v, e) -> null).thenRunAsync(() -> producer.close(Duration.ofSeconds(5)));
   }
 
   @Override

@@ -1,13 +1,133 @@
 package dev.tapline.cli;
 
+import dev.tapline.testgen.ExchangeSource;
+import dev.tapline.testgen.GenerationResult;
+import dev.tapline.testgen.GeneratorOptions;
+import dev.tapline.testgen.TestGenerator;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Placeholder until this command is implemented. */
-@Command(name = "generate", mixinStandardHelpOptions = true, description = "Not implemented yet.")
+/** {@code tapline generate}: recorded traffic (+ OpenAPI) → REST Assured / JUnit 5 contract tests. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+    description = {
+      "Generates REST Assured / JUnit 5 contract tests from recorded traffic.",
+      "Sources go to DIR/java/<package>/, JSON schemas to DIR/resources/; with --openapi also",
+      "DIR/tapline-report.md. Run the tests with -Dtapline.baseUri=URL (see docs/TESTGEN.md)."})
 final class GenerateCommand implements Callable<Integer> {
+  @Mixin ConfigOption config;
+  @Spec CommandSpec spec;
+
+  @Option(names = "--from", required = true, paramLabel = "URL|FILE",
+      description = "A recorder URL (http(s)://host:port, its /api/export is read) or an NDJSON file.")
+  String from;
+
+  @Option(names = "--query", paramLabel = "Q", description = "Lucene query sent to the recorder's export.")
+  @Nullable String query;
+
+  @Option(names = "--service", paramLabel = "S", description = "Only exchanges of this service.")
+  @Nullable String service;
+
+  @Option(names = "--routing-key", paramLabel = "K", description = "Only exchanges with this routing key.")
+  @Nullable String routingKey;
+
+  @Option(names = "--openapi", paramLabel = "FILE", description = "OpenAPI 3 document: its paths and operationIds win.")
+  @Nullable Path openApi;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Test source root's parent, e.g. src/test.")
+  Path out;
+
+  @Option(names = "--package", required = true, paramLabel = "PKG", description = "Package of the generated tests.")
+  String packageName;
+
+  @Option(names = "--max-per-endpoint", paramLabel = "N", defaultValue = "5",
+      description = "Most tests per endpoint (default: ${DEFAULT-VALUE}).")
+  int maxPerEndpoint;
+
   @Override
   public Integer call() {
-    throw new UnsupportedOperationException("generate is not implemented yet");
+    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter outw = spec.commandLine().getOut();
+    TestGenerator generator = create(GenerateCommand.options(packageName, maxPerEndpoint, service, routingKey, openApi, from));
+    GenerationResult result;
+    try (ExchangeSource source = open(from, query)) {
+      result = generator.generate(source, n -> {
+        err.println("read " + n + " exchanges...");
+        err.flush();
+      });
+    } catch (IOException | UncheckedIOException e) {
+      throw new UsageException(e.getMessage(), e);
+    }
+    failWhenNothingWasReadable(result);
+    List<Path> written;
+    try {
+      written = TestGenerator.write(result, out);
+    } catch (IOException e) {
+      throw new UsageException("cannot write to " + out + ": " + e.getMessage(), e);
+    }
+    outw.println("Read " + result.exchangesRead() + " exchanges (" + result.exchangesUsed() + " used); "
+        + result.endpoints().size() + " endpoints seen; " + result.scenariosWritten() + " tests written.");
+    for (GenerationResult.EndpointSummary e : result.endpoints()) {
+      outw.println("  " + e.method() + " " + e.pathTemplate() + "  " + e.exchanges() + " exchanges, statuses "
+          + e.statuses() + ", " + e.scenarios() + " tests" + (result.endpoints().stream()
+              .map(GenerationResult.EndpointSummary::service).distinct().count() > 1 ? " [" + e.service() + "]" : ""));
+    }
+    for (Path p : written) {
+      outw.println("wrote " + p);
+    }
+    if (!result.skipped().isEmpty()) {
+      outw.println("Skipped:");
+      result.skipped().forEach(s -> outw.println("  " + s.describe()));
+    }
+    outw.flush();
+    return 0;
+  }
+
+  static GeneratorOptions options(String pkg, int max, @Nullable String service, @Nullable String routingKey,
+      @Nullable Path openApi, String from) {
+    try {
+      return GeneratorOptions.builder(pkg).maxPerEndpoint(max).service(service).routingKey(routingKey)
+          .openApi(openApi).sourceName(from.startsWith("http") ? from : Path.of(from).getFileName().toString()).build();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage(), e);
+    }
+  }
+
+  static TestGenerator create(GeneratorOptions options) {
+    try {
+      return TestGenerator.create(options);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage(), e);
+    }
+  }
+
+  static ExchangeSource open(String from, @Nullable String query) {
+    try {
+      return ExchangeSource.open(from, query);
+    } catch (IOException e) {
+      throw new UsageException(e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage(), e);
+    }
+  }
+
+  /** Every line malformed (not NDJSON at all): that is bad input, not an empty recording. */
+  static void failWhenNothingWasReadable(GenerationResult result) {
+    if (result.exchangesRead() == 0) {
+      for (GenerationResult.Skipped s : result.skipped()) {
+        if (s instanceof GenerationResult.MalformedInput m) {
+          throw new UsageException(m.describe());
+        }
+      }
+    }
   }
 }

@@ -1,13 +1,229 @@
 package dev.tapline.cli;
 
+import dev.tapline.core.kafka.Topics;
+import dev.tapline.proxy.CapturePolicy;
+import dev.tapline.proxy.CaptureProxy;
+import dev.tapline.proxy.ProxyConfig;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
-/** Placeholder until this command is implemented. */
-@Command(name = "proxy", mixinStandardHelpOptions = true, description = "Not implemented yet.")
+/** {@code tapline proxy}: the capture proxy in front of one service, until Ctrl-C. */
+@Command(
+    name = "proxy",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = "Runs the capture proxy in front of one service: requests with a sandbox routing key go"
+        + " to that sandbox (--sandbox KEY=URL), all others to the baseline (--upstream); captured,"
+        + " redacted exchanges go to Kafka. Runs until Ctrl-C.%n")
 final class ProxyCommand implements Callable<Integer> {
+  @Mixin ConfigOption config;
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
+      description = "Where clients connect (default: ${DEFAULT-VALUE}; port 0 = any free port).")
+  String listen;
+
+  // Not picocli-required: the value may come from TAPLINE_SERVICE or the --config file.
+  @Option(names = "--service", paramLabel = "NAME",
+      description = "Logical name of the service behind the proxy, written into every exchange (required).")
+  @Nullable String service;
+
+  @Option(names = "--upstream", paramLabel = "URL",
+      description = "The baseline service, http://host:port: requests without a known routing key go here (required).")
+  @Nullable String upstream;
+
+  @Option(names = "--sandbox", paramLabel = "KEY=URL", split = ",",
+      description = "Route requests carrying routing key KEY to URL (repeatable).")
+  List<String> sandboxes = new ArrayList<>();
+
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
+      description = "Kafka bootstrap servers for captures; without it nothing is captured.")
+  @Nullable String kafka;
+
+  @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = Topics.EXCHANGES,
+      description = "Topic for captured exchanges (default: ${DEFAULT-VALUE}).")
+  String topic;
+
+  @Option(names = "--capture", paramLabel = "POLICY", defaultValue = "sandboxed",
+      description = "What to capture: sandboxed (requests with a routing key), all, none (default: ${DEFAULT-VALUE}).")
+  String capture;
+
+  @Option(names = "--sample", paramLabel = "RATE", defaultValue = "1.0",
+      description = "Fraction of eligible requests to capture, 0 to 1 (default: ${DEFAULT-VALUE}).")
+  String sample;
+
+  @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "1048576",
+      description = "Bytes of each body to keep in a capture; the rest is counted (default: ${DEFAULT-VALUE}).")
+  String maxBody;
+
+  @Option(names = "--include", paramLabel = "GLOB", split = ",",
+      description = "Capture only paths matching GLOB (* within a segment, ** across; repeatable).")
+  List<String> include = new ArrayList<>();
+
+  @Option(names = "--exclude", paramLabel = "GLOB", split = ",", description = "Never capture paths matching GLOB (repeatable).")
+  List<String> exclude = new ArrayList<>();
+
+  @Option(names = "--admin", paramLabel = "HOST:PORT",
+      description = "Admin server: /healthz, /metrics, /routes (GET, PUT /routes/KEY, DELETE /routes/KEY).")
+  @Nullable String admin;
+
   @Override
-  public Integer call() {
-    throw new UnsupportedOperationException("proxy is not implemented yet");
+  public Integer call() throws InterruptedException {
+    ProxyConfig cfg = toConfig();
+    PrintStream err = System.err;
+    if (cfg.kafkaBootstrap() == null && cfg.capture() != CapturePolicy.NONE) {
+      err.println("warning: no --kafka given: requests are proxied but nothing is captured");
+    }
+    CaptureProxy proxy;
+    try {
+      proxy = CaptureProxy.start(cfg);
+    } catch (java.io.UncheckedIOException e) {
+      throw new UsageException(e.getCause().getMessage(), e);
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Thread hook = new Thread(() -> {
+      err.println("stopping proxy...");
+      proxy.close();
+      stopped.countDown();
+    }, "tapline-proxy-shutdown");
+    Runtime.getRuntime().addShutdownHook(hook);
+    PrintStream out = System.out;
+    out.println("proxy     " + proxy.uri() + "  (service " + cfg.service() + ")");
+    if (proxy.adminUri() != null) {
+      out.println("admin     " + proxy.adminUri() + "  (/healthz /metrics /routes)");
+    }
+    out.println("baseline  " + cfg.baseline());
+    proxy.routes().snapshot().forEach((k, v) -> out.println("sandbox   " + k + " -> " + v));
+    out.println("capture   " + cfg.capture().name().toLowerCase(Locale.ROOT)
+        + (cfg.kafkaBootstrap() == null ? " (nowhere: no --kafka)" : " -> kafka " + cfg.kafkaBootstrap() + " topic " + cfg.topic()));
+    out.println("ready: proxy listening on " + proxy.uri() + " (Ctrl-C to stop)");
+    out.flush();
+    stopped.await();
+    return 0;
+  }
+
+  ProxyConfig toConfig() {
+    ProxyConfig.Builder b = ProxyConfig.builder();
+    HostPort l = hostPort(listen, "--listen");
+    b.listen(l.host(), l.port());
+    if (service == null || service.isBlank()) {
+      throw new UsageException("--service NAME is required (the logical name of the service behind the proxy)");
+    }
+    b.service(service.trim());
+    if (upstream == null || upstream.isBlank()) {
+      throw new UsageException("--upstream URL is required (the baseline service, e.g. http://127.0.0.1:8081)");
+    }
+    b.baseline(httpUrl(upstream, "--upstream"));
+    Map<String, URI> routes = new LinkedHashMap<>();
+    for (String s : sandboxes) {
+      int eq = s.indexOf('=');
+      if (eq <= 0 || eq == s.length() - 1) {
+        throw new UsageException("--sandbox must be KEY=URL, e.g. --sandbox demo-v2=http://127.0.0.1:8082: " + s);
+      }
+      routes.put(s.substring(0, eq).trim(), httpUrl(s.substring(eq + 1).trim(), "--sandbox " + s.substring(0, eq)));
+    }
+    b.sandboxes(routes);
+    b.kafkaBootstrap(kafka == null || kafka.isBlank() ? null : kafka.trim());
+    if (topic == null || topic.isBlank()) {
+      throw new UsageException("--topic must not be empty");
+    }
+    b.topic(topic.trim());
+    try {
+      b.capture(CapturePolicy.valueOf(capture.trim().toUpperCase(Locale.ROOT)));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--capture must be sandboxed, all or none: " + capture);
+    }
+    try {
+      double rate = Double.parseDouble(sample.trim());
+      if (!(rate >= 0 && rate <= 1)) {
+        throw new NumberFormatException();
+      }
+      b.sampleRate(rate);
+    } catch (NumberFormatException e) {
+      throw new UsageException("--sample must be a number from 0 to 1: " + sample);
+    }
+    try {
+      long n = Long.parseLong(maxBody.trim());
+      if (n < 0 || n > Integer.MAX_VALUE - 16) {
+        throw new NumberFormatException();
+      }
+      b.maxBodyBytes((int) n);
+    } catch (NumberFormatException e) {
+      throw new UsageException("--max-body must be a byte count from 0 to 2147483631: " + maxBody);
+    }
+    b.include(include);
+    b.exclude(exclude);
+    if (admin != null && !admin.isBlank()) {
+      HostPort a = hostPort(admin, "--admin");
+      b.admin(a.host(), a.port());
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+  }
+
+  record HostPort(String host, int port) {}
+
+  static HostPort hostPort(String s, String flag) {
+    String v = s.trim();
+    int colon = v.lastIndexOf(':');
+    String host;
+    String port;
+    if (colon < 0) {
+      if (v.chars().allMatch(Character::isDigit) && !v.isEmpty()) {
+        host = "127.0.0.1";
+        port = v;
+      } else {
+        throw new UsageException(flag + " must be HOST:PORT, e.g. 127.0.0.1:8080: " + s);
+      }
+    } else {
+      host = v.substring(0, colon);
+      port = v.substring(colon + 1);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      if (host.isEmpty()) {
+        host = "127.0.0.1";
+      }
+    }
+    try {
+      int p = Integer.parseInt(port);
+      if (p < 0 || p > 65535) {
+        throw new NumberFormatException();
+      }
+      return new HostPort(host, p);
+    } catch (NumberFormatException e) {
+      throw new UsageException(flag + " port must be 0-65535: " + s);
+    }
+  }
+
+  static URI httpUrl(String s, String flag) {
+    URI u;
+    try {
+      u = new URI(s.trim());
+    } catch (URISyntaxException e) {
+      throw new UsageException(flag + " is not a URL: " + s);
+    }
+    if (!"http".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
+      throw new UsageException(flag + " must be an http://host:port URL: " + s);
+    }
+    String path = u.getRawPath();
+    if ((path != null && !path.isEmpty() && !path.equals("/")) || u.getRawQuery() != null) {
+      throw new UsageException(flag + " must not have a path or query: " + s);
+    }
+    return u;
   }
 }

@@ -1,13 +1,290 @@
 package dev.tapline.cli;
 
+import dev.tapline.core.kafka.Topics;
+import dev.tapline.replay.DriftPublisher;
+import dev.tapline.replay.DriftReport;
+import dev.tapline.replay.ExchangeSource;
+import dev.tapline.replay.FailOn;
+import dev.tapline.replay.IgnoreRule;
+import dev.tapline.replay.ReplayInputException;
+import dev.tapline.replay.ReplayListener;
+import dev.tapline.replay.ReplayOptions;
+import dev.tapline.replay.Replayer;
+import dev.tapline.replay.ReportWriter;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
+import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Placeholder until this command is implemented. */
-@Command(name = "replay", mixinStandardHelpOptions = true, description = "Not implemented yet.")
+/** {@code tapline replay}: the CI drift check, sandbox against baseline. */
+@Command(
+    name = "replay",
+    mixinStandardHelpOptions = true,
+    sortOptions = false,
+    description = {
+      "Replays recorded requests against a baseline and a sandbox and reports",
+      "contract drift.",
+      "",
+      "Each request goes twice to the baseline and once to the sandbox. What differs",
+      "between the two baseline answers (or from the recorded one) is noise - ids,",
+      "timestamps, reordered sets - and is reported as ignored. Other differences are",
+      "breaking (field removed or renamed, type changed, now null, status class",
+      "changed, endpoint gone, content type changed) or compatible (field added, new",
+      "enum-like value, optional header added). Rules: docs/DRIFT.md.",
+      "",
+      "Only safe methods (GET, HEAD, OPTIONS) are replayed unless --methods names",
+      "others: the baseline is shared, and replaying a POST or DELETE there changes",
+      "other people's data. Recorded credentials are redacted and never replayed;",
+      "pass real ones with --header.",
+      ""
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:no difference at or above --fail-on",
+      "1:drift found",
+      "2:bad usage or unreadable input",
+      "3:a target was unreachable or failed most requests (connection errors or 5xx on more than half)"
+    },
+    footer = {"", "Examples:",
+      "  tapline replay --from exchanges.ndjson \\",
+      "      --baseline http://orders-v1:8080 --sandbox http://orders-v2:8080",
+      "  tapline replay --from http://recorder:7070 --query 'service:orders' \\",
+      "      --target http://ingress:8080 --routing-key pr-123 \\",
+      "      --header \"Authorization: Bearer $TOKEN\""})
 final class ReplayCommand implements Callable<Integer> {
+  @Mixin ConfigOption config;
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--from", paramLabel = "URL|FILE",
+      description = "Recorded exchanges: an NDJSON file, or a recorder URL (reads <URL>/api/export?q=QUERY).")
+  @Nullable String from;
+
+  @Option(names = "--query", paramLabel = "Q", description = "Recorder query selecting the exchanges (Lucene syntax), with a recorder URL.")
+  @Nullable String query;
+
+  @Option(names = "--baseline", paramLabel = "URL", description = "Baseline URL (with --sandbox).")
+  @Nullable String baseline;
+
+  @Option(names = "--sandbox", paramLabel = "URL", description = "Sandbox URL (with --baseline).")
+  @Nullable String sandbox;
+
+  @Option(names = "--target", paramLabel = "URL",
+      description = "One URL for both sides (with --routing-key): the baseline without the key, the sandbox with it.")
+  @Nullable String target;
+
+  @Option(names = "--routing-key", paramLabel = "K",
+      description = "Sandbox routing key, sent as 'baggage: sd-routing-key=K' and 'sd-routing-key: K' (with --target).")
+  @Nullable String routingKey;
+
+  @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = "tapline-reports",
+      description = "Where junit.xml, summary.md, report.html and drift.json go (default: ${DEFAULT-VALUE}).")
+  Path reportDir;
+
+  @Option(names = "--fail-on", paramLabel = "breaking|compatible|none", defaultValue = "breaking",
+      description = "Lowest difference class that fails the run (default: ${DEFAULT-VALUE}).")
+  String failOn;
+
+  @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8",
+      description = "Exchanges replayed at once, 3 requests each (default: ${DEFAULT-VALUE}).")
+  int concurrency;
+
+  @Option(names = "--rate", paramLabel = "RPS", defaultValue = "0",
+      description = "At most this many requests per second over both targets; 0 for no limit (default).")
+  double rate;
+
+  @Option(names = "--header", paramLabel = "'NAME: VALUE'",
+      description = "Header sent with every request, replacing a recorded one of the same name (e.g. real credentials). Repeatable.")
+  List<String> headers = new ArrayList<>();
+
+  @Option(names = "--methods", paramLabel = "METHOD", split = ",", defaultValue = "GET,HEAD,OPTIONS",
+      description = "Methods to replay (default: ${DEFAULT-VALUE}). Others change data on the shared baseline.")
+  List<String> methods = new ArrayList<>();
+
+  @Option(names = "--ignore", paramLabel = "PATH",
+      description = "Leave a path out: a JSON path ($.meta.requestId), header:Name, or METHOD /template:path (GET /orders/{id}:$.updatedAt). Repeatable.")
+  List<String> ignores = new ArrayList<>();
+
+  @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
+      description = "Per-request timeout (default: ${DEFAULT-VALUE}).")
+  String timeout;
+
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Also publish drift.json to Kafka for the UI.")
+  @Nullable String kafka;
+
+  @Option(names = "--drift-topic", paramLabel = "T", defaultValue = Topics.DRIFT,
+      description = "Topic for --kafka (default: ${DEFAULT-VALUE}).")
+  String driftTopic;
+
   @Override
   public Integer call() {
-    throw new UnsupportedOperationException("replay is not implemented yet");
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    ReplayOptions options = options();
+    Duration perRequest = options.timeout();
+    if (from == null || from.isBlank()) {
+      throw new UsageException("--from is required: an NDJSON file or a recorder URL");
+    }
+    ProgressLine progress = new ProgressLine(err);
+    DriftReport report;
+    try (ExchangeSource src = ExchangeSource.open(from, query, perRequest)) {
+      report = Replayer.create(options).replay(src, progress);
+    } catch (ReplayInputException e) {
+      progress.clear();
+      throw new UsageException(e.getMessage(), e);
+    }
+    progress.clear();
+    try {
+      ReportWriter.writeAll(report, reportDir);
+    } catch (IOException e) {
+      throw new UsageException("cannot write reports to " + reportDir + ": " + e.getMessage(), e);
+    }
+    if (kafka != null && !kafka.isBlank()) {
+      try {
+        DriftPublisher.publish(kafka, driftTopic, report, Duration.ofSeconds(10));
+      } catch (IllegalStateException e) {
+        err.println("tapline replay: warning: " + e.getMessage());
+      }
+    }
+    for (DriftReport.EndpointReport ep : report.endpoints()) {
+      for (DriftReport.Difference d : ep.differences()) {
+        out.printf(Locale.ROOT, "  %-10s %s  %s  %s%n", d.driftClass().wireName(), ep.name(), d.path(), d.message());
+      }
+    }
+    if (report.verdict() instanceof DriftReport.TargetFailure f) {
+      err.println("tapline replay: " + f.reason());
+    }
+    out.println(summary(report));
+    out.flush();
+    err.flush();
+    return report.exitCode();
   }
+
+  private String summary(DriftReport r) {
+    long ms = Duration.between(r.startedAt(), r.finishedAt()).toMillis();
+    String head = switch (r.verdict()) {
+      case DriftReport.Pass p -> "pass";
+      case DriftReport.Drift d -> "DRIFT";
+      case DriftReport.TargetFailure f -> "ERROR";
+    };
+    return String.format(Locale.ROOT,
+        "replay %s: %d breaking, %d compatible, %d ignored across %d endpoints (%d exchanges%s) in %.1fs; reports in %s",
+        head, r.counts().breaking(), r.counts().compatible(), r.counts().ignored(), r.counts().endpoints(),
+        r.counts().exchanges(), r.skipped() > 0 ? ", " + r.skipped() + " skipped" : "", ms / 1000.0, reportDir);
+  }
+
+  ReplayOptions options() {
+    ReplayOptions.Builder b = ReplayOptions.builder();
+    boolean twoUrls = baseline != null || sandbox != null;
+    boolean routed = target != null || routingKey != null;
+    if (twoUrls == routed) {
+      throw new UsageException("give either --baseline URL and --sandbox URL, or --target URL and --routing-key K");
+    }
+    if (twoUrls) {
+      if (baseline == null || sandbox == null) {
+        throw new UsageException(baseline == null ? "--sandbox needs --baseline URL" : "--baseline needs --sandbox URL");
+      }
+      b.baselineAndSandbox(Cli.httpUri("--baseline", baseline), Cli.httpUri("--sandbox", sandbox));
+    } else {
+      if (target == null || routingKey == null || routingKey.isBlank()) {
+        throw new UsageException(target == null ? "--routing-key needs --target URL" : "--target needs --routing-key K");
+      }
+      b.target(Cli.httpUri("--target", target), routingKey);
+    }
+    try {
+      b.failOn(FailOn.parse(failOn));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException(e.getMessage());
+    }
+    if (concurrency < 1 || concurrency > 1024) {
+      throw new UsageException("--concurrency must be from 1 to 1024, got " + concurrency);
+    }
+    if (!(rate >= 0) || Double.isInfinite(rate)) {
+      throw new UsageException("--rate must be 0 (no limit) or a positive number of requests per second, got " + rate);
+    }
+    b.concurrency(concurrency).rate(rate);
+    for (String h : headers) {
+      int colon = h.indexOf(':');
+      String name = colon < 0 ? "" : h.substring(0, colon).trim();
+      if (name.isEmpty() || !name.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
+        throw new UsageException("--header must look like 'Name: value', got '" + h + "'");
+      }
+      b.addHeader(name, h.substring(colon + 1).trim());
+    }
+    LinkedHashSet<String> m = new LinkedHashSet<>();
+    for (String s : methods) {
+      String u = s.trim().toUpperCase(Locale.ROOT);
+      if (u.isEmpty() || !u.chars().allMatch(c -> c >= 'A' && c <= 'Z')) {
+        throw new UsageException("--methods takes HTTP method names like GET,HEAD, got '" + s + "'");
+      }
+      m.add(u);
+    }
+    if (m.isEmpty()) {
+      throw new UsageException("--methods must name at least one method");
+    }
+    b.methods(m);
+    for (String i : ignores) {
+      try {
+        b.addIgnore(IgnoreRule.parse(i));
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage());
+      }
+    }
+    Duration t = Durations.parse("--timeout", timeout);
+    if (t.isZero() || t.isNegative()) {
+      throw new UsageException("--timeout must be positive, got '" + timeout + "'");
+    }
+    b.timeout(t);
+    return b.build();
+  }
+
+  /** Progress on stderr: redrawn on a terminal, a line every 5 s in CI logs, nothing for quick runs. */
+  private static final class ProgressLine implements ReplayListener {
+    private final PrintWriter err;
+    private final boolean tty = System.console() != null;
+    private final long start = System.nanoTime();
+    private long last = System.nanoTime();
+    private boolean printed;
+
+    ProgressLine(PrintWriter err) {
+      this.err = err;
+    }
+
+    @Override
+    public synchronized void progress(Progress p) {
+      long now = System.nanoTime();
+      if (now - start < 1_000_000_000L || now - last < (tty ? 250_000_000L : 5_000_000_000L)) {
+        return;
+      }
+      last = now;
+      printed = true;
+      String line = String.format(Locale.ROOT, "replay: %d exchanges compared (%.0f/s), %d with differences, %d failed, %d skipped",
+          p.replayed(), p.perSecond(), p.withDifferences(), p.failed(), p.skipped());
+      if (tty) {
+        err.print("\r" + line + "\033[K");
+      } else {
+        err.println(line);
+      }
+      err.flush();
+    }
+
+    synchronized void clear() {
+      if (printed && tty) {
+        err.print("\r\033[K");
+        err.flush();
+      }
+    }
+  }
+
 }

@@ -126,8 +126,10 @@ final class UpCommand implements Callable<Integer> {
 
       out.println();
       line(out, "kafka", bootstrap);
-      line(out, "proxy", stack.proxyUri().toString());
-      line(out, "proxy admin", stack.adminUri().toString());
+      if (stack.proxyUri() != null) {
+        line(out, "proxy", String.valueOf(stack.proxyUri()));
+        line(out, "proxy admin", String.valueOf(stack.adminUri()));
+      }
       line(out, "recorder API/UI", stack.recorderUri().toString());
       if (demo) {
         line(out, "baseline (v1)", baseline.toString());
@@ -141,7 +143,12 @@ final class UpCommand implements Callable<Integer> {
         out.println("  open " + stack.recorderUri());
       }
       out.println();
-      out.println("tapline ready: service '" + svc + "' behind " + stack.proxyUri() + " (Ctrl-C stops)");
+      if (stack.proxyUri() != null) {
+        out.println("tapline ready: service '" + svc + "' behind " + stack.proxyUri() + ", UI at " + stack.recorderUri() + " (Ctrl-C stops)");
+      } else {
+        out.println("tapline ready: Kafka at " + bootstrap + ", UI at " + stack.recorderUri()
+            + "; no proxy (give --demo, or --service and --upstream) (Ctrl-C stops)");
+      }
       out.flush();
       stopped.await();
       return 0;

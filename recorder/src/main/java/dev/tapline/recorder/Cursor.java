@@ -17,7 +17,7 @@ final class Cursor {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
   }
 
-  /** The FieldDoc to search after; doc = MAX_VALUE so that only strictly later entries follow. */
+  /** The sort values to search after (the doc id is set per reader by the caller). */
   static FieldDoc decode(String cursor) {
     String raw;
     try {
@@ -35,7 +35,7 @@ final class Cursor {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException("cursor is not one this server handed out: " + cursor);
     }
-    return new FieldDoc(Integer.MAX_VALUE, Float.NaN,
+    return new FieldDoc(0, Float.NaN,
         new Object[] {time, new BytesRef(raw.substring(colon + 1))});
   }
 }

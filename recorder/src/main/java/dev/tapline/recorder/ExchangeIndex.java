@@ -130,7 +130,7 @@ public final class ExchangeIndex implements AutoCloseable {
       IndexWriter writer = new IndexWriter(directory, cfg);
       Map<String, String> data = new HashMap<>();
       Iterable<Map.Entry<String, String>> live = writer.getLiveCommitData();
-      if (live != null) {
+      if (live != null && !rebuild) {
         live.forEach(e -> data.put(e.getKey(), e.getValue()));
       }
       SearcherManager searchers = new SearcherManager(writer, true, false, null);
@@ -204,6 +204,14 @@ public final class ExchangeIndex implements AutoCloseable {
     long start = System.nanoTime();
     IndexSearcher s = acquire();
     try {
+      int maxDoc = s.getIndexReader().maxDoc();
+      if (maxDoc == 0) {
+        return new Page(List.of(), null);
+      }
+      if (after != null) {
+        // Ties on (time, id) are only the cursor's own entry: a doc id past every doc skips it.
+        after = new FieldDoc(maxDoc - 1, Float.NaN, after.fields);
+      }
       TopFieldDocs top = s.searchAfter(after, query, limit, NEWEST_FIRST, false);
       List<ExchangeSummary> items = summaries(s, top.scoreDocs);
       String next = null;

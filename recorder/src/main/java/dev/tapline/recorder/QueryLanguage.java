@@ -13,6 +13,8 @@ import org.apache.lucene.queryparser.classic.ParseException;
 import org.apache.lucene.queryparser.classic.QueryParser;
 import org.apache.lucene.queryparser.classic.Token;
 import org.apache.lucene.queryparser.classic.TokenMgrError;
+import org.apache.lucene.search.BooleanClause;
+import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
 import org.jspecify.annotations.Nullable;
@@ -36,13 +38,30 @@ final class QueryLanguage {
     }
     Parser p = new Parser();
     try {
-      return p.parse(q);
+      return withPositives(p.parse(q));
     } catch (ParseException e) {
       throw new BadQueryException(describe(e), position(e, q), q);
     } catch (RuntimeException e) {
       // Lucene can refuse a parsed query late (e.g. too many boolean clauses).
       throw new BadQueryException(String.valueOf(e.getMessage()), 0, q);
     }
+  }
+
+  /** A boolean query with only NOT clauses would match nothing; "NOT x" means "everything but x". */
+  private static Query withPositives(Query q) {
+    if (!(q instanceof BooleanQuery bq)) {
+      return q;
+    }
+    BooleanQuery.Builder b = new BooleanQuery.Builder().setMinimumNumberShouldMatch(bq.getMinimumNumberShouldMatch());
+    boolean positive = false;
+    for (BooleanClause c : bq.clauses()) {
+      b.add(withPositives(c.query()), c.occur());
+      positive |= c.occur() != BooleanClause.Occur.MUST_NOT;
+    }
+    if (!positive) {
+      b.add(new MatchAllDocsQuery(), BooleanClause.Occur.MUST);
+    }
+    return b.build();
   }
 
   private static String describe(ParseException e) {
@@ -95,6 +114,7 @@ final class QueryLanguage {
     Parser() {
       super(Fields.BODY, IndexSchema.analyzer());
       setDefaultOperator(Operator.AND);
+      setSplitOnWhitespace(true);
       setAutoGeneratePhraseQueries(true);
       setAllowLeadingWildcard(true);
     }

@@ -14,6 +14,8 @@ import org.jspecify.annotations.Nullable;
  * drift.json} is its wire form (schema in {@code docs/DRIFT.md}).
  *
  * @param routingKey the key in {@code --target}/{@code --routing-key} mode, else null
+ * @param skipped exchanges read but not replayed (a method not in {@code --methods}, a truncated
+ *     request body)
  * @param endpoints sorted by template, then method
  */
 public record DriftReport(
@@ -26,6 +28,7 @@ public record DriftReport(
     FailOn failOn,
     Verdict verdict,
     Counts counts,
+    int skipped,
     List<EndpointReport> endpoints) {
 
   public DriftReport {

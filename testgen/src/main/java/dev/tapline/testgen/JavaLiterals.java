@@ -26,6 +26,43 @@ final class JavaLiterals {
   }
 
   /**
+   * A text block for {@code s} when one can say it exactly, else a string literal (split after each
+   * line break, joined with {@code +}): javac may strip or warn about non-ASCII
+   * spaces inside text blocks, so text with any of those is written as a string literal.
+   */
+  static String bodyLiteral(String s) {
+    if (textBlockSafe(s)) {
+      return textBlock(s);
+    }
+    StringBuilder out = new StringBuilder();
+    int start = 0;
+    while (start < s.length()) {
+      int nl = s.indexOf('\n', start);
+      int end = nl < 0 ? s.length() : nl + 1;
+      if (out.length() > 0) {
+        out.append("\n+ ");
+      }
+      out.append(string(s.substring(start, end)));
+      start = end;
+    }
+    return out.length() == 0 ? "\"\"" : out.toString();
+  }
+
+  static boolean textBlockSafe(String s) {
+    // javac treats some non-ASCII spaces (U+2028, U+00A0...) as white space inside text blocks.
+    for (int i = 0; i < s.length(); i++) {
+      if (unicodeSpace(s.charAt(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean unicodeSpace(char c) {
+    return c > 0x7f && (Character.isWhitespace(c) || Character.isSpaceChar(c));
+  }
+
+  /**
    * A text block whose value is exactly {@code s}, for code emitted at the given indentation
    * (JavaPoet re-indents every line of the block by the same amount, which stays incidental).
    */

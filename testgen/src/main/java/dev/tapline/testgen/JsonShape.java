@@ -67,11 +67,12 @@ final class JsonShape {
       case STRING -> {
         strings++;
         String s = n.textValue();
-        allUuid &= UUID.matcher(s).matches();
-        allDateTime &= DATE_TIME.matcher(s).matches();
-        allDate &= DATE.matcher(s).matches();
-        allEmail &= EMAIL.matcher(s).matches();
-        allUri &= URI.matcher(s).matches();
+        // Cheap shape checks first: most strings fail them, and regexes are the hot path here.
+        if (allUuid) allUuid = s.length() == 36 && s.charAt(8) == '-' && UUID.matcher(s).matches();
+        if (allDateTime) allDateTime = s.length() >= 20 && s.charAt(4) == '-' && DATE_TIME.matcher(s).matches();
+        if (allDate) allDate = s.length() == 10 && s.charAt(4) == '-' && DATE.matcher(s).matches();
+        if (allEmail) allEmail = s.indexOf('@') > 0 && EMAIL.matcher(s).matches();
+        if (allUri) allUri = s.indexOf("://") > 0 && URI.matcher(s).matches();
       }
       case OBJECT -> {
         objects++;

@@ -1,11 +1,12 @@
 // Talks to the recorder's JSON API (same origin; the token rides in the HttpOnly cookie).
 
 export class ApiError extends Error {
-  constructor(status, error, detail) {
+  constructor(status, error, detail, body = null) {
     super(detail ? `${error}: ${detail}` : error);
     this.status = status;
     this.error = error;
     this.detail = detail;
+    this.body = body;
   }
 }
 
@@ -23,7 +24,7 @@ async function request(path, init) {
   if (!res.ok) {
     let body = null;
     try { body = await res.json(); } catch { /* not JSON */ }
-    throw new ApiError(res.status, body?.error ?? `HTTP ${res.status}`, body?.detail ?? res.statusText);
+    throw new ApiError(res.status, body?.error ?? `HTTP ${res.status}`, body?.detail ?? res.statusText, body);
   }
   return res;
 }
@@ -75,12 +76,15 @@ export function statusClause(cls) {
 /** The free-text query and the quick filters, combined into one query for history and stream. */
 export function effectiveQuery({ q, service, rk, status }) {
   const parts = [];
-  if (q && q.trim()) parts.push(`(${q.trim()})`);
+  if (q && q.trim()) parts.push(q.trim());
   if (service) parts.push(term('service', service));
   if (rk === '(baseline)') parts.push(term('target', 'baseline'));
   else if (rk) parts.push(term('routingKey', rk));
   if (status) parts.push(statusClause(status));
-  return parts.filter(Boolean).join(' AND ');
+  const all = parts.filter(Boolean);
+  // Parenthesise the user's query only when something is ANDed to it (keeps error positions true).
+  if (all.length > 1 && q && q.trim()) all[0] = `(${all[0]})`;
+  return all.join(' AND ');
 }
 
 export function endpointQuery(service, method, template) {

@@ -45,6 +45,7 @@ const ctx = {
     const el = document.getElementById('conn');
     el.className = `conn conn-${state}`;
     el.textContent = text;
+    el.hidden = !text;
   },
 };
 

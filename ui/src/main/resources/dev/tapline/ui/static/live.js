@@ -7,6 +7,9 @@ import * as fmt from './format.js';
 import { renderDetail } from './detail.js';
 
 const MAX_ROWS = 1000;
+// At most this many DOM updates per second: each one re-lays out the table, so under a flood
+// fewer, bigger batches keep frames short while rows still appear well within a second.
+const MIN_FLUSH_MS = 100;
 const PAGE = 200;
 
 export function mountLive(root, params, ctx) {
@@ -16,6 +19,8 @@ export function mountLive(root, params, ctx) {
   let pending = [];
   let droppedWhilePaused = 0;
   let frame = 0;
+  let timer = 0;
+  let lastFlush = 0;
   let cursor = null;
   let generation = 0;
   const shown = new Map(); // id -> <tr>
@@ -42,13 +47,14 @@ export function mountLive(root, params, ctx) {
   const form = h('form', { class: 'toolbar', role: 'search' },
     search, h('button', { type: 'submit', id: 'search-go' }, 'Search'),
     serviceSel, rkSel, statusSel, pauseBtn, clearBtn);
-  const errorLine = h('p', { id: 'query-error', class: 'error', role: 'alert', hidden: true });
+  const errorLine = h('div', { id: 'query-error', class: 'error', role: 'alert', hidden: true });
   const info = h('p', { id: 'live-info', class: 'info' });
   const tbody = h('tbody', { id: 'rows' });
   const table = h('table', { class: 'grid exchanges', id: 'exchanges' },
     h('thead', null, h('tr', null,
-      ['Time', 'Service', 'Target', 'Method', 'Path', 'Status', 'Duration', 'Size (req → resp)']
-        .map((t) => h('th', { scope: 'col' }, t)))),
+      [['Time', 'c-time'], ['Service', 'c-service'], ['Target', 'c-target'], ['Method', 'c-method'], ['Path', 'c-path'],
+        ['Status', 'c-status'], ['Duration', 'c-duration'], ['Size (req → resp)', 'c-size']]
+        .map(([t, c]) => h('th', { scope: 'col', class: c }, t)))),
     tbody);
   const empty = h('div', { id: 'empty', class: 'empty', hidden: true });
   const more = h('button', { id: 'load-older', type: 'button', hidden: true }, 'Load older exchanges');
@@ -123,21 +129,43 @@ export function mountLive(root, params, ctx) {
       if (gen !== generation) return;
       source?.close();
       source = null;
-      showError(e);
+      showError(await ownError(e));
     }
     updateInfo();
     loadServices(gen);
   }
 
+  // With quick filters on, the recorder reports positions in the combined query; ask again with
+  // the typed query alone so the message points into what the user wrote.
+  async function ownError(e) {
+    const q = state.q?.trim();
+    if (!(e instanceof ApiError) || e.status !== 400 || !q || q === effectiveQuery(state)) return e;
+    try {
+      await getJson(`/api/exchanges${qs({ q, limit: 1 })}`);
+      return e;
+    } catch (own) {
+      return own instanceof ApiError && own.status === 400 ? own : e;
+    }
+  }
+
   function showError(e) {
     ctx.setConnection('off', 'not live');
+    clear(errorLine);
     errorLine.hidden = false;
     if (e instanceof ApiError && e.status === 400) {
       search.classList.add('invalid');
       search.setAttribute('aria-invalid', 'true');
-      errorLine.textContent = `This search is not valid: ${e.detail ?? e.error}`;
+      errorLine.append(h('p', null, `This search is not valid: ${e.detail ?? e.error}`));
+      const pos = Number(e.body?.position);
+      const q = e.body?.query ?? state.q ?? '';
+      if (Number.isInteger(pos) && pos >= 0 && q) {
+        errorLine.append(h('pre', { class: 'caret' }, `${q}\n${' '.repeat(Math.min(pos, q.length))}^`));
+      }
+      errorLine.append(h('p', { class: 'hint' },
+        'Syntax: field:value · "quoted phrase" · AND / OR / NOT · ranges like status:[500 TO 599] · wildcards path:/orders* . '
+        + 'Fields: service, routingKey, target, method, path, template, status, duration, time, host, header, body, error.'));
     } else {
-      errorLine.textContent = `Could not load exchanges: ${e.message}`;
+      errorLine.append(h('p', null, `Could not load exchanges: ${e.message}`));
     }
   }
 
@@ -169,12 +197,19 @@ export function mountLive(root, params, ctx) {
   }
 
   function schedule() {
-    if (!frame) frame = requestAnimationFrame(flush);
+    if (frame || timer) return;
+    const wait = lastFlush + MIN_FLUSH_MS - performance.now();
+    if (wait > 0) {
+      timer = setTimeout(() => { timer = 0; frame = requestAnimationFrame(flush); }, wait);
+    } else {
+      frame = requestAnimationFrame(flush);
+    }
   }
 
   // Writes every queued live row in one DOM update per frame.
   function flush() {
     frame = 0;
+    lastFlush = performance.now();
     if (paused) {
       updateInfo();
       return;
@@ -184,11 +219,13 @@ export function mountLive(root, params, ctx) {
     pending = [];
     droppedWhilePaused = 0;
     const frag = document.createDocumentFragment();
+    // A highlight helps the eye at a trickle; at hundreds per second it only costs frames.
+    const highlight = batch.length <= 3;
     // Events arrive oldest first; the newest goes on top.
     for (let i = batch.length - 1; i >= 0; i--) {
       const s = batch[i];
       if (shown.has(s.id)) continue;
-      const tr = row(s, true);
+      const tr = row(s, highlight);
       shown.set(s.id, tr);
       frag.append(tr);
     }
@@ -272,15 +309,15 @@ export function mountLive(root, params, ctx) {
     const sandbox = fmt.isSandbox(s.target);
     const link = ctx.routeHash('live', { ...state, id: s.id });
     const tr = h('tr', { dataset: { id: s.id }, class: `${fresh ? 'fresh ' : ''}${s.id === state.id ? 'selected' : ''}` },
-      h('td', { class: 'time', title: fmt.isoTime(s.time) }, fmt.time(s.time)),
-      h('td', { class: 'service' }, s.service ?? ''),
+      h('td', { class: 'time c-time', title: fmt.isoTime(s.time) }, fmt.time(s.time)),
+      h('td', { class: 'service c-service' }, s.service ?? ''),
       h('td', null, h('span', { class: `target ${sandbox ? 'sandbox' : 'baseline'}`, title: s.target ?? '' },
         fmt.targetLabel(s.target, s.routingKey))),
       h('td', { class: 'method' }, s.method ?? ''),
-      h('td', { class: 'path' }, h('a', { href: link, title: s.template ? `endpoint ${s.template}` : '' }, s.path ?? '')),
+      h('td', { class: 'path c-path' }, h('a', { href: link, title: `${s.path ?? ''}${s.template ? ` (endpoint ${s.template})` : ''}` }, s.path ?? '')),
       h('td', null, h('span', { class: `status s${cls}` }, fmt.statusText(s.status))),
       h('td', { class: 'num' }, fmt.duration(s.durationMicros)),
-      h('td', { class: 'num size' }, `${fmt.bytes(s.requestSize)} → ${fmt.bytes(s.responseSize)}`));
+      h('td', { class: 'num size c-size' }, `${fmt.bytes(s.requestSize)} → ${fmt.bytes(s.responseSize)}`));
     return tr;
   }
 
@@ -297,7 +334,7 @@ export function mountLive(root, params, ctx) {
     }
     const showEmpty = n === 0 && errorLine.hidden;
     empty.hidden = !showEmpty;
-    table.hidden = showEmpty;
+    table.hidden = n === 0;
     if (showEmpty) renderEmpty(filtered);
   }
 
@@ -354,7 +391,8 @@ export function mountLive(root, params, ctx) {
       generation++;
       source?.close();
       if (frame) cancelAnimationFrame(frame);
-      ctx.setConnection('off', 'not live');
+      if (timer) clearTimeout(timer);
+      ctx.setConnection('idle', '');
     },
   };
 }

@@ -1,0 +1,45 @@
+package dev.tapline.proxy;
+
+import dev.tapline.core.kafka.EmbeddedKafka;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Entry points for {@code bench/proxy/run.sh} (not a test): {@code kafka} starts an embedded broker
+ * and prints its bootstrap; {@code proxy UPSTREAM_URL PORT none|all [BOOTSTRAP]} runs the proxy with
+ * admin on PORT+1000. Both run until killed.
+ */
+public final class BenchMain {
+  private BenchMain() {}
+
+  public static void main(String[] args) throws Exception {
+    switch (args[0]) {
+      case "kafka" -> {
+        Path dir = Files.createTempDirectory("tapline-bench-kafka");
+        EmbeddedKafka kafka = EmbeddedKafka.start(dir, args.length > 1 ? Integer.parseInt(args[1]) : 0);
+        System.out.println("bootstrap " + kafka.bootstrapServers());
+        System.out.flush();
+        Runtime.getRuntime().addShutdownHook(new Thread(kafka::close));
+      }
+      case "proxy" -> {
+        int port = Integer.parseInt(args[2]);
+        CaptureProxy proxy = CaptureProxy.start(ProxyConfig.builder()
+            .service("bench")
+            .baseline(URI.create(args[1]))
+            .listen("127.0.0.1", port)
+            .admin("127.0.0.1", port + 1000)
+            .capture(CapturePolicy.valueOf(args[3].toUpperCase(java.util.Locale.ROOT)))
+            .kafkaBootstrap(args.length > 4 ? args[4] : null)
+            .build());
+        Runtime.getRuntime().addShutdownHook(new Thread(proxy::close));
+        System.out.println("ready " + proxy.uri() + " admin " + proxy.adminUri() + " transport " + proxy.transport()
+            + " sink " + proxy.sinkDescription());
+        System.out.flush();
+      }
+      default -> throw new IllegalArgumentException("usage: kafka [PORT] | proxy UPSTREAM PORT none|all [BOOTSTRAP]");
+    }
+    new CountDownLatch(1).await();
+  }
+}

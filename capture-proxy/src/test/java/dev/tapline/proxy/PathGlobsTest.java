@@ -1,0 +1,40 @@
+package dev.tapline.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class PathGlobsTest {
+
+  @Test
+  void matchesSingleSegmentsWithOneStarAndAnyDepthWithTwo() {
+    PathGlobs g = PathGlobs.of(List.of("/orders/*", "/api/**"), List.of("/api/internal/**"));
+    assertThat(g.matches("/orders/42")).isTrue();
+    assertThat(g.matches("/orders/42/items")).isFalse();
+    assertThat(g.matches("/api/v1/things/3")).isTrue();
+    assertThat(g.matches("/api/internal/health")).isFalse();
+    assertThat(g.matches("/other")).isFalse();
+  }
+
+  @Test
+  void capturesEverythingButExclusionsWhenNothingIsIncluded() {
+    PathGlobs g = PathGlobs.of(List.of(), List.of("/healthz", "/metrics"));
+    assertThat(g.matches("/orders")).isTrue();
+    assertThat(g.matches("/healthz")).isFalse();
+  }
+
+  @Test
+  void rejectsBadConfigurationWithMessagesNamingTheProblem() {
+    assertThatThrownBy(() -> ProxyConfig.builder().service("s").baseline(URI.create("https://x:1")).build())
+        .hasMessageContaining("baseline must be an http:// URL");
+    assertThatThrownBy(() -> ProxyConfig.builder().service("s").baseline(URI.create("http://x:1/base")).build())
+        .hasMessageContaining("must not have a path");
+    assertThatThrownBy(() -> ProxyConfig.builder().service("s").baseline(URI.create("http://x:1")).sampleRate(2).build())
+        .hasMessageContaining("sampleRate must be between 0 and 1: 2.0");
+    assertThatThrownBy(() -> ProxyConfig.builder().baseline(URI.create("http://x:1")).build())
+        .hasMessageContaining("service");
+  }
+}

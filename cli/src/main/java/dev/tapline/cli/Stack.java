@@ -1,0 +1,102 @@
+package dev.tapline.cli;
+
+import dev.tapline.proxy.CapturePolicy;
+import dev.tapline.proxy.CaptureProxy;
+import dev.tapline.proxy.ProxyConfig;
+import dev.tapline.recorder.Recorder;
+import dev.tapline.recorder.RecorderConfig;
+import dev.tapline.ui.TaplineUi;
+import dev.tapline.ui.UiOptions;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.Deque;
+import java.util.Locale;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The running parts of {@code tapline up} after Kafka: the proxy (when there is a service to put
+ * behind it) and the recorder with the UI mounted on its HTTP server. Each part is pushed onto
+ * {@code running} as soon as it starts, so a failure later still stops what came before.
+ */
+final class Stack {
+  record Settings(
+      String kafka,
+      String topic,
+      @Nullable String service,
+      @Nullable URI baseline,
+      Map<String, URI> sandboxes,
+      String capture,
+      int proxyPort,
+      int adminPort,
+      int httpPort,
+      Path indexDir,
+      @Nullable String token) {}
+
+  private final @Nullable CaptureProxy proxy;
+  private final Recorder recorder;
+
+  private Stack(@Nullable CaptureProxy proxy, Recorder recorder) {
+    this.proxy = proxy;
+    this.recorder = recorder;
+  }
+
+  static CapturePolicy capturePolicy(String value) {
+    try {
+      return CapturePolicy.valueOf(value.trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--capture must be sandboxed, all or none, got '" + value + "'");
+    }
+  }
+
+  static Stack start(Settings s, Deque<AutoCloseable> running) {
+    CaptureProxy proxy = null;
+    if (s.baseline() != null && s.service() != null) {
+      proxy = CaptureProxy.start(ProxyConfig.builder()
+          .listen("127.0.0.1", s.proxyPort())
+          .service(s.service())
+          .baseline(s.baseline())
+          .sandboxes(s.sandboxes())
+          .kafkaBootstrap(s.kafka())
+          .topic(s.topic())
+          .capture(capturePolicy(s.capture()))
+          .admin("127.0.0.1", s.adminPort())
+          .build());
+      push(running, proxy);
+    }
+    TaplineUi ui = TaplineUi.create(UiOptions.builder()
+        .token(s.token())
+        .kafka(s.kafka())
+        .proxyUrl(proxy == null ? null : proxy.uri().toString())
+        .build());
+    push(running, ui);
+    RecorderConfig config = ui.install(RecorderConfig.builder()
+            .kafka(s.kafka())
+            .topic(s.topic())
+            .indexDir(s.indexDir())
+            .http("127.0.0.1", s.httpPort())
+            .token(s.token()))
+        .build();
+    Recorder recorder = Recorder.start(config);
+    push(running, recorder);
+    return new Stack(proxy, recorder);
+  }
+
+  private static void push(Deque<AutoCloseable> running, AutoCloseable c) {
+    synchronized (running) {
+      running.push(c);
+    }
+  }
+
+  @Nullable URI proxyUri() {
+    return proxy == null ? null : proxy.uri();
+  }
+
+  @Nullable URI adminUri() {
+    return proxy == null ? null : proxy.adminUri();
+  }
+
+  URI recorderUri() {
+    return recorder.baseUri();
+  }
+}

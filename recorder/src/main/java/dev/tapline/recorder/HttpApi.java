@@ -1,0 +1,246 @@
+package dev.tapline.recorder;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.apache.lucene.search.Query;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The recorder's HTTP handlers (see docs/API.md). */
+final class HttpApi {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
+  static final int DEFAULT_LIMIT = 50;
+  private static final long HEARTBEAT_SECONDS = 10;
+
+  private final ExchangeIndex index;
+  private final LiveStream stream;
+  private final RecorderMetrics metrics;
+  private final Supplier<Optional<String>> unhealthy;
+
+  HttpApi(ExchangeIndex index, LiveStream stream, RecorderMetrics metrics, Supplier<Optional<String>> unhealthy) {
+    this.index = index;
+    this.stream = stream;
+    this.metrics = metrics;
+    this.unhealthy = unhealthy;
+  }
+
+  Map<String, HttpHandler> handlers() {
+    Map<String, HttpHandler> h = new LinkedHashMap<>();
+    h.put("/api/exchanges", guarded(this::exchanges));
+    h.put("/api/endpoints", guarded(exact("/api/endpoints", this::endpoints)));
+    h.put("/api/export", guarded(exact("/api/export", this::export)));
+    h.put("/api/stream", guarded(exact("/api/stream", this::stream)));
+    h.put("/api/", guarded(HttpApi::notFound));
+    h.put("/healthz", guarded(exact("/healthz", this::health)));
+    h.put("/metrics", guarded(exact("/metrics", this::metrics)));
+    return h;
+  }
+
+  static HttpHandler notFoundHandler() {
+    return guarded(HttpApi::notFound);
+  }
+
+  private interface Handler {
+    void handle(HttpExchange ex) throws IOException;
+  }
+
+  /** Answers 500 (when nothing was sent yet) instead of dropping the connection on a bug. */
+  private static HttpHandler guarded(Handler h) {
+    return ex -> {
+      try {
+        h.handle(ex);
+      } catch (IOException e) {
+        LOG.debug("{} {}: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
+      } catch (RuntimeException e) {
+        LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
+        if (ex.getResponseCode() == -1) {
+          try {
+            HttpIo.error(ex, 500, "internal_error", String.valueOf(e.getMessage()));
+          } catch (IOException ignored) {
+            // the client is gone
+          }
+        }
+      } finally {
+        ex.close();
+      }
+    };
+  }
+
+  /** The JDK server matches context paths by prefix: anything under them that is not the path is 404. */
+  private static Handler exact(String path, Handler h) {
+    return ex -> {
+      String p = ex.getRequestURI().getPath();
+      if (!p.equals(path) && !p.equals(path + "/")) {
+        notFound(ex);
+        return;
+      }
+      if (HttpIo.requireGet(ex)) {
+        h.handle(ex);
+      }
+    };
+  }
+
+  private static void notFound(HttpExchange ex) throws IOException {
+    HttpIo.error(ex, 404, "not_found", "no such resource: " + ex.getRequestURI().getPath());
+  }
+
+  private void exchanges(HttpExchange ex) throws IOException {
+    String path = ex.getRequestURI().getPath();
+    String rest = path.length() <= "/api/exchanges".length() ? "" : path.substring("/api/exchanges".length());
+    if (!rest.isEmpty() && !rest.equals("/")) {
+      String id = rest.substring(1);
+      if (id.contains("/") || !path.startsWith("/api/exchanges/")) {
+        notFound(ex);
+        return;
+      }
+      if (HttpIo.requireGet(ex)) {
+        one(ex, id);
+      }
+      return;
+    }
+    if (!HttpIo.requireGet(ex)) {
+      return;
+    }
+    Map<String, String> params = HttpIo.params(ex);
+    int limit = DEFAULT_LIMIT;
+    String l = HttpIo.param(params, "limit");
+    if (l != null) {
+      try {
+        limit = Integer.parseInt(l);
+      } catch (NumberFormatException e) {
+        limit = -1;
+      }
+      if (limit < 1 || limit > ExchangeIndex.MAX_LIMIT) {
+        HttpIo.error(ex, 400, "bad_limit", "limit must be a whole number 1.." + ExchangeIndex.MAX_LIMIT + ", got \"" + l + "\"");
+        return;
+      }
+    }
+    Page page;
+    try {
+      page = index.search(HttpIo.param(params, "q"), limit, HttpIo.param(params, "cursor"));
+    } catch (BadQueryException e) {
+      badQuery(ex, e);
+      return;
+    } catch (IllegalArgumentException e) {
+      HttpIo.error(ex, 400, "bad_cursor", e.getMessage());
+      return;
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("items", page.items());
+    body.put("nextCursor", page.nextCursor());
+    HttpIo.json(ex, 200, body);
+  }
+
+  private void one(HttpExchange ex, String id) throws IOException {
+    Optional<byte[]> source = index.source(id);
+    if (source.isEmpty()) {
+      HttpIo.error(ex, 404, "not_found", "no exchange with id " + id + " in the index");
+      return;
+    }
+    HttpIo.raw(ex, 200, "application/json", source.get());
+  }
+
+  private static void badQuery(HttpExchange ex, BadQueryException e) throws IOException {
+    HttpIo.error(ex, 400, "bad_query",
+        e.getMessage() + " at position " + e.position() + " in query: " + e.query(),
+        "position", e.position(), "query", e.query());
+  }
+
+  private void endpoints(HttpExchange ex) throws IOException {
+    Map<String, String> params = HttpIo.params(ex);
+    String routingKey = params.get("routingKey");
+    List<Endpoint> list = index.endpoints(HttpIo.param(params, "service"), routingKey);
+    HttpIo.json(ex, 200, Map.of("endpoints", list));
+  }
+
+  private void export(HttpExchange ex) throws IOException {
+    String q = HttpIo.param(HttpIo.params(ex), "q");
+    try {
+      QueryLanguage.parse(q);
+    } catch (BadQueryException e) {
+      badQuery(ex, e);
+      return;
+    }
+    ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+    ex.getResponseHeaders().set("Cache-Control", "no-store");
+    ex.sendResponseHeaders(200, 0);
+    try (OutputStream out = new BufferedOutputStream(ex.getResponseBody(), 64 * 1024)) {
+      index.export(q, out);
+    } catch (BadQueryException e) {
+      throw new IllegalStateException("query parsed once and not twice: " + q, e);
+    }
+  }
+
+  private void stream(HttpExchange ex) throws IOException {
+    String q = HttpIo.param(HttpIo.params(ex), "q");
+    Query query;
+    try {
+      query = QueryLanguage.parse(q);
+    } catch (BadQueryException e) {
+      badQuery(ex, e);
+      return;
+    }
+    LiveStream.Subscriber sub = stream.subscribe(query, ex.getRequestHeaders().getFirst("Last-Event-ID"));
+    try {
+      ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
+      ex.getResponseHeaders().set("Cache-Control", "no-store");
+      ex.getResponseHeaders().set("X-Accel-Buffering", "no");
+      ex.sendResponseHeaders(200, 0);
+      OutputStream out = ex.getResponseBody();
+      out.write("retry: 2000\n: connected\n\n".getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      while (!sub.dropped) {
+        ExchangeIndex.Indexed e = sub.queue.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+        if (e == null) {
+          out.write(": heartbeat\n\n".getBytes(StandardCharsets.UTF_8));
+        } else {
+          boolean wasFull = sub.queue.remainingCapacity() == 0;
+          do {
+            writeEvent(out, e);
+            e = sub.queue.poll();
+          } while (e != null);
+          if (wasFull) {
+            stream.drained();
+          }
+        }
+        out.flush();
+      }
+    } catch (InterruptedException e) {
+      // dropped as a slow client, or the server is stopping
+    } finally {
+      stream.unsubscribe(sub);
+      Thread.interrupted();
+    }
+  }
+
+  private static void writeEvent(OutputStream out, ExchangeIndex.Indexed e) throws IOException {
+    StringBuilder sb = new StringBuilder(512);
+    sb.append("id: ").append(e.summary().id()).append('\n');
+    sb.append("event: exchange\n");
+    sb.append("data: ").append(HttpIo.JSON.writeValueAsString(e.summary())).append("\n\n");
+    out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void health(HttpExchange ex) throws IOException {
+    Optional<String> problem = unhealthy.get();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", problem.isPresent() ? "failing" : "ok");
+    problem.ifPresent(p -> body.put("detail", p));
+    body.put("exchanges", index.size());
+    HttpIo.json(ex, problem.isPresent() ? 503 : 200, body);
+  }
+
+  private void metrics(HttpExchange ex) throws IOException {
+    HttpIo.raw(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
+  }
+}

@@ -1,0 +1,355 @@
+package dev.tapline.recorder;
+
+import dev.tapline.core.Exchange;
+import dev.tapline.core.ExchangeCodec;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Kafka → Lucene. One thread polls; a small pool decodes and analyzes the batch in parallel. The
+ * Lucene commit records, for every partition, the next offset to read; Kafka offsets are committed
+ * only after that commit. On (re)assignment a partition resumes from the offset in the index, and a
+ * partition the index has never seen starts at the beginning of the topic: the index is a
+ * materialized view of the log, and a crash at any point neither loses nor duplicates an exchange
+ * (a redelivered record replaces itself: the exchange id is the document key).
+ */
+final class Ingestor {
+  private static final Logger LOG = LoggerFactory.getLogger(Ingestor.class);
+  static final String ERROR_HEADER = "tapline-error";
+  static final String SOURCE_HEADER = "tapline-source";
+  private static final String OFFSET_KEY = "offset:";
+  private static final String SEQ_KEY = "seq";
+  private static final AtomicInteger INSTANCES = new AtomicInteger();
+
+  private final RecorderConfig config;
+  private final ExchangeIndex index;
+  private final RecorderMetrics metrics;
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final ExecutorService pool;
+  private final Thread thread;
+  /** Per partition, the next offset to read; covers everything added to the index writer. */
+  private final Map<TopicPartition, Long> positions = new HashMap<>();
+  private @Nullable KafkaProducer<byte[], byte[]> dlq;
+  private long nextSeq;
+  private boolean dirty;
+  private long lastCommitNanos = System.nanoTime();
+  private long lastRetentionNanos;
+  private long lastLagNanos;
+  private volatile boolean stopping;
+  private volatile @Nullable Throwable failure;
+
+  Ingestor(RecorderConfig config, ExchangeIndex index, RecorderMetrics metrics) {
+    this.config = config;
+    this.index = index;
+    this.metrics = metrics;
+    Map<String, String> committed = index.lastCommitData();
+    String prefix = OFFSET_KEY + config.topic() + ":";
+    committed.forEach((k, v) -> {
+      if (k.startsWith(prefix)) {
+        positions.put(new TopicPartition(config.topic(), Integer.parseInt(k.substring(prefix.length()))), Long.parseLong(v));
+      }
+    });
+    nextSeq = Long.parseLong(committed.getOrDefault(SEQ_KEY, "0"));
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka());
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+    p.put(ConsumerConfig.CLIENT_ID_CONFIG, "tapline-recorder-" + INSTANCES.incrementAndGet());
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(config.batchSize()));
+    p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(8 * 1024 * 1024));
+    p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    this.consumer = new KafkaConsumer<>(p);
+    this.pool = Executors.newFixedThreadPool(config.indexThreads(), r -> {
+      Thread t = new Thread(r, "tapline-index-worker");
+      t.setDaemon(true);
+      return t;
+    });
+    this.thread = new Thread(this::run, "tapline-ingest");
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  /** Null while ingestion runs; the error that stopped it otherwise. */
+  @Nullable Throwable failure() {
+    return failure;
+  }
+
+  boolean running() {
+    return thread.isAlive();
+  }
+
+  /** Stops polling, commits what was indexed, leaves the group. */
+  void stop() {
+    stopping = true;
+    consumer.wakeup();
+    try {
+      thread.join(30_000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    pool.shutdownNow();
+  }
+
+  private void run() {
+    try {
+      consumer.subscribe(List.of(config.topic()), new Rebalance());
+      while (!stopping) {
+        ConsumerRecords<byte[], byte[]> records;
+        try {
+          records = consumer.poll(Duration.ofMillis(100));
+        } catch (WakeupException e) {
+          break;
+        }
+        if (!records.isEmpty()) {
+          ingest(records);
+        }
+        long now = System.nanoTime();
+        if (now - lastRetentionNanos >= config.retentionCheckInterval().toNanos()) {
+          lastRetentionNanos = now;
+          long cutoff = dev.tapline.core.Ids.nowMicros() - config.retention().toNanos() / 1000;
+          index.deleteOlderThan(cutoff);
+          dirty = true;
+        }
+        if (dirty && now - lastCommitNanos >= config.commitInterval().toNanos()) {
+          commit();
+        }
+        if (now - lastLagNanos >= 1_000_000_000L) {
+          lastLagNanos = now;
+          updateLag();
+        }
+      }
+      if (dirty) {
+        commit();
+      }
+    } catch (Throwable t) {
+      failure = t;
+      LOG.error("ingestion from {} stopped: {}", config.topic(), t.toString(), t);
+    } finally {
+      try {
+        consumer.close(Duration.ofSeconds(5));
+      } catch (RuntimeException e) {
+        LOG.debug("closing the consumer: {}", e.toString());
+      }
+      if (dlq != null) {
+        dlq.close(Duration.ofSeconds(5));
+      }
+    }
+  }
+
+  private void ingest(ConsumerRecords<byte[], byte[]> records) throws IOException, InterruptedException {
+    List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>(records.count());
+    records.forEach(list::add);
+    metrics.consumed.increment(list.size());
+    long baseSeq = nextSeq;
+    nextSeq += list.size();
+    int threads = Math.min(config.indexThreads(), Math.max(1, list.size() / 64));
+    List<Poison> poison = new ArrayList<>();
+    if (threads == 1) {
+      poison.addAll(indexRange(list, 0, list.size(), baseSeq));
+    } else {
+      List<Future<List<Poison>>> parts = new ArrayList<>(threads);
+      int per = (list.size() + threads - 1) / threads;
+      for (int from = 0; from < list.size(); from += per) {
+        int f = from;
+        int to = Math.min(list.size(), from + per);
+        parts.add(pool.submit(() -> indexRange(list, f, to, baseSeq)));
+      }
+      for (Future<List<Poison>> part : parts) {
+        try {
+          poison.addAll(part.get());
+        } catch (ExecutionException e) {
+          Throwable c = e.getCause();
+          if (c instanceof IOException io) {
+            throw io;
+          }
+          throw new IllegalStateException("indexing a batch failed: " + c, c);
+        }
+      }
+    }
+    for (Poison p : poison) {
+      deadLetter(p);
+    }
+    metrics.indexed.increment(list.size() - poison.size());
+    for (ConsumerRecord<byte[], byte[]> r : list) {
+      positions.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
+    }
+    dirty = true;
+  }
+
+  private record Poison(ConsumerRecord<byte[], byte[]> record, String reason) {}
+
+  private List<Poison> indexRange(List<ConsumerRecord<byte[], byte[]>> list, int from, int to, long baseSeq)
+      throws IOException {
+    List<Poison> poison = new ArrayList<>(0);
+    for (int i = from; i < to; i++) {
+      ConsumerRecord<byte[], byte[]> r = list.get(i);
+      byte[] value = r.value();
+      if (value == null || value.length == 0) {
+        poison.add(new Poison(r, "empty record value"));
+        continue;
+      }
+      Exchange e;
+      try {
+        e = ExchangeCodec.decode(value);
+      } catch (ExchangeCodec.DecodeException ex) {
+        poison.add(new Poison(r, ex.getMessage()));
+        continue;
+      } catch (RuntimeException ex) {
+        poison.add(new Poison(r, "cannot decode: " + ex));
+        continue;
+      }
+      // Export writes the stored form as one NDJSON line: a pretty-printed value is re-encoded.
+      byte[] source = hasLineBreak(value) ? ExchangeCodec.encode(e) : value;
+      try {
+        index.put(e.id(), IndexSchema.document(e, source, baseSeq + i));
+      } catch (IllegalArgumentException ex) {
+        poison.add(new Poison(r, "cannot index: " + ex.getMessage()));
+      }
+    }
+    return poison;
+  }
+
+  private static boolean hasLineBreak(byte[] value) {
+    for (byte b : value) {
+      if (b == '\n' || b == '\r') {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void deadLetter(Poison p) {
+    ConsumerRecord<byte[], byte[]> r = p.record();
+    LOG.warn("dead-lettering {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), p.reason());
+    if (dlq == null) {
+      Properties props = new Properties();
+      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka());
+      props.put(ProducerConfig.ACKS_CONFIG, "all");
+      props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+      props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+      props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+      dlq = new KafkaProducer<>(props);
+    }
+    ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(config.dlqTopic(), null, r.key(), r.value());
+    for (Header h : r.headers()) {
+      out.headers().add(h);
+    }
+    out.headers().add(ERROR_HEADER, p.reason().getBytes(StandardCharsets.UTF_8));
+    out.headers().add(SOURCE_HEADER,
+        (r.topic() + "/" + r.partition() + "/" + r.offset()).getBytes(StandardCharsets.UTF_8));
+    dlq.send(out, (md, ex) -> {
+      if (ex != null) {
+        LOG.error("could not dead-letter {}-{}@{} to {}: {}", r.topic(), r.partition(), r.offset(),
+            config.dlqTopic(), ex.toString());
+      }
+    });
+    metrics.deadLettered.increment();
+  }
+
+  /** Lucene commit (with the offsets it covers), then the same offsets to Kafka. */
+  private void commit() throws IOException {
+    if (dlq != null) {
+      // A dead-lettered record must be in the DLQ before the offset that skips it is durable.
+      dlq.flush();
+    }
+    Map<String, String> data = new HashMap<>();
+    positions.forEach((tp, off) -> data.put(OFFSET_KEY + tp.topic() + ":" + tp.partition(), Long.toString(off)));
+    data.put(SEQ_KEY, Long.toString(nextSeq));
+    index.commit(data);
+    dirty = false;
+    lastCommitNanos = System.nanoTime();
+    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+    for (TopicPartition tp : consumer.assignment()) {
+      Long off = positions.get(tp);
+      if (off != null) {
+        offsets.put(tp, new OffsetAndMetadata(off));
+      }
+    }
+    if (!offsets.isEmpty()) {
+      try {
+        consumer.commitSync(offsets, Duration.ofSeconds(10));
+      } catch (WakeupException e) {
+        // stopping: the final commit runs after the loop; the index already holds these offsets
+        consumer.commitSync(offsets, Duration.ofSeconds(10));
+      } catch (RuntimeException e) {
+        // The index is the source of truth for positions; group offsets only trail it.
+        LOG.warn("committing offsets to Kafka failed (the index has them): {}", e.toString());
+      }
+    }
+  }
+
+  private void updateLag() {
+    long lag = 0;
+    for (TopicPartition tp : consumer.assignment()) {
+      lag += consumer.currentLag(tp).orElse(0);
+    }
+    metrics.lag.set(lag);
+  }
+
+  private final class Rebalance implements ConsumerRebalanceListener {
+    @Override
+    public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (dirty) {
+        try {
+          commit();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException("committing before a rebalance failed", e);
+        }
+      }
+    }
+
+    @Override
+    public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      List<TopicPartition> fresh = new ArrayList<>();
+      for (TopicPartition tp : partitions) {
+        Long off = positions.get(tp);
+        if (off == null) {
+          fresh.add(tp);
+        } else {
+          consumer.seek(tp, off);
+        }
+      }
+      if (!fresh.isEmpty()) {
+        // Not in the index yet: read the partition from its start so the index is the whole log.
+        consumer.seekToBeginning(fresh);
+      }
+      LOG.info("recorder assigned {} (from the index: {}, from the beginning: {})", partitions,
+          partitions.size() - fresh.size(), fresh.size());
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package dev.tapline.recorder;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ReferenceManager;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The live tail behind {@code /api/stream}. After every index refresh one dispatcher thread asks
+ * the index, per subscriber, for exchanges matching its query with an ingest sequence number past
+ * the last one it was given, and offers them to the subscriber's bounded queue. Ingest never waits
+ * for a subscriber; a subscriber whose queue stays full for {@code slowClientTimeout} is dropped
+ * (its writer is interrupted, which closes its connection) and may reconnect with
+ * {@code Last-Event-ID}.
+ */
+final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
+
+  private final ExchangeIndex index;
+  private final RecorderMetrics metrics;
+  private final int capacity;
+  private final long slowNanos;
+  private final List<Subscriber> subscribers = new CopyOnWriteArrayList<>();
+  private final Semaphore wake = new Semaphore(0);
+  private final Thread dispatcher;
+  private volatile boolean closed;
+
+  LiveStream(ExchangeIndex index, RecorderMetrics metrics, int capacity, Duration slowClientTimeout) {
+    this.index = index;
+    this.metrics = metrics;
+    this.capacity = capacity;
+    this.slowNanos = slowClientTimeout.toNanos();
+    this.dispatcher = new Thread(this::dispatchLoop, "tapline-stream-dispatch");
+    this.dispatcher.setDaemon(true);
+    this.dispatcher.start();
+    index.addRefreshListener(this);
+  }
+
+  static final class Subscriber {
+    final Query query;
+    final BlockingQueue<ExchangeIndex.Indexed> queue;
+    final Thread writer;
+    long lastSeq;
+    long fullSince;
+    volatile boolean dropped;
+
+    Subscriber(Query query, long lastSeq, int capacity, Thread writer) {
+      this.query = query;
+      this.lastSeq = lastSeq;
+      this.queue = new ArrayBlockingQueue<>(capacity);
+      this.writer = writer;
+    }
+  }
+
+  /**
+   * Registers the calling thread as a subscriber for exchanges matching {@code query}.
+   *
+   * @param afterId resume after this exchange (a {@code Last-Event-ID}); null or unknown = from now
+   */
+  Subscriber subscribe(Query query, @Nullable String afterId) throws IOException {
+    long after = -1;
+    if (afterId != null && !afterId.isBlank()) {
+      after = index.seqOf(afterId.trim());
+    }
+    if (after < 0) {
+      after = index.maxVisibleSeq();
+    }
+    Subscriber s = new Subscriber(query, after, capacity, Thread.currentThread());
+    subscribers.add(s);
+    metrics.streamClients.set(subscribers.size());
+    wake.release();
+    return s;
+  }
+
+  void unsubscribe(Subscriber s) {
+    subscribers.remove(s);
+    metrics.streamClients.set(subscribers.size());
+  }
+
+  /** A subscriber's writer emptied its queue: it can take the next part of a backlog now. */
+  void drained() {
+    wake.release();
+  }
+
+  @Override
+  public void beforeRefresh() {}
+
+  @Override
+  public void afterRefresh(boolean didRefresh) {
+    if (didRefresh && !subscribers.isEmpty()) {
+      wake.release();
+    }
+  }
+
+  private void dispatchLoop() {
+    while (!closed) {
+      try {
+        // Also wake on a timer: a subscriber that drained its queue may have a backlog to catch up.
+        wake.tryAcquire(250, TimeUnit.MILLISECONDS);
+        wake.drainPermits();
+      } catch (InterruptedException e) {
+        return;
+      }
+      for (Subscriber s : subscribers) {
+        try {
+          dispatch(s);
+        } catch (IOException | RuntimeException e) {
+          LOG.warn("live stream dispatch failed: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  private void dispatch(Subscriber s) throws IOException {
+    if (s.dropped) {
+      return;
+    }
+    int free = s.queue.remainingCapacity();
+    if (free == 0) {
+      long now = System.nanoTime();
+      if (s.fullSince == 0) {
+        s.fullSince = now;
+      } else if (now - s.fullSince > slowNanos) {
+        drop(s);
+      }
+      return;
+    }
+    s.fullSince = 0;
+    for (ExchangeIndex.Indexed e : index.indexedAfter(s.query, s.lastSeq, free)) {
+      if (!s.queue.offer(e)) {
+        break;
+      }
+      s.lastSeq = e.seq();
+    }
+  }
+
+  private void drop(Subscriber s) {
+    s.dropped = true;
+    unsubscribe(s);
+    metrics.streamDropped.increment();
+    LOG.info("dropped a live-stream client that stopped reading ({} events waiting)", s.queue.size());
+    // Interrupting a thread blocked on a socket channel closes the channel: the connection ends.
+    s.writer.interrupt();
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    dispatcher.interrupt();
+    for (Subscriber s : subscribers) {
+      s.dropped = true;
+      s.writer.interrupt();
+    }
+    subscribers.clear();
+  }
+}

@@ -1,0 +1,202 @@
+package dev.tapline.recorder;
+
+import static java.util.Objects.requireNonNull;
+
+import com.sun.net.httpserver.HttpContext;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The recorder: consumes captured exchanges from Kafka into a Lucene index and serves search, the
+ * endpoint catalog, export and a live stream over HTTP (see {@code docs/API.md}).
+ *
+ * <pre>{@code
+ * try (Recorder recorder = Recorder.start(RecorderConfig.builder()
+ *     .kafka(kafka.bootstrapServers())
+ *     .indexDir(dataDir.resolve("index"))
+ *     .extension("/", ui.assets())                 // other modules mount handlers on the same server
+ *     .build())) {
+ *   URI api = recorder.baseUri();                  // http://127.0.0.1:PORT
+ *   Page errors = recorder.index().search("status:[500 TO 599]", 20, null);
+ * }
+ * }</pre>
+ *
+ * <p>Ingestion is exactly-once into the index: the exchange id is the document key and Kafka offsets
+ * are committed only after the Lucene commit that holds them (the commit also records them, and a
+ * restarted recorder resumes from there). An empty or missing index directory, or
+ * {@link RecorderConfig.Builder#rebuild(boolean) rebuild}, re-reads the topic from the beginning.
+ *
+ * <p>With a {@link RecorderConfig.Builder#token(String) token}, every request except {@code
+ * /healthz} and {@link RecorderConfig.Builder#publicExtension public extensions} must carry {@code
+ * Authorization: Bearer TOKEN} or the cookie {@value #TOKEN_COOKIE}; a login page (a public
+ * extension) can set that cookie with {@link #loginCookie(String)} after checking the submitted
+ * token with {@link #tokenMatches(String)}. Every response, extensions' too, carries a strict
+ * Content-Security-Policy, {@code X-Content-Type-Options: nosniff} and {@code Referrer-Policy:
+ * no-referrer}.
+ */
+public final class Recorder implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
+  /** The cookie that carries the token for browsers. */
+  public static final String TOKEN_COOKIE = "tapline_token";
+
+  private final RecorderConfig config;
+  private final RecorderMetrics metrics;
+  private final ExchangeIndex index;
+  private final LiveStream stream;
+  private final Ingestor ingestor;
+  private final HttpServer server;
+  private final ExecutorService httpThreads;
+  private boolean closed;
+
+  private Recorder(RecorderConfig config, RecorderMetrics metrics, ExchangeIndex index, LiveStream stream,
+      Ingestor ingestor, HttpServer server, ExecutorService httpThreads) {
+    this.config = config;
+    this.metrics = metrics;
+    this.index = index;
+    this.stream = stream;
+    this.ingestor = ingestor;
+    this.server = server;
+    this.httpThreads = httpThreads;
+  }
+
+  /**
+   * Opens the index, starts consuming and starts the HTTP server; returns once the server listens
+   * (ingestion catches up in the background).
+   *
+   * @throws UncheckedIOException when the index cannot be opened or the address cannot be bound
+   */
+  public static Recorder start(RecorderConfig config) {
+    requireNonNull(config, "config");
+    RecorderMetrics metrics = new RecorderMetrics();
+    ExchangeIndex index = ExchangeIndex.open(config.indexDir(), config.rebuild(), config.refreshInterval(), metrics.registry);
+    metrics.indexGauges(index::sizeOnDisk, index::size);
+    LiveStream stream = new LiveStream(index, metrics, config.streamQueue(), config.slowClientTimeout());
+    Ingestor ingestor;
+    try {
+      ingestor = new Ingestor(config, index, metrics);
+    } catch (RuntimeException e) {
+      stream.close();
+      index.close();
+      throw e;
+    }
+    HttpServer server;
+    ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+    try {
+      server = HttpServer.create(new InetSocketAddress(config.httpHost(), config.httpPort()), 0);
+    } catch (IOException e) {
+      stream.close();
+      index.close();
+      throw new UncheckedIOException("cannot listen on " + config.httpHost() + ":" + config.httpPort()
+          + " (" + e.getMessage() + ")", e);
+    }
+    server.setExecutor(threads);
+    HttpApi api = new HttpApi(index, stream, metrics, () -> health(ingestor));
+    Map<String, HttpHandler> gated = new LinkedHashMap<>(api.handlers());
+    for (Map.Entry<String, HttpHandler> e : config.extensions().entrySet()) {
+      gated.put(e.getKey(), e.getValue());
+    }
+    gated.putIfAbsent("/", HttpApi.notFoundHandler());
+    Security gate = new Security(config.token(), true);
+    for (Map.Entry<String, HttpHandler> e : gated.entrySet()) {
+      Security filter = e.getKey().equals("/healthz") ? new Security(config.token(), false) : gate;
+      HttpContext ctx = server.createContext(e.getKey(), e.getValue());
+      ctx.getFilters().add(filter);
+    }
+    for (Map.Entry<String, HttpHandler> e : config.publicExtensions().entrySet()) {
+      if (gated.containsKey(e.getKey())) {
+        throw new IllegalArgumentException("context path " + e.getKey() + " is mounted twice");
+      }
+      server.createContext(e.getKey(), e.getValue()).getFilters().add(new Security(config.token(), false));
+    }
+    ingestor.start();
+    server.start();
+    Recorder r = new Recorder(config, metrics, index, stream, ingestor, server, threads);
+    LOG.info("recorder on {} indexing {} from {} into {}", r.baseUri(), config.topic(), config.kafka(), config.indexDir());
+    return r;
+  }
+
+  private static Optional<String> health(Ingestor ingestor) {
+    Throwable t = ingestor.failure();
+    if (t != null) {
+      return Optional.of("ingestion stopped: " + t);
+    }
+    return Optional.empty();
+  }
+
+  public RecorderConfig config() {
+    return config;
+  }
+
+  /** The port the HTTP server listens on (the real one when the config asked for port 0). */
+  public int httpPort() {
+    return server.getAddress().getPort();
+  }
+
+  /** {@code http://HOST:PORT}, without a trailing slash. */
+  public URI baseUri() {
+    String host = server.getAddress().getHostString();
+    if (host.contains(":")) {
+      host = "[" + host + "]";
+    }
+    return URI.create("http://" + host + ":" + httpPort());
+  }
+
+  /** The index, for in-process search (the UI uses this instead of calling the HTTP API). */
+  public ExchangeIndex index() {
+    return index;
+  }
+
+  /** Prometheus text of the recorder's meters (what {@code /metrics} serves). */
+  public String metricsText() {
+    return metrics.scrape();
+  }
+
+  /** True when no token is configured or {@code candidate} is the token (constant-time). */
+  public boolean tokenMatches(@Nullable String candidate) {
+    String token = config.token();
+    return token == null || (candidate != null && Security.same(candidate, token));
+  }
+
+  /** True when the request carries the configured token (or none is configured). */
+  public boolean isAuthorized(HttpExchange exchange) {
+    String token = config.token();
+    return token == null || Security.authorized(exchange, token);
+  }
+
+  /** A {@code Set-Cookie} value that makes a browser send {@code token} on every request. */
+  public static String loginCookie(String token) {
+    requireNonNull(token, "token");
+    return TOKEN_COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict";
+  }
+
+  /**
+   * Stops the HTTP server and the live stream, stops consuming, commits what was indexed (with its
+   * offsets) and closes the index. Idempotent.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    stream.close();
+    server.stop(0);
+    httpThreads.shutdownNow();
+    ingestor.stop();
+    index.close();
+    LOG.info("recorder on port {} stopped", server.getAddress().getPort());
+  }
+}

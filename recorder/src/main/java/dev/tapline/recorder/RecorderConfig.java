@@ -1,0 +1,322 @@
+package dev.tapline.recorder;
+
+import static java.util.Objects.requireNonNull;
+
+import com.sun.net.httpserver.HttpHandler;
+import dev.tapline.core.kafka.Topics;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Immutable settings of a {@link Recorder}; build one with {@link #builder()}.
+ *
+ * <pre>{@code
+ * RecorderConfig config = RecorderConfig.builder()
+ *     .kafka("127.0.0.1:9092")
+ *     .indexDir(Path.of("data/index"))
+ *     .http("127.0.0.1", 0)                       // 0 = any free port
+ *     .token("s3cret")                            // optional: every request then needs it
+ *     .extension("/", uiStaticHandler)            // the UI's assets, served by the same server
+ *     .extension("/api/generate", generateHandler)
+ *     .publicExtension("/login", loginHandler)    // reachable without the token
+ *     .build();
+ * }</pre>
+ */
+public final class RecorderConfig {
+  private final String kafka;
+  private final String topic;
+  private final String dlqTopic;
+  private final String groupId;
+  private final Path indexDir;
+  private final String httpHost;
+  private final int httpPort;
+  private final Duration retention;
+  private final boolean rebuild;
+  private final @Nullable String token;
+  private final Map<String, HttpHandler> extensions;
+  private final Map<String, HttpHandler> publicExtensions;
+  private final int batchSize;
+  private final Duration commitInterval;
+  private final Duration refreshInterval;
+  private final Duration retentionCheckInterval;
+  private final int indexThreads;
+  private final int streamQueue;
+  private final Duration slowClientTimeout;
+
+  private RecorderConfig(Builder b) {
+    this.kafka = requireNonNull(b.kafka, "kafka (bootstrap servers) must be set");
+    this.topic = b.topic;
+    this.dlqTopic = b.dlqTopic;
+    this.groupId = b.groupId;
+    this.indexDir = requireNonNull(b.indexDir, "indexDir must be set");
+    this.httpHost = b.httpHost;
+    this.httpPort = b.httpPort;
+    this.retention = b.retention;
+    this.rebuild = b.rebuild;
+    this.token = b.token;
+    this.extensions = Map.copyOf(b.extensions);
+    this.publicExtensions = Map.copyOf(b.publicExtensions);
+    this.batchSize = b.batchSize;
+    this.commitInterval = b.commitInterval;
+    this.refreshInterval = b.refreshInterval;
+    this.retentionCheckInterval = b.retentionCheckInterval;
+    this.indexThreads = b.indexThreads;
+    this.streamQueue = b.streamQueue;
+    this.slowClientTimeout = b.slowClientTimeout;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.kafka = kafka;
+    b.topic = topic;
+    b.dlqTopic = dlqTopic;
+    b.groupId = groupId;
+    b.indexDir = indexDir;
+    b.httpHost = httpHost;
+    b.httpPort = httpPort;
+    b.retention = retention;
+    b.rebuild = rebuild;
+    b.token = token;
+    b.extensions.putAll(extensions);
+    b.publicExtensions.putAll(publicExtensions);
+    b.batchSize = batchSize;
+    b.commitInterval = commitInterval;
+    b.refreshInterval = refreshInterval;
+    b.retentionCheckInterval = retentionCheckInterval;
+    b.indexThreads = indexThreads;
+    b.streamQueue = streamQueue;
+    b.slowClientTimeout = slowClientTimeout;
+    return b;
+  }
+
+  public String kafka() { return kafka; }
+
+  public String topic() { return topic; }
+
+  public String dlqTopic() { return dlqTopic; }
+
+  public String groupId() { return groupId; }
+
+  public Path indexDir() { return indexDir; }
+
+  public String httpHost() { return httpHost; }
+
+  public int httpPort() { return httpPort; }
+
+  public Duration retention() { return retention; }
+
+  public boolean rebuild() { return rebuild; }
+
+  public @Nullable String token() { return token; }
+
+  /** Handlers mounted behind the token check, by context path. */
+  public Map<String, HttpHandler> extensions() { return extensions; }
+
+  /** Handlers mounted without the token check (a login page), by context path. */
+  public Map<String, HttpHandler> publicExtensions() { return publicExtensions; }
+
+  public int batchSize() { return batchSize; }
+
+  public Duration commitInterval() { return commitInterval; }
+
+  public Duration refreshInterval() { return refreshInterval; }
+
+  public Duration retentionCheckInterval() { return retentionCheckInterval; }
+
+  public int indexThreads() { return indexThreads; }
+
+  public int streamQueue() { return streamQueue; }
+
+  public Duration slowClientTimeout() { return slowClientTimeout; }
+
+  public static final class Builder {
+    private @Nullable String kafka;
+    private String topic = Topics.EXCHANGES;
+    private String dlqTopic = Topics.EXCHANGES_DLQ;
+    private String groupId = "tapline-recorder";
+    private @Nullable Path indexDir;
+    private String httpHost = "127.0.0.1";
+    private int httpPort = 0;
+    private Duration retention = Duration.ofDays(7);
+    private boolean rebuild;
+    private @Nullable String token;
+    private final Map<String, HttpHandler> extensions = new LinkedHashMap<>();
+    private final Map<String, HttpHandler> publicExtensions = new LinkedHashMap<>();
+    private int batchSize = 2000;
+    private Duration commitInterval = Duration.ofSeconds(1);
+    private Duration refreshInterval = Duration.ofMillis(200);
+    private Duration retentionCheckInterval = Duration.ofMinutes(1);
+    private int indexThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private int streamQueue = 1024;
+    private Duration slowClientTimeout = Duration.ofSeconds(5);
+
+    private Builder() {}
+
+    /** Kafka bootstrap servers, e.g. {@code 127.0.0.1:9092}. Required. */
+    public Builder kafka(String bootstrapServers) {
+      this.kafka = nonBlank(bootstrapServers, "kafka");
+      return this;
+    }
+
+    /** The exchanges topic; default {@code tapline.exchanges}. */
+    public Builder topic(String topic) {
+      this.topic = nonBlank(topic, "topic");
+      return this;
+    }
+
+    /** Where undecodable records go; default {@code tapline.exchanges.dlq}. */
+    public Builder dlqTopic(String dlqTopic) {
+      this.dlqTopic = nonBlank(dlqTopic, "dlqTopic");
+      return this;
+    }
+
+    /** Kafka consumer group; default {@code tapline-recorder}. */
+    public Builder groupId(String groupId) {
+      this.groupId = nonBlank(groupId, "groupId");
+      return this;
+    }
+
+    /** Directory of the Lucene index (created when missing). Required. */
+    public Builder indexDir(Path indexDir) {
+      this.indexDir = requireNonNull(indexDir, "indexDir");
+      return this;
+    }
+
+    /** Where the HTTP API listens; default 127.0.0.1 and port 0 (any free port). */
+    public Builder http(String host, int port) {
+      this.httpHost = nonBlank(host, "host");
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("http port must be 0..65535: " + port);
+      }
+      this.httpPort = port;
+      return this;
+    }
+
+    /** Exchanges older than this are deleted from the index; default 7 days. */
+    public Builder retention(Duration retention) {
+      requireNonNull(retention, "retention");
+      if (retention.isNegative() || retention.isZero()) {
+        throw new IllegalArgumentException("retention must be positive: " + retention);
+      }
+      this.retention = retention;
+      return this;
+    }
+
+    /** Discard the index and re-read the topic from the beginning. */
+    public Builder rebuild(boolean rebuild) {
+      this.rebuild = rebuild;
+      return this;
+    }
+
+    /**
+     * When set, every request (API, UI, extensions; not {@code /healthz} and not public extensions)
+     * must carry {@code Authorization: Bearer TOKEN} or the cookie {@code tapline_token=TOKEN}.
+     */
+    public Builder token(@Nullable String token) {
+      this.token = token == null || token.isEmpty() ? null : token;
+      return this;
+    }
+
+    /**
+     * Mounts {@code handler} at {@code contextPath} on the recorder's HTTP server, behind the token
+     * check and with the same security headers as the API. The longest matching context wins, so
+     * {@code "/"} receives every path the API does not serve.
+     */
+    public Builder extension(String contextPath, HttpHandler handler) {
+      extensions.put(contextPath(contextPath), requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    /** Like {@link #extension} but reachable without the token (for a login page). */
+    public Builder publicExtension(String contextPath, HttpHandler handler) {
+      publicExtensions.put(contextPath(contextPath), requireNonNull(handler, "handler"));
+      return this;
+    }
+
+    /** Most records indexed per poll; default 2000. */
+    public Builder batchSize(int batchSize) {
+      if (batchSize < 1) {
+        throw new IllegalArgumentException("batchSize must be positive: " + batchSize);
+      }
+      this.batchSize = batchSize;
+      return this;
+    }
+
+    /** How often indexed records are committed (Lucene, then Kafka offsets); default 1 s. */
+    public Builder commitInterval(Duration commitInterval) {
+      this.commitInterval = positive(commitInterval, "commitInterval");
+      return this;
+    }
+
+    /** How often new documents become searchable; default 200 ms. */
+    public Builder refreshInterval(Duration refreshInterval) {
+      this.refreshInterval = positive(refreshInterval, "refreshInterval");
+      return this;
+    }
+
+    /** How often retention runs; default 1 minute. */
+    public Builder retentionCheckInterval(Duration interval) {
+      this.retentionCheckInterval = positive(interval, "retentionCheckInterval");
+      return this;
+    }
+
+    /** Threads that decode and analyze records in parallel; default min(4, cores). */
+    public Builder indexThreads(int threads) {
+      if (threads < 1) {
+        throw new IllegalArgumentException("indexThreads must be positive: " + threads);
+      }
+      this.indexThreads = threads;
+      return this;
+    }
+
+    /** Events buffered per live-stream client before it counts as slow; default 1024. */
+    public Builder streamQueue(int events) {
+      if (events < 1) {
+        throw new IllegalArgumentException("streamQueue must be positive: " + events);
+      }
+      this.streamQueue = events;
+      return this;
+    }
+
+    /** A stream client whose buffer stays full this long is dropped; default 5 s. */
+    public Builder slowClientTimeout(Duration timeout) {
+      this.slowClientTimeout = positive(timeout, "slowClientTimeout");
+      return this;
+    }
+
+    public RecorderConfig build() {
+      return new RecorderConfig(this);
+    }
+
+    private static String contextPath(String path) {
+      requireNonNull(path, "contextPath");
+      if (!path.startsWith("/")) {
+        throw new IllegalArgumentException("contextPath must start with '/': " + path);
+      }
+      return path;
+    }
+
+    private static String nonBlank(String v, String name) {
+      requireNonNull(v, name);
+      if (v.isBlank()) {
+        throw new IllegalArgumentException(name + " must not be blank");
+      }
+      return v;
+    }
+
+    private static Duration positive(Duration d, String name) {
+      requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+  }
+}

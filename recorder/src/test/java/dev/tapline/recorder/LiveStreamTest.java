@@ -1,0 +1,148 @@
+package dev.tapline.recorder;
+
+import static dev.tapline.recorder.Fixtures.exchange;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tapline.core.Exchange;
+import dev.tapline.core.Ids;
+import dev.tapline.core.testing.SharedKafka;
+import java.io.BufferedReader;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LiveStreamTest {
+  @TempDir Path dir;
+
+  /** Reads an SSE stream on a background thread; collects event ids. */
+  static final class SseClient implements AutoCloseable {
+    final BlockingQueue<String> ids = new LinkedBlockingQueue<>();
+    final BlockingQueue<String> comments = new LinkedBlockingQueue<>();
+    private final InputStream in;
+    private final Thread reader;
+
+    SseClient(URI base, String query, String lastEventId) throws Exception {
+      HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/api/stream?q=" + Fixtures.q(query)));
+      if (lastEventId != null) {
+        b.header("Last-Event-ID", lastEventId);
+      }
+      HttpResponse<InputStream> r = Fixtures.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+      assertThat(r.statusCode()).isEqualTo(200);
+      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+      in = r.body();
+      reader = Thread.ofVirtual().start(() -> {
+        try (BufferedReader br = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+          for (String line = br.readLine(); line != null; line = br.readLine()) {
+            if (line.startsWith("id: ")) {
+              ids.add(line.substring(4));
+            } else if (line.startsWith(":")) {
+              comments.add(line);
+            }
+          }
+        } catch (Exception e) {
+          // closed
+        }
+      });
+      assertThat(comments.poll(10, TimeUnit.SECONDS)).isEqualTo(": connected");
+    }
+
+    List<String> take(int n, Duration timeout) throws InterruptedException {
+      List<String> out = new ArrayList<>();
+      long deadline = System.nanoTime() + timeout.toNanos();
+      while (out.size() < n && System.nanoTime() < deadline) {
+        String id = ids.poll(100, TimeUnit.MILLISECONDS);
+        if (id != null) {
+          out.add(id);
+        }
+      }
+      return out;
+    }
+
+    @Override
+    public void close() throws Exception {
+      in.close();
+      reader.interrupt();
+    }
+  }
+
+  @Test
+  void aClientSeesNewMatchingExchangesInOrderAndResumesAfterLastEventId() throws Exception {
+    String topic = SharedKafka.uniqueTopic("stream");
+    try (Recorder r = Recorder.start(Fixtures.config(topic, dir).build());
+        SseClient client = new SseClient(r.baseUri(), "service:orders", null)) {
+      List<Exchange> all = new ArrayList<>();
+      List<String> orders = new ArrayList<>();
+      long now = Ids.nowMicros();
+      for (int i = 0; i < 120; i++) {
+        boolean isOrder = i % 6 != 0;
+        // one partition key per service: Kafka keeps each service's exchanges in order
+        Exchange e = exchange(isOrder ? "orders" : "users", null, "GET", "/x/" + i, 200, "", "{}", now + i);
+        all.add(e);
+        if (isOrder) {
+          orders.add(e.id());
+        }
+      }
+      Fixtures.produce(topic, all.subList(0, 60));
+      Fixtures.produce(topic, all.subList(60, 120));
+      List<String> seen = client.take(orders.size(), Duration.ofSeconds(20));
+      assertThat(seen).containsExactlyElementsOf(orders);
+      assertThat(client.take(1, Duration.ofMillis(500))).isEmpty();
+
+      try (SseClient again = new SseClient(r.baseUri(), "service:orders", orders.get(49))) {
+        assertThat(again.take(orders.size() - 50, Duration.ofSeconds(10)))
+            .containsExactlyElementsOf(orders.subList(50, orders.size()));
+      }
+    }
+  }
+
+  @Test
+  void aClientThatStopsReadingIsDroppedAndDoesNotSlowIngest() throws Exception {
+    String topic = SharedKafka.uniqueTopic("slow");
+    RecorderConfig config = Fixtures.config(topic, dir).streamQueue(64).slowClientTimeout(Duration.ofMillis(500)).build();
+    try (Recorder r = Recorder.start(config);
+        SseClient fast = new SseClient(r.baseUri(), "", null);
+        Socket slow = new Socket()) {
+      slow.setReceiveBufferSize(4096);
+      slow.connect(new InetSocketAddress("127.0.0.1", r.httpPort()));
+      slow.getOutputStream().write(("GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      slow.getOutputStream().flush();
+      await().atMost(Duration.ofSeconds(5)).until(() -> r.metricsText().contains("tapline_recorder_stream_clients 2.0"));
+
+      // ~4 KB per event: a few thousand events are more than the socket buffers hold
+      int n = 3_000;
+      List<Exchange> all = new ArrayList<>(n);
+      long now = Ids.nowMicros();
+      String padding = "x".repeat(2000);
+      for (int i = 0; i < n; i++) {
+        all.add(exchange("orders", null, "GET", "/orders/" + i + "/" + padding, 200, "", "{}", now + i));
+      }
+      Fixtures.produce(topic, all);
+      await().atMost(Duration.ofSeconds(60)).until(() -> r.index().size() == n);
+      await().atMost(Duration.ofSeconds(10)).until(() -> r.metricsText().contains("tapline_recorder_stream_dropped_total 1.0"));
+      // the fast client still got everything
+      assertThat(fast.take(n, Duration.ofSeconds(30))).hasSize(n);
+      // the server closed the slow connection: reading it to the end terminates
+      slow.setSoTimeout(10_000);
+      InputStream in = slow.getInputStream();
+      byte[] buf = new byte[64 * 1024];
+      while (in.read(buf) >= 0) {
+        // drain
+      }
+    }
+  }
+}

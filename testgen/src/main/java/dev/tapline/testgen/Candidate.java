@@ -1,0 +1,43 @@
+package dev.tapline.testgen;
+
+import java.util.List;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One recorded exchange kept as the representative of a scenario (the smallest exchange id among
+ * the samples with the same request shape and response signature, so input order does not matter).
+ *
+ * @param requestBody UTF-8 text, or base64 when {@code binaryRequest}
+ * @param responseBody the response text (capped), for examples in the inferred spec
+ */
+record Candidate(
+    String exchangeId,
+    long startedAt,
+    String method,
+    String rawPath,
+    List<String> paramValues,
+    List<QueryParam> query,
+    @Nullable String requestContentType,
+    @Nullable String requestBody,
+    boolean binaryRequest,
+    int status,
+    @Nullable String responseMime,
+    @Nullable String responseBody) {
+
+  record QueryParam(String name, @Nullable String value) {}
+
+  static List<QueryParam> parseQuery(@Nullable String raw) {
+    if (raw == null || raw.isEmpty()) {
+      return List.of();
+    }
+    java.util.ArrayList<QueryParam> out = new java.util.ArrayList<>();
+    for (String part : raw.split("&")) {
+      if (part.isEmpty()) {
+        continue;
+      }
+      int eq = part.indexOf('=');
+      out.add(eq < 0 ? new QueryParam(part, null) : new QueryParam(part.substring(0, eq), part.substring(eq + 1)));
+    }
+    return List.copyOf(out);
+  }
+}

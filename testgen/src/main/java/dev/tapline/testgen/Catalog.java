@@ -1,0 +1,393 @@
+package dev.tapline.testgen;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tapline.core.Body;
+import dev.tapline.core.Exchange;
+import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.PathTemplater;
+import dev.tapline.core.Response;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Folds exchanges, one at a time, into per-endpoint summaries: what the generator and the spec
+ * inference need, bounded by the number of endpoints, shapes and tracked ids, not by the number of
+ * exchanges. Exchange order does not change the result (within the caps).
+ */
+final class Catalog {
+  static final int MAX_SIGNATURES_PER_STATUS = 48;
+  static final int MAX_TRACKED_IDS = 20_000;
+  static final int MAX_EVENTS_PER_ID = 8;
+  static final int PARAM_SAMPLE = 256;
+  static final int MAX_BODY_CHARS = 256 * 1024;
+  static final int MAX_EXAMPLE_CHARS = 8 * 1024;
+
+  private final GeneratorOptions options;
+  private final @Nullable OpenApiIndex spec;
+  final TreeMap<EndpointKey, Endpoint> endpoints = new TreeMap<>();
+  final SkipLog skips = new SkipLog();
+  long accepted;
+  long filtered;
+  /** id value → who produced it (smallest exchange id wins). */
+  final LinkedHashMap<String, Produced> producers = new LinkedHashMap<>(1024, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Produced> eldest) {
+      return size() > MAX_TRACKED_IDS;
+    }
+  };
+  /** id value → successful state changes made through a path carrying it. */
+  final LinkedHashMap<String, TreeSet<FlowEvent>> events = new LinkedHashMap<>(1024, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, TreeSet<FlowEvent>> eldest) {
+      return size() > MAX_TRACKED_IDS;
+    }
+  };
+
+  record Produced(EndpointKey endpoint, String field, String exchangeId, int status) {}
+
+  Catalog(GeneratorOptions options, @Nullable OpenApiIndex spec) {
+    this.options = options;
+    this.spec = spec;
+  }
+
+  static final class Endpoint {
+    final EndpointKey key;
+    @Nullable String operationId;
+    final List<String> paramNames;
+    long count;
+    final TreeMap<Integer, StatusStats> statuses = new TreeMap<>();
+    final List<TreeSet<Long>> paramHashes = new ArrayList<>();
+    final List<Map<Long, String>> paramValues = new ArrayList<>();
+    final TreeMap<String, Long> queryNames = new TreeMap<>();
+    final JsonShape requestShape = new JsonShape();
+    long jsonRequests;
+    final TreeSet<String> requestMimes = new TreeSet<>();
+
+    Endpoint(EndpointKey key, List<String> paramNames) {
+      this.key = key;
+      this.paramNames = paramNames;
+      for (int i = 0; i < paramNames.size(); i++) {
+        paramHashes.add(new TreeSet<>());
+        paramValues.add(new HashMap<>());
+      }
+    }
+
+    void sampleParam(int i, String value) {
+      long h = mix(value);
+      TreeSet<Long> set = paramHashes.get(i);
+      if (set.contains(h)) {
+        return;
+      }
+      if (set.size() < PARAM_SAMPLE) {
+        set.add(h);
+        paramValues.get(i).put(h, value);
+      } else if (h < set.last()) {
+        Long evicted = set.pollLast();
+        paramValues.get(i).remove(evicted);
+        set.add(h);
+        paramValues.get(i).put(h, value);
+      }
+    }
+
+    private static long mix(String s) {
+      long h = 1125899906842597L;
+      for (int i = 0; i < s.length(); i++) {
+        h = 31 * h + s.charAt(i);
+      }
+      h ^= h >>> 33;
+      h *= 0xff51afd7ed558ccdL;
+      h ^= h >>> 33;
+      return h;
+    }
+  }
+
+  static final class StatusStats {
+    final int status;
+    long count;
+    final TreeSet<String> mimes = new TreeSet<>();
+    final JsonShape body = new JsonShape();
+    long jsonBodies;
+    long otherBodies;
+    long emptyBodies;
+    final Values values = new Values();
+    /** The first path-parameter values seen, and whether others were seen too. */
+    @Nullable String firstParams;
+    boolean paramsVaried;
+    final TreeMap<String, Candidate> candidates = new TreeMap<>();
+
+    StatusStats(int status) {
+      this.status = status;
+    }
+  }
+
+  void accept(Exchange e, String where) {
+    if (options.service() != null && !options.service().equals(e.service())
+        || options.routingKey() != null && !options.routingKey().equals(e.routingKey())) {
+      filtered++;
+      return;
+    }
+    Response resp = e.response();
+    if (resp == null) {
+      skips.add("no response (" + (e.error() == null ? "unknown" : e.error().kind()) + ")", e.id());
+      return;
+    }
+    String method = e.request().method().toUpperCase(Locale.ROOT);
+    String path = e.request().path();
+    String template;
+    List<String> names;
+    String opId = null;
+    OpenApiIndex.Match m = spec == null ? null : spec.match(method, path);
+    if (m != null) {
+      template = m.template();
+      names = m.paramNames();
+      opId = m.operationId();
+    } else {
+      template = uniqueParams(PathTemplater.template(path));
+      names = paramNamesOf(template);
+    }
+    List<String> values = paramValuesOf(template, path);
+    if (values == null || values.size() != names.size()) {
+      skips.add("path does not fit its template", e.id());
+      return;
+    }
+    accepted++;
+    EndpointKey key = new EndpointKey(e.service(), method, template);
+    Endpoint ep = endpoints.computeIfAbsent(key, k -> new Endpoint(k, names));
+    if (opId != null) {
+      ep.operationId = opId;
+    }
+    ep.count++;
+    for (int i = 0; i < values.size(); i++) {
+      ep.sampleParam(i, values.get(i));
+    }
+    List<Candidate.QueryParam> query = Candidate.parseQuery(e.request().rawQuery());
+    Map<String, String> queryMap = new TreeMap<>();
+    for (Candidate.QueryParam q : query) {
+      ep.queryNames.merge(q.name(), 1L, Long::sum);
+      queryMap.putIfAbsent(q.name(), q.value() == null ? "" : q.value());
+    }
+
+    Body reqBody = e.request().body();
+    String reqText = null;
+    boolean binary = false;
+    JsonNode reqJson = null;
+    String reqMime = mime(reqBody.contentType() != null ? reqBody.contentType()
+        : e.request().headers().first("content-type"));
+    if (!reqBody.isEmpty()) {
+      if (reqMime != null) {
+        ep.requestMimes.add(reqMime);
+      }
+      reqText = reqBody.textOrNull();
+      if (reqText == null) {
+        binary = true;
+        reqText = Base64.getEncoder().encodeToString(reqBody.bytes());
+      } else if (isJsonMime(reqMime)) {
+        reqJson = parse(reqText);
+        if (reqJson != null) {
+          ep.requestShape.merge(reqJson);
+          ep.jsonRequests++;
+        }
+      }
+    }
+
+    StatusStats st = ep.statuses.computeIfAbsent(resp.status(), StatusStats::new);
+    st.count++;
+    String paramsKey = String.join("/", values);
+    if (st.firstParams == null) {
+      st.firstParams = paramsKey;
+    } else if (!st.firstParams.equals(paramsKey)) {
+      st.paramsVaried = true;
+    }
+    Body body = resp.body();
+    String respMime = mime(body.contentType() != null ? body.contentType() : resp.headers().first("content-type"));
+    if (respMime != null && !body.isEmpty()) {
+      st.mimes.add(respMime);
+    }
+    JsonNode respJson = null;
+    String respText = null;
+    if (body.isEmpty()) {
+      st.emptyBodies++;
+    } else if (!body.truncated() && isJsonMime(respMime) && (respText = body.textOrNull()) != null
+        && (respJson = parse(respText)) != null) {
+      st.body.merge(respJson);
+      st.jsonBodies++;
+      st.values.observe(respJson, reqJson, queryMap);
+    } else {
+      st.otherBodies++;
+      if (respText == null) {
+        respText = body.textOrNull();
+      }
+    }
+
+    if (reqBody.truncated()) {
+      skips.add("request body truncated in the recording (not replayable)", e.id());
+    } else if (reqText != null && reqText.length() > MAX_BODY_CHARS) {
+      skips.add("request body larger than " + MAX_BODY_CHARS + " characters", e.id());
+    } else {
+      String sig = requestSignature(query, reqMime, reqJson, reqText) + " => "
+          + (respJson != null ? JsonShape.signature(respJson) : respMime == null ? "-" : respMime);
+      Candidate c = new Candidate(e.id(), e.startedAt(), method, path, values, query,
+          reqBody.isEmpty() ? null : reqBody.contentType() != null ? reqBody.contentType()
+              : e.request().headers().first("content-type"),
+          reqText, binary, resp.status(), respMime,
+          respText == null ? null : respText.length() > MAX_EXAMPLE_CHARS ? null : respText);
+      Candidate prev = st.candidates.get(sig);
+      if (prev == null) {
+        if (st.candidates.size() < MAX_SIGNATURES_PER_STATUS || sig.compareTo(st.candidates.lastKey()) < 0) {
+          st.candidates.put(sig, c);
+          if (st.candidates.size() > MAX_SIGNATURES_PER_STATUS) {
+            st.candidates.pollLastEntry();
+          }
+        }
+      } else if (c.exchangeId().compareTo(prev.exchangeId()) < 0) {
+        st.candidates.put(sig, c);
+      }
+      trackFlows(key, c, respJson);
+    }
+  }
+
+  private void trackFlows(EndpointKey key, Candidate c, @Nullable JsonNode respJson) {
+    boolean success = c.status() >= 200 && c.status() < 300;
+    if (!success) {
+      return;
+    }
+    if ((c.method().equals("POST") || c.method().equals("PUT")) && respJson != null && respJson.isObject()) {
+      respJson.fields().forEachRemaining(f -> {
+        String name = f.getKey();
+        JsonNode v = f.getValue();
+        if ((name.equals("id") || name.endsWith("Id") || name.endsWith("_id"))
+            && (v.isTextual() || v.isIntegralNumber())
+            && !v.asText().isEmpty() && v.asText().length() <= 200
+            && !c.paramValues().contains(v.asText())) {
+          Produced p = new Produced(key, name, c.exchangeId(), c.status());
+          producers.merge(v.asText(), p, (a, b) -> a.exchangeId().compareTo(b.exchangeId()) <= 0 ? a : b);
+        }
+      });
+    }
+    if (!c.method().equals("GET") && !c.method().equals("HEAD") && !c.method().equals("OPTIONS")) {
+      for (String v : new TreeSet<>(c.paramValues())) {
+        TreeSet<FlowEvent> list = events.computeIfAbsent(v, k -> new TreeSet<>());
+        // Only the request is replayed: drop the response text to keep tracked ids small.
+        Candidate request = new Candidate(c.exchangeId(), c.startedAt(), c.method(), c.rawPath(), c.paramValues(),
+            c.query(), c.requestContentType(), c.requestBody(), c.binaryRequest(), c.status(), c.responseMime(), null);
+        list.add(new FlowEvent(c.startedAt(), c.exchangeId(), key, request));
+        if (list.size() > MAX_EVENTS_PER_ID) {
+          list.pollLast();
+        }
+      }
+    }
+  }
+
+  static String requestSignature(List<Candidate.QueryParam> query, @Nullable String mime,
+      @Nullable JsonNode json, @Nullable String text) {
+    StringBuilder sb = new StringBuilder();
+    TreeSet<String> names = new TreeSet<>();
+    query.forEach(q -> names.add(q.name()));
+    sb.append(names);
+    if (json != null) {
+      sb.append(' ').append(JsonShape.signature(json));
+    } else if (text != null) {
+      sb.append(' ').append(mime == null ? "body" : mime);
+    }
+    return sb.toString();
+  }
+
+  static @Nullable JsonNode parse(String text) {
+    try {
+      return ExchangeCodec.readTree(text);
+    } catch (Exception ex) {
+      return null;
+    }
+  }
+
+  static @Nullable String mime(@Nullable String contentType) {
+    if (contentType == null || contentType.isBlank()) {
+      return null;
+    }
+    int semi = contentType.indexOf(';');
+    return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+  }
+
+  static boolean isJsonMime(@Nullable String mime) {
+    return mime != null && (mime.equals("application/json") || mime.endsWith("+json"));
+  }
+
+  /** Renames repeated parameters ({@code /{date}/{date}} → {@code /{date}/{date2}}). */
+  static String uniqueParams(String template) {
+    if (!template.contains("{")) {
+      return template;
+    }
+    java.util.Set<String> seen = new java.util.HashSet<>();
+    StringBuilder out = new StringBuilder();
+    for (String seg : template.split("/", -1)) {
+      if (out.length() > 0 || !seg.isEmpty()) {
+        out.append('/');
+      }
+      if (seg.length() > 2 && seg.startsWith("{") && seg.endsWith("}")) {
+        String name = seg.substring(1, seg.length() - 1);
+        String unique = name;
+        for (int i = 2; !seen.add(unique); i++) {
+          unique = name + i;
+        }
+        out.append('{').append(unique).append('}');
+      } else {
+        out.append(seg);
+      }
+    }
+    return out.toString();
+  }
+
+  static List<String> paramNamesOf(String template) {
+    List<String> names = new ArrayList<>();
+    for (String seg : template.split("/")) {
+      if (seg.length() > 2 && seg.startsWith("{") && seg.endsWith("}")) {
+        names.add(seg.substring(1, seg.length() - 1));
+      }
+    }
+    return names;
+  }
+
+  /** The concrete values of the template's parameters in {@code path}, in order. */
+  static @Nullable List<String> paramValuesOf(String template, String path) {
+    String[] t = template.split("/", -1);
+    String[] p = path.split("/", -1);
+    List<String> out = new ArrayList<>();
+    if (t.length != p.length) {
+      return paramNamesOf(template).isEmpty() ? out : null;
+    }
+    for (int i = 0; i < t.length; i++) {
+      if (t[i].length() > 2 && t[i].startsWith("{") && t[i].endsWith("}")) {
+        out.add(p[i]);
+      }
+    }
+    return out;
+  }
+
+  /** Skips aggregated by reason: a count and the first few exchange ids (or lines). */
+  static final class SkipLog {
+    final TreeMap<String, Long> counts = new TreeMap<>();
+    final TreeMap<String, TreeSet<String>> examples = new TreeMap<>();
+
+    void add(String reason, String where) {
+      counts.merge(reason, 1L, Long::sum);
+      TreeSet<String> ex = examples.computeIfAbsent(reason, k -> new TreeSet<>());
+      ex.add(where);
+      if (ex.size() > 5) {
+        ex.pollLast();
+      }
+    }
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}

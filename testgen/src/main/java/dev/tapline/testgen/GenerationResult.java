@@ -1,0 +1,77 @@
+package dev.tapline.testgen;
+
+import java.util.List;
+import java.util.SortedMap;
+
+/**
+ * What one generation run did.
+ *
+ * @param files every generated file: path relative to the output directory (for example {@code
+ *     java/com/acme/OrdersContractTest.java}) → content; sorted by path
+ * @param exchangesRead exchanges read from the input (malformed lines not counted)
+ * @param exchangesUsed exchanges that passed the filters and went into the inference
+ * @param endpoints every endpoint seen, with its counts
+ * @param scenariosWritten test methods written
+ * @param skipped what was left out and why, aggregated by reason
+ */
+public record GenerationResult(
+    SortedMap<String, String> files,
+    long exchangesRead,
+    long exchangesUsed,
+    List<EndpointSummary> endpoints,
+    int scenariosWritten,
+    List<Skipped> skipped) {
+
+  public GenerationResult {
+    files = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(files));
+    endpoints = List.copyOf(endpoints);
+    skipped = List.copyOf(skipped);
+  }
+
+  /**
+   * One endpoint.
+   *
+   * @param statuses the statuses seen, ascending
+   * @param scenarios tests written for it
+   */
+  public record EndpointSummary(String service, String method, String pathTemplate,
+      long exchanges, List<Integer> statuses, int scenarios) {}
+
+  /** Something that was left out of generation; one bad exchange never stops the batch. */
+  public sealed interface Skipped permits MalformedInput, UnusableExchanges, ScenariosOverLimit, FilteredOut {
+    /** One line, e.g. for a summary on a terminal. */
+    String describe();
+  }
+
+  /** A line of input that is not an exchange. */
+  public record MalformedInput(String source, long line, String message) implements Skipped {
+    @Override
+    public String describe() {
+      return source + ":" + line + ": " + message;
+    }
+  }
+
+  /** Exchanges that could not become a scenario, by reason (no response, truncated body...). */
+  public record UnusableExchanges(String reason, long count, List<String> exampleIds) implements Skipped {
+    @Override
+    public String describe() {
+      return count + " exchange(s): " + reason + " (e.g. " + String.join(", ", exampleIds) + ")";
+    }
+  }
+
+  /** Distinct scenarios of an endpoint beyond {@link GeneratorOptions#maxPerEndpoint()}. */
+  public record ScenariosOverLimit(String endpoint, int notWritten) implements Skipped {
+    @Override
+    public String describe() {
+      return endpoint + ": " + notWritten + " more distinct scenario(s) beyond --max-per-endpoint";
+    }
+  }
+
+  /** Exchanges of another service or routing key than asked for. */
+  public record FilteredOut(long count) implements Skipped {
+    @Override
+    public String describe() {
+      return count + " exchange(s) of another service or routing key";
+    }
+  }
+}

@@ -1,0 +1,92 @@
+package dev.tapline.testgen;
+
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What {@link TestGenerator} generates and from which part of the traffic.
+ *
+ * <pre>{@code
+ * GeneratorOptions o = GeneratorOptions.builder("com.acme.orders")
+ *     .maxPerEndpoint(5).service("orders").openApi(Path.of("openapi.yaml")).build();
+ * }</pre>
+ *
+ * @param packageName package of the generated classes; schemas go under its path on the classpath
+ * @param maxPerEndpoint most scenarios (tests) written per endpoint, at least 1
+ * @param service only exchanges of this service, or all when null
+ * @param routingKey only exchanges with this routing key, or all when null
+ * @param openApi an OpenAPI 3 document whose paths and operation ids win over the heuristics
+ * @param sourceName what the header comment names as the source (a file name or URL), never a time
+ */
+public record GeneratorOptions(
+    String packageName,
+    int maxPerEndpoint,
+    @Nullable String service,
+    @Nullable String routingKey,
+    @Nullable Path openApi,
+    String sourceName) {
+
+  public static final int DEFAULT_MAX_PER_ENDPOINT = 5;
+
+  public GeneratorOptions {
+    Names.validPackage(requireNonNull(packageName, "packageName"));
+    if (maxPerEndpoint < 1) {
+      throw new IllegalArgumentException("maxPerEndpoint must be at least 1: " + maxPerEndpoint);
+    }
+    requireNonNull(sourceName, "sourceName");
+  }
+
+  public static Builder builder(String packageName) {
+    return new Builder(packageName);
+  }
+
+  public Builder toBuilder() {
+    return new Builder(packageName).maxPerEndpoint(maxPerEndpoint).service(service)
+        .routingKey(routingKey).openApi(openApi).sourceName(sourceName);
+  }
+
+  /** Builds {@link GeneratorOptions}; only the package is required. */
+  public static final class Builder {
+    private final String packageName;
+    private int maxPerEndpoint = DEFAULT_MAX_PER_ENDPOINT;
+    private @Nullable String service;
+    private @Nullable String routingKey;
+    private @Nullable Path openApi;
+    private String sourceName = "recorded traffic";
+
+    private Builder(String packageName) {
+      this.packageName = requireNonNull(packageName, "packageName");
+    }
+
+    public Builder maxPerEndpoint(int n) {
+      this.maxPerEndpoint = n;
+      return this;
+    }
+
+    public Builder service(@Nullable String service) {
+      this.service = service;
+      return this;
+    }
+
+    public Builder routingKey(@Nullable String routingKey) {
+      this.routingKey = routingKey;
+      return this;
+    }
+
+    public Builder openApi(@Nullable Path openApi) {
+      this.openApi = openApi;
+      return this;
+    }
+
+    public Builder sourceName(String sourceName) {
+      this.sourceName = requireNonNull(sourceName, "sourceName");
+      return this;
+    }
+
+    public GeneratorOptions build() {
+      return new GeneratorOptions(packageName, maxPerEndpoint, service, routingKey, openApi, sourceName);
+    }
+  }
+}

@@ -1,0 +1,259 @@
+package dev.tapline.testgen;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.tapline.core.Exchange;
+import dev.tapline.testgen.GenerationResult.EndpointSummary;
+import dev.tapline.testgen.GenerationResult.Skipped;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.function.Predicate;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Recorded exchanges (+ an optional OpenAPI document) → readable REST Assured / JUnit 5 contract
+ * tests, JSON Schemas of the responses, and, with a spec, a report of where the traffic
+ * contradicts it.
+ *
+ * <pre>{@code
+ * TestGenerator gen = TestGenerator.create(GeneratorOptions.builder("com.acme.orders").build());
+ * GenerationResult result;
+ * try (ExchangeSource in = ExchangeSource.open("orders.ndjson", null)) {
+ *   result = gen.generate(in, null);
+ * }
+ * TestGenerator.write(result, Path.of("src/test"));   // java/com/acme/orders/*.java, resources/...
+ *
+ * // In memory, one endpoint (what the UI shows): relative path → source
+ * SortedMap<String, String> files = gen.generateFor(exchanges, "GET", "/orders/{id}");
+ * }</pre>
+ *
+ * <p>Exchanges are folded one at a time into per-endpoint summaries, so memory grows with the
+ * number of endpoints and distinct shapes, not with the number of exchanges. The same exchanges in
+ * any order give byte-identical files. A malformed or unusable exchange is skipped and reported in
+ * {@link GenerationResult#skipped()}; it never stops generation.
+ */
+public final class TestGenerator {
+  /** File name of the spec report, next to {@code java/} and {@code resources/}. */
+  public static final String REPORT_FILE = "tapline-report.md";
+  private static final int MAX_MALFORMED_LISTED = 50;
+
+  private final GeneratorOptions options;
+  private final @Nullable OpenApiIndex spec;
+
+  /** Progress on long inputs: called every {@code 10_000} exchanges read. */
+  @FunctionalInterface
+  public interface ProgressListener {
+    void exchangesRead(long count);
+  }
+
+  /** The OpenAPI document given in the options cannot be used; the message names the file. */
+  public static final class InvalidSpecException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    InvalidSpecException(String message) {
+      super(message);
+    }
+  }
+
+  private TestGenerator(GeneratorOptions options, @Nullable OpenApiIndex spec) {
+    this.options = options;
+    this.spec = spec;
+  }
+
+  /**
+   * A generator for these options; reads and validates {@link GeneratorOptions#openApi()} now.
+   *
+   * @throws InvalidSpecException when the OpenAPI document is unreadable or invalid
+   */
+  public static TestGenerator create(GeneratorOptions options) {
+    requireNonNull(options, "options");
+    OpenApiIndex spec = null;
+    if (options.openApi() != null) {
+      try {
+        spec = OpenApiIndex.load(options.openApi());
+      } catch (OpenApiIndex.InvalidSpecException e) {
+        throw new InvalidSpecException(e.getMessage());
+      }
+    }
+    return new TestGenerator(options, spec);
+  }
+
+  public GeneratorOptions options() {
+    return options;
+  }
+
+  /** Generates every endpoint's tests into memory. */
+  public GenerationResult generate(Iterable<Exchange> exchanges) {
+    return generate(exchanges, k -> true);
+  }
+
+  /**
+   * Generates, into memory, only the tests of one endpoint: for the UI's "generate tests" button.
+   * Pass the exchanges of the whole service (or at least of the resource), not only the endpoint's:
+   * a {@code GET /orders/{id}} test creates its order through the recorded {@code POST /orders}.
+   *
+   * @param method e.g. {@code GET}
+   * @param pathTemplate e.g. {@code /orders/{id}} (the heuristic template, or the spec's path)
+   * @return relative path → content: the test class, the support class and the schemas it uses
+   */
+  public SortedMap<String, String> generateFor(Iterable<Exchange> exchanges, String method, String pathTemplate) {
+    requireNonNull(method, "method");
+    requireNonNull(pathTemplate, "pathTemplate");
+    return generate(exchanges, k -> k.method().equalsIgnoreCase(method) && k.template().equals(pathTemplate)).files();
+  }
+
+  private GenerationResult generate(Iterable<Exchange> exchanges, Predicate<EndpointKey> include) {
+    requireNonNull(exchanges, "exchanges");
+    Catalog catalog = new Catalog(options, spec);
+    long read = 0;
+    for (Exchange e : exchanges) {
+      read++;
+      accept(catalog, e);
+    }
+    return finish(catalog, read, List.of(), include);
+  }
+
+  /** Streams every exchange of {@code source}; malformed lines are skipped and reported. */
+  public GenerationResult generate(ExchangeSource source, @Nullable ProgressListener progress) {
+    Catalog catalog = new Catalog(options, spec);
+    List<Skipped> malformed = new ArrayList<>();
+    long read = fold(source, catalog, malformed, progress);
+    return finish(catalog, read, malformed, k -> true);
+  }
+
+  /**
+   * An OpenAPI 3.1 document (YAML) inferred from the traffic: paths, parameters, request and
+   * response schemas, examples. Filters of the options apply; the package is not used.
+   */
+  public InferredSpec inferSpec(ExchangeSource source, @Nullable ProgressListener progress) {
+    Catalog catalog = new Catalog(options, spec);
+    List<Skipped> malformed = new ArrayList<>();
+    long read = fold(source, catalog, malformed, progress);
+    List<Skipped> skipped = new ArrayList<>(malformed);
+    addSkips(catalog, skipped);
+    return new InferredSpec(SpecWriter.yaml(catalog, options.sourceName()), read, catalog.endpoints.size(), skipped);
+  }
+
+  /** See {@link #inferSpec(ExchangeSource, ProgressListener)}. */
+  public InferredSpec inferSpec(Iterable<Exchange> exchanges) {
+    Catalog catalog = new Catalog(options, spec);
+    long read = 0;
+    for (Exchange e : exchanges) {
+      read++;
+      accept(catalog, e);
+    }
+    List<Skipped> skipped = new ArrayList<>();
+    addSkips(catalog, skipped);
+    return new InferredSpec(SpecWriter.yaml(catalog, options.sourceName()), read, catalog.endpoints.size(), skipped);
+  }
+
+  /** An inferred OpenAPI document and what went into it. */
+  public record InferredSpec(String yaml, long exchangesRead, int endpoints, List<Skipped> skipped) {}
+
+  private long fold(ExchangeSource source, Catalog catalog, List<Skipped> malformed, @Nullable ProgressListener progress) {
+    requireNonNull(source, "source");
+    long read = 0;
+    long bad = 0;
+    for (ExchangeSource.Item item; (item = source.next()) != null; ) {
+      switch (item) {
+        case ExchangeSource.Item.Read r -> {
+          read++;
+          accept(catalog, r.exchange());
+          if (progress != null && read % 10_000 == 0) {
+            progress.exchangesRead(read);
+          }
+        }
+        case ExchangeSource.Item.Malformed m -> {
+          bad++;
+          if (malformed.size() < MAX_MALFORMED_LISTED) {
+            malformed.add(new GenerationResult.MalformedInput(source.name(), m.line(), m.message()));
+          }
+        }
+      }
+    }
+    if (bad > MAX_MALFORMED_LISTED) {
+      malformed.add(new GenerationResult.MalformedInput(source.name(), 0,
+          (bad - MAX_MALFORMED_LISTED) + " more malformed line(s) not listed"));
+    }
+    return read;
+  }
+
+  private static void accept(Catalog catalog, Exchange e) {
+    try {
+      catalog.accept(e, e.id());
+    } catch (RuntimeException ex) {
+      // One odd exchange must not stop the batch; it is reported with its id.
+      catalog.skips.add("could not be analysed: " + ex.getClass().getSimpleName(), e.id());
+    }
+  }
+
+  private GenerationResult finish(Catalog catalog, long read, List<Skipped> malformed, Predicate<EndpointKey> include) {
+    Planner planner = new Planner(catalog, options);
+    List<Plan.ClassPlan> classes = planner.plan(include);
+    TreeMap<String, String> files = new TreeMap<>();
+    String pkgPath = options.packageName().replace('.', '/');
+    Emitter emitter = new Emitter(options.packageName(), options.sourceName());
+    int scenarios = 0;
+    for (Plan.ClassPlan c : classes) {
+      if (c.tests().isEmpty()) {
+        continue;
+      }
+      files.put("java/" + pkgPath + "/" + c.className() + ".java", emitter.emit(c));
+      scenarios += c.tests().size();
+    }
+    if (!files.isEmpty()) {
+      files.put("java/" + pkgPath + "/" + Emitter.SUPPORT_CLASS + ".java",
+          SupportClass.source(options.packageName(), options.sourceName()));
+    }
+    planner.schemas.forEach((resource, content) -> files.put("resources/" + resource, content));
+    if (spec != null) {
+      files.put(REPORT_FILE, spec.report(catalog, planner.scenariosPerEndpoint));
+    }
+    List<EndpointSummary> endpoints = new ArrayList<>();
+    for (Catalog.Endpoint ep : catalog.endpoints.values()) {
+      endpoints.add(new EndpointSummary(ep.key.service(), ep.key.method(), ep.key.template(), ep.count,
+          List.copyOf(ep.statuses.keySet()), planner.scenariosPerEndpoint.getOrDefault(ep.key, 0)));
+    }
+    List<Skipped> skipped = new ArrayList<>(malformed);
+    addSkips(catalog, skipped);
+    planner.notWritten.forEach((k, n) -> skipped.add(new GenerationResult.ScenariosOverLimit(k.display(), n)));
+    return new GenerationResult(files, read, catalog.accepted, endpoints, scenarios, skipped);
+  }
+
+  private static void addSkips(Catalog catalog, List<Skipped> skipped) {
+    if (catalog.filtered > 0) {
+      skipped.add(new GenerationResult.FilteredOut(catalog.filtered));
+    }
+    catalog.skips.counts.forEach((reason, n) -> skipped.add(new GenerationResult.UnusableExchanges(
+        reason, n, List.copyOf(catalog.skips.examples.get(reason)))));
+  }
+
+  /**
+   * Writes the files of {@code result} under {@code outDir} (created when missing), UTF-8, replacing
+   * files of the same name. Every path is checked to stay inside {@code outDir}.
+   *
+   * @return the files written, absolute, in order
+   */
+  public static List<Path> write(GenerationResult result, Path outDir) throws IOException {
+    requireNonNull(result, "result");
+    Path root = requireNonNull(outDir, "outDir").toAbsolutePath().normalize();
+    List<Path> written = new ArrayList<>();
+    for (Map.Entry<String, String> f : result.files().entrySet()) {
+      Path target = root.resolve(f.getKey()).normalize();
+      if (!target.startsWith(root) || target.equals(root)) {
+        throw new IOException("refusing to write outside " + root + ": " + f.getKey());
+      }
+      Files.createDirectories(target.getParent());
+      Files.writeString(target, f.getValue(), StandardCharsets.UTF_8);
+      written.add(target);
+    }
+    return written;
+  }
+}

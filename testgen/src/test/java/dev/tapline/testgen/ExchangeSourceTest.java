@@ -1,0 +1,109 @@
+package dev.tapline.testgen;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.tapline.core.Exchange;
+import dev.tapline.core.ExchangeCodec;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ExchangeSourceTest {
+  private static String ndjson(List<Exchange> exchanges) {
+    StringBuilder sb = new StringBuilder();
+    for (Exchange e : exchanges) {
+      sb.append(new String(ExchangeCodec.encode(e), StandardCharsets.UTF_8)).append('\n');
+    }
+    return sb.toString();
+  }
+
+  @Test
+  void aMalformedLineIsSkippedAndReportedWithItsFileAndLineWhileTheRestIsGenerated(@TempDir Path dir) throws IOException {
+    List<Exchange> orders = Traffic.orders();
+    String lines = ndjson(orders.subList(0, 3)) + "{not json\n\n" + "{\"v\":1,\"id\":\"x\"}\n" + ndjson(orders.subList(3, orders.size()));
+    Path file = dir.resolve("traffic.ndjson");
+    Files.writeString(file, lines);
+    GenerationResult result;
+    try (ExchangeSource in = ExchangeSource.open(file.toString(), null)) {
+      result = TestGenerator.create(GeneratorOptions.builder("com.example.orders").build()).generate(in, null);
+    }
+    assertThat(result.exchangesRead()).isEqualTo(orders.size());
+    assertThat(result.skipped()).filteredOn(s -> s instanceof GenerationResult.MalformedInput)
+        .extracting(GenerationResult.Skipped::describe)
+        .satisfiesExactly(
+            first -> assertThat(first).startsWith(file + ":4: not JSON"),
+            second -> assertThat(second).startsWith(file + ":6: ").contains("request"));
+    // The malformed lines changed nothing: the same files as from the clean input.
+    assertThat(result.files()).isEqualTo(
+        TestGenerator.create(GeneratorOptions.builder("com.example.orders").build()).generate(orders).files());
+  }
+
+  @Test
+  void aRecorderUrlIsStreamedFromItsExportWithTheQuery() throws IOException {
+    AtomicReference<String> asked = new AtomicReference<>();
+    String body = ndjson(Traffic.orders());
+    HttpServer recorder = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
+    recorder.createContext("/api/export", ex -> {
+      asked.set(ex.getRequestURI().getRawPath() + "?" + ex.getRequestURI().getRawQuery());
+      ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+      ex.sendResponseHeaders(200, 0); // chunked: streamed line by line
+      try (OutputStream out = ex.getResponseBody()) {
+        for (String line : body.split("\n")) {
+          out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+          out.flush();
+        }
+      }
+    });
+    recorder.start();
+    try (ExchangeSource in = ExchangeSource.open("http://127.0.0.1:" + recorder.getAddress().getPort(), "service:orders AND status:[200 TO 299]")) {
+      GenerationResult result = TestGenerator.create(GeneratorOptions.builder("com.example.orders").build()).generate(in, null);
+      assertThat(result.exchangesRead()).isEqualTo(Traffic.orders().size());
+      assertThat(asked.get()).isEqualTo("/api/export?q=service%3Aorders+AND+status%3A%5B200+TO+299%5D");
+    } finally {
+      recorder.stop(0);
+    }
+  }
+
+  @Test
+  void aRecorderErrorAndAMissingFileAreOneLineErrorsNamingTheSource() throws IOException {
+    HttpServer recorder = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
+    recorder.createContext("/", ex -> {
+      byte[] b = "{\"error\":\"bad_query\",\"detail\":\"unexpected ]\"}".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(400, b.length);
+      ex.getResponseBody().write(b);
+      ex.close();
+    });
+    recorder.start();
+    String url = "http://127.0.0.1:" + recorder.getAddress().getPort() + "/api/export";
+    try {
+      assertThatThrownBy(() -> ExchangeSource.open(url, "]"))
+          .isInstanceOf(IOException.class)
+          .hasMessage(url + "?q=%5D: HTTP 400: {\"error\":\"bad_query\",\"detail\":\"unexpected ]\"}");
+    } finally {
+      recorder.stop(0);
+    }
+    assertThatThrownBy(() -> ExchangeSource.open("/no/such/file.ndjson", null))
+        .isInstanceOf(IOException.class).hasMessage("/no/such/file.ndjson: no such readable file");
+  }
+
+  @Test
+  void theUiCanGenerateOneEndpointInMemoryWithTheFlowsItNeeds() {
+    TestGenerator generator = TestGenerator.create(GeneratorOptions.builder("com.example.orders").build());
+    var files = generator.generateFor(Traffic.orders(), "GET", "/orders/{id}");
+    assertThat(files).containsKeys("java/com/example/orders/OrdersContractTest.java",
+        "java/com/example/orders/TaplineTarget.java",
+        "resources/com/example/orders/schemas/orders/get-orders-id-200.json");
+    String source = files.get("java/com/example/orders/OrdersContractTest.java");
+    assertThat(source).contains("getOrdersById_returns200", "getOrdersById_returns404", ".post(\"/orders\")")
+        .doesNotContain("postOrders_returns201", "deleteOrdersById");
+  }
+}
