@@ -2,6 +2,8 @@ package dev.tapline.proxy;
 
 import dev.tapline.core.Exchange;
 import dev.tapline.core.Redactor;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +69,7 @@ final class CapturePublisher {
   }
 
   private void run() {
+    List<Capture> batch = new ArrayList<>(256);
     while (true) {
       Capture c;
       try {
@@ -80,8 +83,14 @@ final class CapturePublisher {
         }
         continue;
       }
-      queuedBytes.addAndGet(-weight(c));
-      publish(c);
+      // Take what else is waiting in one go: fewer wake-ups and lock round trips under load.
+      batch.add(c);
+      queue.drainTo(batch, 255);
+      for (Capture x : batch) {
+        queuedBytes.addAndGet(-weight(x));
+        publish(x);
+      }
+      batch.clear();
     }
   }
 

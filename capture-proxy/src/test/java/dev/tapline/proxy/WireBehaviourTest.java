@@ -224,4 +224,21 @@ class WireBehaviourTest {
       assertThat(s.getInputStream().read()).isEqualTo(-1);
     }
   }
+
+  @Test
+  void timesOutAClientThatStopsMidRequestWith408AndClosesIdleConnections() throws Exception {
+    try (CaptureProxy slow = CaptureProxy.start(ProxyConfig.builder().service("orders").baseline(upstream.uri())
+        .clientIdleTimeout(java.time.Duration.ofMillis(300)).build());
+        Socket s = new Socket("127.0.0.1", slow.port());
+        Socket idle = new Socket("127.0.0.1", slow.port())) {
+      s.setSoTimeout(10_000);
+      idle.setSoTimeout(10_000);
+      send(s, "POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 100\r\n\r\nonly ten b");
+      Reply r = read(s.getInputStream(), false);
+      assertThat(r.status()).isEqualTo(408);
+      assertThat(r.json().get("error").asText()).isEqualTo("request_timeout");
+      assertThat(s.getInputStream().read()).isEqualTo(-1);
+      assertThat(idle.getInputStream().read()).isEqualTo(-1); // idle keep-alive connection closed
+    }
+  }
 }

@@ -135,7 +135,7 @@ class LiveStreamTest {
       await().atMost(Duration.ofSeconds(60)).until(() -> r.index().size() == n);
       await().atMost(Duration.ofSeconds(10)).until(() -> r.metricsText().contains("tapline_recorder_stream_dropped_total 1.0"));
       // the fast client still got everything
-      assertThat(fast.take(n, Duration.ofSeconds(30))).hasSize(n);
+      assertThat(fast.take(n, Duration.ofSeconds(60))).hasSize(n);
       // the server closed the slow connection: reading it to the end terminates
       slow.setSoTimeout(10_000);
       InputStream in = slow.getInputStream();

@@ -86,7 +86,6 @@ final class Sender {
         .version(HttpClient.Version.HTTP_1_1)
         .connectTimeout(timeout)
         .followRedirects(HttpClient.Redirect.NEVER)
-        .executor(EXPERIMENT())
         .build();
   }
 
@@ -219,16 +218,6 @@ final class Sender {
     } catch (IOException e) {
       return bytes;
     }
-  }
-
-  static java.util.concurrent.Executor EXPERIMENT() {
-    String v = System.getProperty("exp.exec", "default");
-    return switch (v) {
-      case "direct" -> Runnable::run;
-      case "virtual" -> java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
-      case "fixed" -> java.util.concurrent.Executors.newFixedThreadPool(2);
-      default -> java.util.concurrent.Executors.newCachedThreadPool();
-    };
   }
 
   /** A short reason for a failed request: {@code connection refused}, {@code timed out}. */

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 import dev.tapline.core.Exchange;
 import dev.tapline.examples.OrdersService;
+import dev.tapline.proxy.CapturePolicy;
+import dev.tapline.proxy.CaptureProxy;
+import dev.tapline.proxy.ExchangeSink;
+import dev.tapline.proxy.ProxyConfig;
 import dev.tapline.replay.DriftReport.Difference;
 import dev.tapline.replay.DriftReport.EndpointReport;
 import java.io.IOException;
@@ -23,7 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -145,6 +151,31 @@ class ReplayEndToEndTest {
       });
       assertThat(proxy.seen).allSatisfy(s ->
           assertThat(s.headers().get("authorization")).as("recorded credentials are never replayed").containsExactly("Bearer real-token"));
+    }
+  }
+
+  @Test
+  void targetModeThroughTheRealCaptureProxyFindsTheContractChangeAndStaysQuietForAnotherBaseline() {
+    List<Exchange> captured = new CopyOnWriteArrayList<>();
+    try (CaptureProxy proxy = CaptureProxy.start(ProxyConfig.builder()
+        .service("orders")
+        .listen("127.0.0.1", 0)
+        .baseline(baseline.baseUri())
+        .sandbox("pr-9", sandboxV2.baseUri())
+        .sandbox("same", otherBaseline.baseUri())
+        .capture(CapturePolicy.ALL)
+        .sink(ExchangeSink.custom(captured::add))
+        .build())) {
+      DriftReport r = replay(ReplayOptions.builder().target(proxy.uri(), "pr-9").methods(WITH_POST).build());
+      assertV2Drift(r);
+      int replayed = recorded.size() - 1;
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> captured.size() >= 3 * replayed);
+      assertThat(captured.stream().filter(e -> e.target().equals("sandbox:pr-9")).count()).isEqualTo(replayed);
+      assertThat(captured.stream().filter(e -> e.target().equals(Exchange.BASELINE)).count()).isEqualTo(2L * replayed);
+
+      DriftReport quiet = replay(ReplayOptions.builder().target(proxy.uri(), "same").methods(WITH_POST).build());
+      assertThat(quiet.exitCode()).isZero();
+      assertThat(quiet.endpoints()).allSatisfy(ep -> assertThat(ep.differences()).isEmpty());
     }
   }
 

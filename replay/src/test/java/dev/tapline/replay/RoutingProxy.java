@@ -21,10 +21,11 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * A tiny routing reverse proxy for the {@code --target}/{@code --routing-key} tests (the capture
- * proxy module was not installed when these tests were written): a request with a known routing key
- * (baggage {@code sd-routing-key} or the headers {@link RoutingKeys} knows) goes to that sandbox,
- * anything else to the baseline. It remembers the headers every request carried.
+ * A tiny routing reverse proxy that remembers the raw headers of every request, so tests can check
+ * what replay sends on each side (routing key, baggage, credentials). The real {@code CaptureProxy}
+ * is used for the routing itself in {@link ReplayEndToEndTest}; it redacts what it captures, which is
+ * why header values are checked here. A request with a known routing key goes to that sandbox,
+ * anything else to the baseline.
  */
 final class RoutingProxy implements AutoCloseable {
   private static final Set<String> SKIP = Set.of("host", "connection", "content-length", "upgrade", "expect", "transfer-encoding");

@@ -59,7 +59,7 @@ class LiveViewerBrowserTest {
   }
 
   private static List<WebElement> rows() {
-    return driver.findElements(By.cssSelector("#rows tr"));
+    return driver.findElements(By.cssSelector("#rows > .row"));
   }
 
   private static void awaitLive() {
@@ -112,7 +112,7 @@ class LiveViewerBrowserTest {
     await().until(() -> rows().size() >= 70);
     browser.screenshot("tour-live", "ui-live");
 
-    WebElement post = driver.findElements(By.cssSelector("#rows tr")).stream()
+    WebElement post = driver.findElements(By.cssSelector("#rows > .row")).stream()
         .filter(r -> r.getText().contains("POST") && r.getText().contains("sandbox")).findFirst().orElseThrow();
     post.click();
     await().until(() -> !driver.findElements(By.cssSelector("#detail-body .json-tree")).isEmpty());

@@ -56,7 +56,7 @@ class TokenGateBrowserTest {
     assertThat(cookie.getSameSite()).isEqualTo("Strict");
 
     stack.send("GET", "/orders?page=0", "gated", null);
-    await().atMost(Duration.ofSeconds(5)).until(() -> !driver.findElements(By.cssSelector("#rows tr")).isEmpty());
+    await().atMost(Duration.ofSeconds(5)).until(() -> !driver.findElements(By.cssSelector("#rows > .row")).isEmpty());
     assertThat(driver.findElement(By.id("conn")).getText()).isEqualTo("live");
     browser.screenshot("token-gate-signed-in");
   }

@@ -1,5 +1,5 @@
 // Live view: history (newest first) plus the SSE tail, one filter for both. Rows arrive in bursts
-// of hundreds per second; they are queued and written once per animation frame, and the table
+// of hundreds per second; they are queued and written in batches on animation frames, and the list
 // keeps at most MAX_ROWS rows so the page stays smooth however long it runs.
 import { ApiError, getJson, qs, effectiveQuery, STATUS_CLASSES } from './api.js';
 import { h, clear } from './dom.js';
@@ -7,8 +7,8 @@ import * as fmt from './format.js';
 import { renderDetail } from './detail.js';
 
 const MAX_ROWS = 1000;
-// At most this many DOM updates per second: each one re-lays out the table, so under a flood
-// fewer, bigger batches keep frames short while rows still appear well within a second.
+// At most one DOM update per this many ms: under a flood fewer, bigger batches keep frames short
+// while rows still appear well within a second.
 const MIN_FLUSH_MS = 100;
 const PAGE = 200;
 
@@ -49,12 +49,14 @@ export function mountLive(root, params, ctx) {
     serviceSel, rkSel, statusSel, pauseBtn, clearBtn);
   const errorLine = h('div', { id: 'query-error', class: 'error', role: 'alert', hidden: true });
   const info = h('p', { id: 'live-info', class: 'info' });
-  const tbody = h('tbody', { id: 'rows' });
-  const table = h('table', { class: 'grid exchanges', id: 'exchanges' },
-    h('thead', null, h('tr', null,
+  // Rows are CSS grid rows, not <tr>: with content-visibility the browser skips the layout and
+  // paint of the hundreds of rows below the fold, which a <table> cannot do.
+  const tbody = h('div', { id: 'rows', class: 'rows', role: 'rowgroup' });
+  const table = h('div', { class: 'exchanges', id: 'exchanges', role: 'table', 'aria-label': 'Recorded exchanges' },
+    h('div', { class: 'row head', role: 'row' }, [
       [['Time', 'c-time'], ['Service', 'c-service'], ['Target', 'c-target'], ['Method', 'c-method'], ['Path', 'c-path'],
         ['Status', 'c-status'], ['Duration', 'c-duration'], ['Size (req → resp)', 'c-size']]
-        .map(([t, c]) => h('th', { scope: 'col', class: c }, t)))),
+        .map(([t, c]) => h('div', { role: 'columnheader', class: `cell ${c}` }, t))]),
     tbody);
   const empty = h('div', { id: 'empty', class: 'empty', hidden: true });
   const more = h('button', { id: 'load-older', type: 'button', hidden: true }, 'Load older exchanges');
@@ -74,7 +76,7 @@ export function mountLive(root, params, ctx) {
   pauseBtn.addEventListener('click', () => setPaused(!paused));
   more.addEventListener('click', loadOlder);
   tbody.addEventListener('click', (e) => {
-    const tr = e.target.closest('tr[data-id]');
+    const tr = e.target.closest('.row[data-id]');
     if (!tr || e.target.closest('a')) return;
     select(tr.dataset.id);
   });
@@ -236,7 +238,7 @@ export function mountLive(root, params, ctx) {
 
   function trim() {
     let trimmed = false;
-    while (tbody.rows.length > MAX_ROWS) {
+    while (tbody.childElementCount > MAX_ROWS) {
       const last = tbody.lastElementChild;
       shown.delete(last.dataset.id);
       last.remove();
@@ -308,21 +310,21 @@ export function mountLive(root, params, ctx) {
     const cls = fmt.statusClass(s.status);
     const sandbox = fmt.isSandbox(s.target);
     const link = ctx.routeHash('live', { ...state, id: s.id });
-    const tr = h('tr', { dataset: { id: s.id }, class: `${fresh ? 'fresh ' : ''}${s.id === state.id ? 'selected' : ''}` },
-      h('td', { class: 'time c-time', title: fmt.isoTime(s.time) }, fmt.time(s.time)),
-      h('td', { class: 'service c-service' }, s.service ?? ''),
-      h('td', null, h('span', { class: `target ${sandbox ? 'sandbox' : 'baseline'}`, title: s.target ?? '' },
+    const tr = h('div', { role: 'row', dataset: { id: s.id }, class: `row${fresh ? ' fresh' : ''}${s.id === state.id ? ' selected' : ''}` },
+      h('div', { role: 'cell', class: 'cell time c-time', title: fmt.isoTime(s.time) }, fmt.time(s.time)),
+      h('div', { role: 'cell', class: 'cell service c-service' }, s.service ?? ''),
+      h('div', { role: 'cell', class: 'cell c-target' }, h('span', { class: `target ${sandbox ? 'sandbox' : 'baseline'}`, title: s.target ?? '' },
         fmt.targetLabel(s.target, s.routingKey))),
-      h('td', { class: 'method' }, s.method ?? ''),
-      h('td', { class: 'path c-path' }, h('a', { href: link, title: `${s.path ?? ''}${s.template ? ` (endpoint ${s.template})` : ''}` }, s.path ?? '')),
-      h('td', null, h('span', { class: `status s${cls}` }, fmt.statusText(s.status))),
-      h('td', { class: 'num' }, fmt.duration(s.durationMicros)),
-      h('td', { class: 'num size c-size' }, `${fmt.bytes(s.requestSize)} → ${fmt.bytes(s.responseSize)}`));
+      h('div', { role: 'cell', class: 'cell method c-method' }, s.method ?? ''),
+      h('div', { role: 'cell', class: 'cell path c-path' }, h('a', { href: link, title: `${s.path ?? ''}${s.template ? ` (endpoint ${s.template})` : ''}` }, s.path ?? '')),
+      h('div', { role: 'cell', class: 'cell c-status' }, h('span', { class: `status s${cls}` }, fmt.statusText(s.status))),
+      h('div', { role: 'cell', class: 'cell num c-duration' }, fmt.duration(s.durationMicros)),
+      h('div', { role: 'cell', class: 'cell num size c-size' }, `${fmt.bytes(s.requestSize)} → ${fmt.bytes(s.responseSize)}`));
     return tr;
   }
 
   function updateInfo() {
-    const n = tbody.rows.length;
+    const n = tbody.childElementCount;
     const filtered = !!effectiveQuery(state);
     more.hidden = !cursor;
     if (paused) {
@@ -360,7 +362,7 @@ export function mountLive(root, params, ctx) {
   let detailId = null;
   function showDetail() {
     const id = state.id;
-    for (const tr of tbody.querySelectorAll('tr.selected')) tr.classList.remove('selected');
+    for (const tr of tbody.querySelectorAll('.row.selected')) tr.classList.remove('selected');
     if (id) shown.get(id)?.classList.add('selected');
     split.classList.toggle('with-detail', !!id);
     detailPane.hidden = !id;
