@@ -77,14 +77,29 @@ public final class ReplayBench {
     }
   }
 
-  /** A fast JSON service: ~1 KB order per GET, fresh id-like and time fields on every call (noise). */
+  /**
+   * A fast JSON service: a ~1 KB order per GET whose {@code id} echoes the path and whose {@code
+   * requestId} is new on every call (noise); {@code createdAt} is fixed per instance, so it differs
+   * between baseline and sandbox and is learned as noise from the recorded response. The body is
+   * precomputed around those two values so that the service costs little next to the replayer.
+   */
   static HttpServer service(String name) throws Exception {
     HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 1024);
     AtomicLong seq = new AtomicLong();
+    String template = orderJson("\u0001", "\u0002", false);
+    byte[] head = template.substring(0, template.indexOf('\u0001')).getBytes(StandardCharsets.UTF_8);
+    byte[] mid = template.substring(template.indexOf('\u0001') + 1, template.indexOf('\u0002')).getBytes(StandardCharsets.UTF_8);
+    byte[] tail = template.substring(template.indexOf('\u0002') + 1).getBytes(StandardCharsets.UTF_8);
     server.createContext("/", ex -> {
       String path = ex.getRequestURI().getRawPath();
-      byte[] body = orderJson(path.substring(path.lastIndexOf('/') + 1), name + "-" + seq.incrementAndGet(), false)
-          .getBytes(StandardCharsets.UTF_8);
+      byte[] id = path.substring(path.lastIndexOf('/') + 1).getBytes(StandardCharsets.UTF_8);
+      byte[] rid = (name + "-" + seq.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
+      byte[] body = new byte[head.length + id.length + mid.length + rid.length + tail.length];
+      int o = 0;
+      for (byte[] part : new byte[][] {head, id, mid, rid, tail}) {
+        System.arraycopy(part, 0, body, o, part.length);
+        o += part.length;
+      }
       ex.getResponseHeaders().set("Content-Type", "application/json");
       ex.getResponseHeaders().set("Cache-Control", "no-store");
       ex.sendResponseHeaders(200, body.length);

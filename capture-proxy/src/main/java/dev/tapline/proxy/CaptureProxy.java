@@ -138,7 +138,7 @@ public final class CaptureProxy implements AutoCloseable {
     }
     CaptureProxy proxy = new CaptureProxy(config, group, server, admin, routes, metrics, publisher, sink.describe(), t.name(),
         state);
-    log.info("proxy for {} listening on {} ({}), baseline {}, capture {} to {}", config.service(), proxy.uri(),
+    log.debug("proxy for {} listening on {} ({}), baseline {}, capture {} to {}", config.service(), proxy.uri(),
         t.name(), config.baseline(), config.capture(), sink.describe());
     return proxy;
   }

@@ -53,6 +53,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private final ArrayDeque<Object> queued = new ArrayDeque<>(0);
   private boolean closing;
   private boolean needsUpstreamFlush;
+  private @Nullable String clientIp;
 
   FrontendHandler(ProxyState state) {
     this.state = state;
@@ -326,7 +327,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       x.keepAlive = false; // answered before the request finished: not worth draining the rest
     }
     boolean bodyAllowed = !x.head && x.status >= 200 && x.status != 204 && x.status != 304;
-    if (bodyAllowed && !HttpUtil.isContentLengthSet(resp) && !HttpUtil.isTransferEncodingChunked(resp)) {
+    if (x.http10 && HttpUtil.isTransferEncodingChunked(resp)) {
+      // An HTTP/1.0 client cannot read chunks: send the body raw and end it by closing.
+      HttpUtil.setTransferEncodingChunked(resp, false);
+      x.keepAlive = false;
+    } else if (bodyAllowed && !HttpUtil.isContentLengthSet(resp) && !HttpUtil.isTransferEncodingChunked(resp)) {
       // The upstream delimits the body by closing; re-frame it so the client connection can stay.
       if (x.http10) {
         x.keepAlive = false;
@@ -596,11 +601,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   private String clientIp() {
-    SocketAddress a = ctx().channel().remoteAddress();
-    if (a instanceof InetSocketAddress i && i.getAddress() != null) {
-      return i.getAddress().getHostAddress();
+    String ip = clientIp;
+    if (ip == null) {
+      SocketAddress a = ctx().channel().remoteAddress();
+      ip = a instanceof InetSocketAddress i && i.getAddress() != null ? i.getAddress().getHostAddress() : "unknown";
+      clientIp = ip;
     }
-    return "unknown";
+    return ip;
   }
 
   private ChannelHandlerContext ctx() {

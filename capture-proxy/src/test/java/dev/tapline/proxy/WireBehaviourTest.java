@@ -223,6 +223,13 @@ class WireBehaviourTest {
       assertThat(read(s.getInputStream(), false).status()).isEqualTo(200);
       assertThat(s.getInputStream().read()).isEqualTo(-1);
     }
+    try (Socket s = connect()) {
+      // a chunked upstream response reaches an HTTP/1.0 client unchunked, ended by close
+      send(s, "GET /download?size=100000&chunked=1 HTTP/1.0\r\nHost: a\r\n\r\n");
+      Reply r = read(s.getInputStream(), false);
+      assertThat(r.headers()).doesNotContainKey("transfer-encoding");
+      assertThat(CaptureProxyTest.sha(new java.io.ByteArrayInputStream(r.body()))).isEqualTo(TestUpstream.patternSha(100_000));
+    }
   }
 
   @Test

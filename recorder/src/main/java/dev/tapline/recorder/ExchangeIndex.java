@@ -525,7 +525,7 @@ public final class ExchangeIndex implements AutoCloseable {
 
   @Override
   public void close() {
-    refresher.shutdownNow();
+    stopRefresher();
     try {
       searchers.close();
       writer.close();
@@ -535,9 +535,20 @@ public final class ExchangeIndex implements AutoCloseable {
     }
   }
 
+  // Not shutdownNow: interrupting a thread in the middle of Lucene file I/O closes the channel
+  // under the index writer (ClosedByInterruptException) and invalidates its lock.
+  private void stopRefresher() {
+    refresher.shutdown();
+    try {
+      refresher.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   /** Closes without committing what was added since the last commit (as a crash would lose it). */
   void rollback() {
-    refresher.shutdownNow();
+    stopRefresher();
     try {
       searchers.close();
       writer.rollback();

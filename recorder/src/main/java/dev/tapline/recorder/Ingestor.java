@@ -64,6 +64,7 @@ final class Ingestor {
   private long lastCommitNanos = System.nanoTime();
   private long lastRetentionNanos;
   private long lastLagNanos;
+  private long lastPollEnd;
   private volatile boolean stopping;
   private volatile @Nullable Throwable failure;
 
@@ -136,8 +137,11 @@ final class Ingestor {
           break;
         }
         if (!records.isEmpty()) {
+          long a = System.nanoTime();
           ingest(records);
+          LOG.warn("TIMING batch {} index {} ms since-last-poll-end {} ms", records.count(), (System.nanoTime() - a) / 1_000_000, (a - lastPollEnd) / 1_000_000);
         }
+        lastPollEnd = System.nanoTime();
         long now = System.nanoTime();
         if (now - lastRetentionNanos >= config.retentionCheckInterval().toNanos()) {
           lastRetentionNanos = now;
@@ -290,9 +294,11 @@ final class Ingestor {
     Map<String, String> data = new HashMap<>();
     positions.forEach((tp, off) -> data.put(OFFSET_KEY + tp.topic() + ":" + tp.partition(), Long.toString(off)));
     data.put(SEQ_KEY, Long.toString(nextSeq));
+    long c0 = System.nanoTime();
     index.commit(data);
     dirty = false;
     lastCommitNanos = System.nanoTime();
+    LOG.warn("TIMING lucene commit took {} ms", (lastCommitNanos - c0) / 1_000_000);
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition tp : consumer.assignment()) {
       Long off = positions.get(tp);

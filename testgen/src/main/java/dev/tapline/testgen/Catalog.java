@@ -261,7 +261,7 @@ final class Catalog {
       return;
     }
     if ((c.method().equals("POST") || c.method().equals("PUT")) && respJson != null && respJson.isObject()) {
-      respJson.fields().forEachRemaining(f -> {
+      respJson.properties().forEach(f -> {
         String name = f.getKey();
         JsonNode v = f.getValue();
         if ((name.equals("id") || name.endsWith("Id") || name.endsWith("_id"))

@@ -137,7 +137,7 @@ final class Emitter {
       if (r.binaryRequest()) {
         b.add("\n.body($T.getDecoder().decode($L))", BASE64, JavaLiterals.string(r.requestBody()));
       } else {
-        b.add("\n.body($L)", JavaLiterals.bodyLiteral(r.requestBody()));
+        b.add("\n.body($>$L$<)", JavaLiterals.bodyLiteral(r.requestBody()));
       }
     }
     b.add("$<\n.when()$>");

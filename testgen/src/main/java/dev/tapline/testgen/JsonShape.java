@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -80,8 +79,7 @@ final class JsonShape {
           openEnded = true;
           return;
         }
-        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-          Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : n.properties()) {
           JsonShape child = properties.get(e.getKey());
           if (child == null) {
             if (properties.size() >= MAX_PROPERTIES) {
@@ -224,7 +222,7 @@ final class JsonShape {
       case OBJECT -> {
         sb.append('{');
         TreeMap<String, JsonNode> sorted = new TreeMap<>();
-        n.fields().forEachRemaining(e -> sorted.put(e.getKey(), e.getValue()));
+        n.properties().forEach(e -> sorted.put(e.getKey(), e.getValue()));
         boolean first = true;
         for (Map.Entry<String, JsonNode> e : sorted.entrySet()) {
           if (!first) sb.append(',');

@@ -241,6 +241,7 @@ final class OpenApiIndex {
     return t;
   }
 
+  @SuppressWarnings("rawtypes") // swagger's Schema.getProperties() is Map<String, Schema>
   private static void compare(Schema<?> declared, JsonShape seen, String path, String where,
       List<String> out, int depth) {
     if (depth > 12 || declared.getAllOf() != null || declared.getOneOf() != null || declared.getAnyOf() != null) {

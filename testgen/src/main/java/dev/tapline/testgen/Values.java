@@ -2,7 +2,6 @@ package dev.tapline.testgen;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapline.core.PathTemplater;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -163,8 +162,7 @@ final class Values {
     if (!n.isObject() || depth > MAX_DEPTH) {
       return;
     }
-    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, JsonNode> e : n.properties()) {
       if (!isAssertableName(e.getKey())) {
         continue;
       }

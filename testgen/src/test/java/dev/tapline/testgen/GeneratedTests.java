@@ -89,7 +89,13 @@ final class GeneratedTests implements AutoCloseable {
 
   /** Runs every generated test class against {@code baseUri}: test method name → failure message, or "" when passed. */
   SortedMap<String, String> run(String baseUri) {
+    return run(baseUri, Map.of());
+  }
+
+  /** Like {@link #run(String)} with more system properties (e.g. {@code tapline.routingKey}) set meanwhile. */
+  SortedMap<String, String> run(String baseUri, Map<String, String> properties) {
     System.setProperty("tapline.baseUri", baseUri);
+    properties.forEach(System::setProperty);
     Thread t = Thread.currentThread();
     ClassLoader previous = t.getContextClassLoader();
     t.setContextClassLoader(loader);
@@ -117,6 +123,7 @@ final class GeneratedTests implements AutoCloseable {
     } finally {
       t.setContextClassLoader(previous);
       System.clearProperty("tapline.baseUri");
+      properties.keySet().forEach(System::clearProperty);
     }
   }
 

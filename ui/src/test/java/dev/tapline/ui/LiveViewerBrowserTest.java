@@ -84,6 +84,11 @@ class LiveViewerBrowserTest {
     }
   }
 
+  /** Stringified objects or missing values leaking into the page mean a rendering bug. */
+  private static void assertCleanText() {
+    assertThat(driver.findElement(By.tagName("body")).getText()).doesNotContain("[object", "undefined", "NaN");
+  }
+
   private static Object js(String script) {
     return ((JavascriptExecutor) driver).executeScript(script);
   }
@@ -104,30 +109,35 @@ class LiveViewerBrowserTest {
     }
     stack.publishDrift("docs-run", DriftDocs.run("docs-run", "2026-11-26T10:30:00Z", "drift", UiStack.SANDBOX_KEY));
     stack.publishDrift("docs-run-0", DriftDocs.run("docs-run-0", "2026-11-26T09:30:00Z", "pass", "orders-v1-fix")
-        .replace("\"verdict\":\"breaking\"", "\"verdict\":\"ok\""));
+        .replace("\"verdict\":\"breaking\"", "\"verdict\":\"ok\"").replace("\"breaking\":2", "\"breaking\":0"));
     awaitIndexed("service:orders", 70);
 
     open("#/live");
     awaitLive();
     await().until(() -> rows().size() >= 70);
     browser.screenshot("tour-live", "ui-live");
+    assertCleanText();
 
     WebElement post = driver.findElements(By.cssSelector("#rows > .row")).stream()
         .filter(r -> r.getText().contains("POST") && r.getText().contains("sandbox")).findFirst().orElseThrow();
     post.click();
     await().until(() -> !driver.findElements(By.cssSelector("#detail-body .json-tree")).isEmpty());
     browser.screenshot("tour-detail", "ui-detail");
+    assertCleanText();
 
     open("#/endpoints");
     await().atMost(Duration.ofSeconds(10)).until(() -> driver.findElements(By.cssSelector(".spark canvas")).size() >= 3);
     browser.screenshot("tour-endpoints", "ui-endpoints");
+    assertCleanText();
 
     open("#/drift");
     await().until(() -> driver.findElements(By.cssSelector("#runs tbody tr")).size() >= 2);
     browser.screenshot("tour-drift", "ui-drift");
+    assertCleanText();
     driver.findElement(By.cssSelector("#runs tr[data-run='docs-run'] a")).click();
     await().until(() -> !driver.findElements(By.cssSelector(".drift-endpoint")).isEmpty());
     browser.screenshot("tour-drift-run", "ui-drift-run");
+    assertCleanText();
   }
 
   @Test
@@ -340,6 +350,8 @@ class LiveViewerBrowserTest {
     open("#/live?rk=" + key);
     awaitLive();
     // Longest gap between animation frames while the burst renders: a janky page shows long gaps.
+    js("window.__adds = 0; new MutationObserver(rs => { for (const r of rs) if (r.addedNodes.length) window.__adds++; })"
+        + ".observe(document.getElementById('rows'), {childList: true});");
     js("window.__long = []; new PerformanceObserver(l => window.__long.push(...l.getEntries())).observe({type: 'longtask'});"
         + "window.__gaps = []; window.__t0 = performance.now(); let last = window.__t0;"
         + "requestAnimationFrame(function tick(t) { window.__gaps.push([Math.round(t - last), Math.round(t - window.__t0)]); last = t; if (!window.__stop) requestAnimationFrame(tick); });");
@@ -376,8 +388,18 @@ class LiveViewerBrowserTest {
     assertThat(rows()).hasSize(1000);
     assertThat(rows().getFirst().getText()).contains("/orders/" + (total - 1));
     System.out.println("longest frame gap during 500 exchanges/s: " + Math.round(worst) + " ms");
-    // Generous: a shared CI core can stall any page; per-event DOM writes at 1000 rows stall for seconds.
-    assertThat(worst).as("longest gap between frames, ms").isLessThan(1000);
+    // Batched: rows reach the DOM in a few dozen insertions, not one per exchange.
+    long adds = (Long) js("return window.__adds");
+    System.out.println("DOM insertions for " + total + " exchanges: " + adds);
+    assertThat(adds).as("DOM insertions for %d exchanges", total).isLessThan(total / 10);
+    // Frame timing only means something on a machine that is not itself overloaded.
+    double loadPerCore = java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()
+        / Runtime.getRuntime().availableProcessors();
+    if (loadPerCore < 2) {
+      assertThat(worst).as("longest gap between frames, ms").isLessThan(1000);
+    } else {
+      System.out.println("frame timing not asserted: load average per core is " + loadPerCore);
+    }
     browser.screenshot("burst-500-per-second");
   }
 }

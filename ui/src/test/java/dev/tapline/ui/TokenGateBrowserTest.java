@@ -55,6 +55,11 @@ class TokenGateBrowserTest {
     assertThat(cookie.isHttpOnly()).isTrue();
     assertThat(cookie.getSameSite()).isEqualTo("Strict");
 
+    await().until(() -> driver.findElement(By.id("empty")).isDisplayed());
+    assertThat(driver.findElement(By.id("empty")).getText())
+        .contains("No traffic yet", "capture proxy at " + stack.proxy.uri());
+    browser.screenshot("empty-live", "ui-empty");
+
     stack.send("GET", "/orders?page=0", "gated", null);
     await().atMost(Duration.ofSeconds(5)).until(() -> !driver.findElements(By.cssSelector("#rows > .row")).isEmpty());
     assertThat(driver.findElement(By.id("conn")).getText()).isEqualTo("live");

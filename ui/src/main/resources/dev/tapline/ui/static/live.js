@@ -53,10 +53,10 @@ export function mountLive(root, params, ctx) {
   // paint of the hundreds of rows below the fold, which a <table> cannot do.
   const tbody = h('div', { id: 'rows', class: 'rows', role: 'rowgroup' });
   const table = h('div', { class: 'exchanges', id: 'exchanges', role: 'table', 'aria-label': 'Recorded exchanges' },
-    h('div', { class: 'row head', role: 'row' }, [
+    h('div', { class: 'row head', role: 'row' },
       [['Time', 'c-time'], ['Service', 'c-service'], ['Target', 'c-target'], ['Method', 'c-method'], ['Path', 'c-path'],
-        ['Status', 'c-status'], ['Duration', 'c-duration'], ['Size (req → resp)', 'c-size']]
-        .map(([t, c]) => h('div', { role: 'columnheader', class: `cell ${c}` }, t))]),
+        ['Status', 'c-status'], ['Duration', 'c-duration'], ['Size req → resp', 'c-size']]
+        .map(([t, c]) => h('div', { role: 'columnheader', class: `cell ${c}` }, t))),
     tbody);
   const empty = h('div', { id: 'empty', class: 'empty', hidden: true });
   const more = h('button', { id: 'load-older', type: 'button', hidden: true }, 'Load older exchanges');
@@ -377,6 +377,13 @@ export function mountLive(root, params, ctx) {
     }
   }
 
+  const onKey = (e) => {
+    if (e.key === 'Escape' && state.id && !e.target.closest?.('input, select, textarea')) {
+      ctx.navigate('live', { ...state, id: undefined });
+    }
+  };
+  document.addEventListener('keydown', onKey);
+
   reload();
   showDetail();
 
@@ -391,6 +398,7 @@ export function mountLive(root, params, ctx) {
     },
     unmount() {
       generation++;
+      document.removeEventListener('keydown', onKey);
       source?.close();
       if (frame) cancelAnimationFrame(frame);
       if (timer) clearTimeout(timer);

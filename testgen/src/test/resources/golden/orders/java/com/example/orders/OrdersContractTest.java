@@ -30,7 +30,7 @@ class OrdersContractTest {
         given(TaplineTarget.spec())
                 .contentType("application/json")
                 .body("""
-                {"customer":"ann","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
+                    {"customer":"ann","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
             .when()
                 .post("/orders")
             .then()
@@ -49,7 +49,7 @@ class OrdersContractTest {
         given(TaplineTarget.spec())
                 .contentType("application/json")
                 .body("""
-                {"customer":"bob","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
+                    {"customer":"bob","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
             .when()
                 .post("/orders")
             .then()
@@ -68,7 +68,7 @@ class OrdersContractTest {
         given(TaplineTarget.spec())
                 .contentType("application/json")
                 .body("""
-                {"customer":\"","items":[]}""")
+                    {"customer":\"","items":[]}""")
             .when()
                 .post("/orders")
             .then()
@@ -101,7 +101,7 @@ class OrdersContractTest {
         String id = given(TaplineTarget.spec())
                 .contentType("application/json")
                 .body("""
-                {"customer":"ann","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
+                    {"customer":"ann","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
             .when()
                 .post("/orders")
             .then()
@@ -128,7 +128,7 @@ class OrdersContractTest {
         String id = given(TaplineTarget.spec())
                 .contentType("application/json")
                 .body("""
-                {"customer":"bob","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
+                    {"customer":"bob","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
             .when()
                 .post("/orders")
             .then()
@@ -173,7 +173,7 @@ class OrdersContractTest {
         String id = given(TaplineTarget.spec())
                 .contentType("application/json")
                 .body("""
-                {"customer":"ann","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
+                    {"customer":"ann","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
             .when()
                 .post("/orders")
             .then()
@@ -184,7 +184,7 @@ class OrdersContractTest {
                 .pathParam("id", id)
                 .contentType("application/json")
                 .body("""
-                {"status":"PAID"}""")
+                    {"status":"PAID"}""")
             .when()
                 .patch("/orders/{id}")
             .then()
@@ -203,7 +203,7 @@ class OrdersContractTest {
         String id = given(TaplineTarget.spec())
                 .contentType("application/json")
                 .body("""
-                {"customer":"ann","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
+                    {"customer":"ann","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
             .when()
                 .post("/orders")
             .then()
@@ -214,7 +214,7 @@ class OrdersContractTest {
                 .pathParam("id", id)
                 .contentType("application/json")
                 .body("""
-                {"status":"PAID"}""")
+                    {"status":"PAID"}""")
             .when()
                 .patch("/orders/{id}")
             .then()
@@ -224,7 +224,7 @@ class OrdersContractTest {
                 .pathParam("id", id)
                 .contentType("application/json")
                 .body("""
-                {"status":"NEW"}""")
+                    {"status":"NEW"}""")
             .when()
                 .patch("/orders/{id}")
             .then()
@@ -241,7 +241,7 @@ class OrdersContractTest {
         String id = given(TaplineTarget.spec())
                 .contentType("application/json")
                 .body("""
-                {"customer":"ann","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
+                    {"customer":"ann","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
             .when()
                 .post("/orders")
             .then()
