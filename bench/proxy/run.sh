@@ -109,20 +109,41 @@ wait_for() { # url
 
 # ---- embedded Kafka (own JVM) and the two Tapline proxies ----
 "$JAVA" "${JOPTS[@]}" -cp "$CP" dev.tapline.proxy.BenchMain kafka > "$OUT/kafka.out" 2> "$OUT/kafka.err" &
-PIDS+=($!)
+KAFKA_PID=$!
+PIDS+=($KAFKA_PID)
 for _ in $(seq 1 300); do grep -q '^bootstrap' "$OUT/kafka.out" 2>/dev/null && break; sleep 0.1; done
 BOOTSTRAP="$(awk '/^bootstrap/{print $2}' "$OUT/kafka.out")"
 [[ -n "$BOOTSTRAP" ]] || { log "kafka did not start"; cat "$OUT/kafka.err" >&2; exit 1; }
 log "kafka $BOOTSTRAP"
 
 "$JAVA" "${JOPTS[@]}" -cp "$CP" dev.tapline.proxy.BenchMain proxy "http://127.0.0.1:$P_UP" $P_NONE none > "$OUT/none.out" 2>&1 &
-PIDS+=($!)
+NONE_PID=$!
+PIDS+=($NONE_PID)
 "$JAVA" "${JOPTS[@]}" -Xlog:disable -cp "$CP" dev.tapline.proxy.BenchMain proxy "http://127.0.0.1:$P_UP" $P_ALL all "$BOOTSTRAP" > "$OUT/all.out" 2>&1 &
 ALL_PID=$!
 PIDS+=($ALL_PID)
 
 mitmdump --mode "reverse:http://127.0.0.1:$P_UP" --listen-host 127.0.0.1 --listen-port $P_MITM -q > "$OUT/mitm.log" 2>&1 &
 PIDS+=($!)
+
+# CPU time (clock ticks) used by every server-side process (nginx, both proxies, the broker,
+# mitmdump; not wrk). On a shared machine, CPU per request is steadier than req/s.
+server_pids() {
+  local m; m="$(cat "$OUT/nginx.pid")"
+  echo "$m" $(pgrep -P "$m") "${PIDS[@]}"
+}
+cpu_ticks() { # [PID...] (default: every server-side process)
+  local t=0 p f pids
+  if (($#)); then pids="$*"; else pids="$(server_pids)"; fi
+  for p in $pids; do
+    f="$(cat "/proc/$p/stat" 2>/dev/null)" || continue
+    f="${f##*) }" # fields after "(comm) "; utime and stime are then fields 12 and 13
+    set -- $f
+    t=$((t + ${12} + ${13}))
+  done
+  echo "$t"
+}
+TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 for p in $P_UP $P_NGX $P_MIR $P_NONE $P_ALL $P_MITM; do wait_for "http://127.0.0.1:$p/orders/1"; done
 log "all targets up; results in $OUT"
@@ -147,12 +168,19 @@ for r in $(seq 1 "$REPEATS"); do
     order=(); for ((i=${#NAMES[@]}-1; i>=0; i--)); do order+=("${NAMES[$i]}"); done
   fi
   for n in "${order[@]}"; do
+    t0="$(cpu_ticks)"; k0="$(cpu_ticks "$KAFKA_PID")"; a0="$(cpu_ticks "$ALL_PID")"; n0="$(cpu_ticks "$NONE_PID")"
     wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "${URL[$n]}" > "$OUT/wrk-$n-$r.txt" 2>&1 || true
+    t1="$(cpu_ticks)"; k1="$(cpu_ticks "$KAFKA_PID")"; a1="$(cpu_ticks "$ALL_PID")"; n1="$(cpu_ticks "$NONE_PID")"
+    reqs="$(awk '/requests in/{print $1}' "$OUT/wrk-$n-$r.txt")"
+    div=$(( ${reqs:-1} > 0 ? ${reqs:-1} : 1 ))
+    cpu_us="$(( (t1 - t0) * TICK_US / div ))"
+    printf '%s\t%s\t%s\tkafka_us_per_req=%s\tproxy_all_us_per_req=%s\tproxy_none_us_per_req=%s\n' "$r" "$n" "$reqs" \
+      "$(( (k1 - k0) * TICK_US / div ))" "$(( (a1 - a0) * TICK_US / div ))" "$(( (n1 - n0) * TICK_US / div ))" >> "$OUT/cpu-detail.tsv"
     rps="$(awk '/^Requests\/sec/{print $2}' "$OUT/wrk-$n-$r.txt")"
     p99="$(awk '$1=="99%"{print $2}' "$OUT/wrk-$n-$r.txt")"
     errs="$(grep -E 'Non-2xx|Socket errors' "$OUT/wrk-$n-$r.txt" | tr '\n' ' ' || true)"
-    printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$n" "${rps:-0}" "${p99:-NA}" "$errs" >> "$OUT/results.tsv"
-    log "repeat $r  $n  ${rps:-0} req/s  p99 ${p99:-NA} $errs"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$n" "${rps:-0}" "${p99:-NA}" "$cpu_us" "$errs" >> "$OUT/results.tsv"
+    log "repeat $r  $n  ${rps:-0} req/s  p99 ${p99:-NA}  server CPU ${cpu_us} us/req $errs  (load $(cut -d' ' -f1 /proc/loadavg))"
   done
 done
 
@@ -191,15 +219,18 @@ def ms(v):
     for suf, f in (("us", 1e-3), ("ms", 1.0), ("s", 1e3)):
         if v.endswith(suf): return float(v[:-len(suf)]) * f
     return float(v)
-rps, p99 = collections.defaultdict(list), collections.defaultdict(list)
-for r, n, q, p, *_ in rows:
-    rps[n].append(float(q)); p99[n].append(ms(p))
+rps, p99, cpu = collections.defaultdict(list), collections.defaultdict(list), collections.defaultdict(list)
+for r, n, q, p, c, *_ in rows:
+    rps[n].append(float(q)); p99[n].append(ms(p)); cpu[n].append(float(c))
 med = {n: (statistics.median(rps[n]), statistics.median(p99[n])) for n in rps}
+mcpu = {n: statistics.median(cpu[n]) for n in cpu}
 ngx = med.get("d_nginx_proxy", (1, 0)); mir = med.get("e_nginx_mirror", (1, 0)); mitm = med.get("f_mitmdump", (1, 0))
-print(f"{'target':<18}{'req/s (median)':>16}{'p99 ms':>10}{'vs nginx proxy':>16}{'vs nginx+mirror':>17}{'vs mitmdump':>13}")
+base = mcpu.get("a_direct", 0)
+print(f"{'target':<18}{'req/s (median)':>16}{'p99 ms':>10}{'vs nginx proxy':>16}{'vs nginx+mirror':>17}{'vs mitmdump':>13}{'server CPU us/req':>19}{'proxy CPU us/req':>18}")
 for n in sorted(med):
     q, p = med[n]
-    print(f"{n:<18}{q:>16.0f}{p:>10.2f}{q/ngx[0]:>16.2f}{q/mir[0]:>17.2f}{q/mitm[0]:>13.1f}")
+    extra = mcpu[n] - base if n != "a_direct" else 0
+    print(f"{n:<18}{q:>16.0f}{p:>10.2f}{q/ngx[0]:>16.2f}{q/mir[0]:>17.2f}{q/mitm[0]:>13.1f}{mcpu[n]:>19.0f}{extra:>18.0f}")
 heap = dict(l.split('\t') for l in open(f"{out}/heap.tsv").read().split('\n') if l)
 print()
 print("heap (KiB): " + ", ".join(f"{k}={v}" for k, v in heap.items()))

@@ -94,6 +94,7 @@ public final class RecorderBench {
       System.out.printf("index: %,.1f MB on disk = %.0f B/exchange = %.1f%% of the raw NDJSON%n",
           indexBytes / 1e6, (double) indexBytes / n, 100.0 * indexBytes / rawBytes);
 
+      System.out.println("  by file type: " + breakdown(indexDir));
       try (Recorder r = Recorder.start(config)) {
         r.index().refresh();
         search(r, n);
@@ -361,6 +362,21 @@ public final class RecorderBench {
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
     }
+  }
+
+  static String breakdown(Path dir) throws Exception {
+    Map<String, Long> byExt = new java.util.TreeMap<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      s.filter(Files::isRegularFile).forEach(f -> {
+        String name = f.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        byExt.merge(dot < 0 ? name : name.substring(dot + 1), f.toFile().length(), Long::sum);
+      });
+    }
+    StringBuilder b = new StringBuilder();
+    byExt.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed()).limit(10)
+        .forEach(e -> b.append(e.getKey()).append(' ').append(String.format(Locale.ROOT, "%.1f MB", e.getValue() / 1e6)).append(", "));
+    return b.toString();
   }
 
   static void deleteTree(Path dir) throws Exception {

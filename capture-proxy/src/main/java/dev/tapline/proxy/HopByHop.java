@@ -14,6 +14,8 @@ import java.util.List;
 final class HopByHop {
   static final String VIA = "1.1 tapline";
   private static final AsciiString VIA_NAME = AsciiString.cached("Via");
+  // HttpHeaderNames.KEEP_ALIVE is deprecated (not a standard header), but RFC 9110 still lists it as hop-by-hop.
+  private static final AsciiString KEEP_ALIVE = AsciiString.cached("keep-alive");
   private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
   private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("X-Forwarded-For");
   private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("X-Forwarded-Proto");
@@ -46,7 +48,7 @@ final class HopByHop {
       }
       h.remove(HttpHeaderNames.CONNECTION);
     }
-    h.remove(HttpHeaderNames.KEEP_ALIVE);
+    h.remove(KEEP_ALIVE);
     h.remove(HttpHeaderNames.TE);
     h.remove(HttpHeaderNames.TRAILER);
     h.remove(PROXY_CONNECTION);

@@ -179,9 +179,9 @@ final class ReplayCommand implements Callable<Integer> {
       case DriftReport.TargetFailure f -> "ERROR";
     };
     return String.format(Locale.ROOT,
-        "replay %s: %d breaking, %d compatible, %d ignored across %d endpoints (%d exchanges%s) in %.1fs; reports in %s",
+        "replay %s: %d breaking, %d compatible, %d ignored across %d endpoint%s (%d exchange%s%s) in %.1fs; reports in %s",
         head, r.counts().breaking(), r.counts().compatible(), r.counts().ignored(), r.counts().endpoints(),
-        r.counts().exchanges(), r.skipped() > 0 ? ", " + r.skipped() + " skipped" : "", ms / 1000.0, reportDir);
+        r.counts().endpoints() == 1 ? "" : "s", r.counts().exchanges(), r.counts().exchanges() == 1 ? "" : "s", r.skipped() > 0 ? ", " + r.skipped() + " skipped" : "", ms / 1000.0, reportDir);
   }
 
   ReplayOptions options() {

@@ -10,6 +10,10 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.LowerCaseFilter;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.Tokenizer;
+import org.apache.lucene.analysis.util.CharTokenizer;
 import org.apache.lucene.analysis.core.KeywordAnalyzer;
 import org.apache.lucene.analysis.miscellaneous.PerFieldAnalyzerWrapper;
 import org.apache.lucene.analysis.standard.StandardAnalyzer;
@@ -41,14 +45,42 @@ final class IndexSchema {
     TEXT_NO_NORMS.freeze();
   }
 
+  // Headers are matched term by term (see QueryLanguage): no freqs or positions, a third of the size.
+  private static final FieldType HEADER_TYPE = new FieldType(TextField.TYPE_NOT_STORED);
+
+  static {
+    HEADER_TYPE.setOmitNorms(true);
+    HEADER_TYPE.setIndexOptions(IndexOptions.DOCS);
+    HEADER_TYPE.freeze();
+  }
+
   private IndexSchema() {}
 
   static Analyzer analyzer() {
     Map<String, Analyzer> perField = new HashMap<>();
-    StandardAnalyzer text = new StandardAnalyzer();
-    perField.put(Fields.BODY, text);
-    perField.put(Fields.HEADER, text);
+    perField.put(Fields.BODY, new StandardAnalyzer());
+    perField.put(Fields.HEADER, new HeaderAnalyzer());
     return new PerFieldAnalyzerWrapper(new KeywordAnalyzer(), perField);
+  }
+
+  /**
+   * Header names and values, lower-cased, split on whitespace and on the separators of structured
+   * header values ({@code , ; = "}) only: {@code x-request-id}, {@code application/json}, a trace
+   * id or a UUID stay one term each (StandardAnalyzer would cut them into many, mostly unique and
+   * useless, terms).
+   */
+  static final class HeaderAnalyzer extends Analyzer {
+    @Override
+    protected TokenStreamComponents createComponents(String fieldName) {
+      Tokenizer t = CharTokenizer.fromSeparatorCharPredicate(
+          c -> Character.isWhitespace(c) || c == ',' || c == ';' || c == '=' || c == '"');
+      return new TokenStreamComponents(t, new LowerCaseFilter(t));
+    }
+
+    @Override
+    protected TokenStream normalize(String fieldName, TokenStream in) {
+      return new LowerCaseFilter(in);
+    }
   }
 
   /**
@@ -85,7 +117,7 @@ final class IndexSchema {
     if (r != null) {
       appendHeaders(headers, r.headers());
     }
-    d.add(new Field(Fields.HEADER, headers.toString(), TEXT_NO_NORMS));
+    d.add(new Field(Fields.HEADER, headers.toString(), HEADER_TYPE));
 
     String reqText = text(e.request().body());
     String respText = r == null ? null : text(r.body());

@@ -64,7 +64,9 @@ final class Ingestor {
   private long lastCommitNanos = System.nanoTime();
   private long lastRetentionNanos;
   private long lastLagNanos;
-  private long lastPollEnd;
+  /** Lucene commits run here so that polling and indexing never wait for an fsync. */
+  private final ExecutorService committer;
+  private @Nullable Future<Map<TopicPartition, Long>> inFlight;
   private volatile boolean stopping;
   private volatile @Nullable Throwable failure;
 
@@ -97,6 +99,11 @@ final class Ingestor {
       t.setDaemon(true);
       return t;
     });
+    this.committer = Executors.newSingleThreadExecutor(r -> {
+      Thread t = new Thread(r, "tapline-index-commit");
+      t.setDaemon(true);
+      return t;
+    });
     this.thread = new Thread(this::run, "tapline-ingest");
     this.thread.setDaemon(true);
   }
@@ -123,7 +130,9 @@ final class Ingestor {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    pool.shutdownNow();
+    // No interrupts: a thread interrupted inside Lucene file I/O closes the index's channels.
+    pool.shutdown();
+    committer.shutdown();
   }
 
   private void run() {
@@ -137,11 +146,9 @@ final class Ingestor {
           break;
         }
         if (!records.isEmpty()) {
-          long a = System.nanoTime();
           ingest(records);
-          LOG.warn("TIMING batch {} index {} ms since-last-poll-end {} ms", records.count(), (System.nanoTime() - a) / 1_000_000, (a - lastPollEnd) / 1_000_000);
         }
-        lastPollEnd = System.nanoTime();
+        commitOffsetsOfFinishedCommit();
         long now = System.nanoTime();
         if (now - lastRetentionNanos >= config.retentionCheckInterval().toNanos()) {
           lastRetentionNanos = now;
@@ -149,17 +156,15 @@ final class Ingestor {
           index.deleteOlderThan(cutoff);
           dirty = true;
         }
-        if (dirty && now - lastCommitNanos >= config.commitInterval().toNanos()) {
-          commit();
+        if (dirty && inFlight == null && now - lastCommitNanos >= config.commitInterval().toNanos()) {
+          startCommit();
         }
         if (now - lastLagNanos >= 1_000_000_000L) {
           lastLagNanos = now;
           updateLag();
         }
       }
-      if (dirty) {
-        commit();
-      }
+      commitNow();
     } catch (Throwable t) {
       failure = t;
       LOG.error("ingestion from {} stopped: {}", config.topic(), t.toString(), t);
@@ -285,37 +290,87 @@ final class Ingestor {
     metrics.deadLettered.increment();
   }
 
-  /** Lucene commit (with the offsets it covers), then the same offsets to Kafka. */
-  private void commit() throws IOException {
-    if (dlq != null) {
-      // A dead-lettered record must be in the DLQ before the offset that skips it is durable.
-      dlq.flush();
-    }
+  /**
+   * Starts a Lucene commit of everything added so far, recording the offsets it covers, on the
+   * committer thread. Documents indexed while it runs may or may not be in it: either way their
+   * offsets are not, so after a crash they are read again and replace themselves.
+   */
+  private void startCommit() {
     Map<String, String> data = new HashMap<>();
     positions.forEach((tp, off) -> data.put(OFFSET_KEY + tp.topic() + ":" + tp.partition(), Long.toString(off)));
     data.put(SEQ_KEY, Long.toString(nextSeq));
-    long c0 = System.nanoTime();
-    index.commit(data);
+    Map<TopicPartition, Long> covered = Map.copyOf(positions);
+    KafkaProducer<byte[], byte[]> dlqNow = dlq;
     dirty = false;
     lastCommitNanos = System.nanoTime();
-    LOG.warn("TIMING lucene commit took {} ms", (lastCommitNanos - c0) / 1_000_000);
+    inFlight = committer.submit(() -> {
+      if (dlqNow != null) {
+        // A dead-lettered record must be in the DLQ before the offset that skips it is durable.
+        dlqNow.flush();
+      }
+      index.commit(data);
+      return covered;
+    });
+  }
+
+  /** After a Lucene commit finished: the same offsets go to the consumer group (consumer thread only). */
+  private void commitOffsetsOfFinishedCommit() throws IOException {
+    Future<Map<TopicPartition, Long>> f = inFlight;
+    if (f == null || !f.isDone()) {
+      return;
+    }
+    inFlight = null;
+    commitToKafka(await(f));
+  }
+
+  /** Waits for any commit in flight, then commits whatever is left, synchronously. */
+  private void commitNow() throws IOException {
+    if (inFlight != null) {
+      Map<TopicPartition, Long> covered = await(inFlight);
+      inFlight = null;
+      commitToKafka(covered);
+    }
+    if (dirty) {
+      startCommit();
+      Map<TopicPartition, Long> covered = await(inFlight);
+      inFlight = null;
+      commitToKafka(covered);
+    }
+  }
+
+  private static Map<TopicPartition, Long> await(Future<Map<TopicPartition, Long>> f) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while committing the index", e);
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new IllegalStateException("committing the index failed: " + e.getCause(), e.getCause());
+    }
+  }
+
+  private void commitToKafka(Map<TopicPartition, Long> covered) {
     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
     for (TopicPartition tp : consumer.assignment()) {
-      Long off = positions.get(tp);
+      Long off = covered.get(tp);
       if (off != null) {
         offsets.put(tp, new OffsetAndMetadata(off));
       }
     }
-    if (!offsets.isEmpty()) {
-      try {
-        consumer.commitSync(offsets, Duration.ofSeconds(10));
-      } catch (WakeupException e) {
-        // stopping: the final commit runs after the loop; the index already holds these offsets
-        consumer.commitSync(offsets, Duration.ofSeconds(10));
-      } catch (RuntimeException e) {
-        // The index is the source of truth for positions; group offsets only trail it.
-        LOG.warn("committing offsets to Kafka failed (the index has them): {}", e.toString());
-      }
+    if (offsets.isEmpty()) {
+      return;
+    }
+    try {
+      consumer.commitSync(offsets, Duration.ofSeconds(10));
+    } catch (WakeupException e) {
+      // stopping: commit anyway, the loop ends right after
+      consumer.commitSync(offsets, Duration.ofSeconds(10));
+    } catch (RuntimeException e) {
+      // The index is the source of truth for positions; group offsets only trail it.
+      LOG.warn("committing offsets to Kafka failed (the index has them): {}", e.toString());
     }
   }
 
@@ -330,9 +385,9 @@ final class Ingestor {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      if (dirty) {
+      if (dirty || inFlight != null) {
         try {
-          commit();
+          commitNow();
         } catch (IOException e) {
           throw new java.io.UncheckedIOException("committing before a rebalance failed", e);
         }

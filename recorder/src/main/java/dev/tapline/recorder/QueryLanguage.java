@@ -132,6 +132,10 @@ final class QueryLanguage {
       if (Fields.LONG_FIELDS.contains(field)) {
         return LongPoint.newExactQuery(field, longValue(field, text));
       }
+      if (field.equals(Fields.HEADER)) {
+        // Indexed without positions: "content-type application/json" means both terms.
+        return createBooleanQuery(field, text, BooleanClause.Occur.MUST);
+      }
       if (field.equals(Fields.METHOD)) {
         text = text.toUpperCase(Locale.ROOT);
       } else if (field.equals(Fields.HOST)) {

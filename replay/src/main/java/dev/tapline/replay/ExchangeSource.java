@@ -89,8 +89,10 @@ public interface ExchangeSource extends AutoCloseable {
       resp = client.send(HttpRequest.newBuilder(uri).header("Accept", "application/x-ndjson").GET().build(),
           HttpResponse.BodyHandlers.ofInputStream());
     } catch (IOException e) {
+      client.close();
       throw new ReplayInputException("cannot read exchanges from " + uri + ": " + Sender.describe(e), e);
     } catch (InterruptedException e) {
+      client.close();
       Thread.currentThread().interrupt();
       throw new ReplayInputException("interrupted while connecting to " + uri, e);
     }
@@ -101,9 +103,10 @@ public interface ExchangeSource extends AutoCloseable {
       } catch (IOException e) {
         detail = "";
       }
+      client.close();
       throw new ReplayInputException("recorder export " + uri + " answered " + resp.statusCode() + ": " + detail);
     }
-    return new NdjsonSource(uri.toString(), resp.body());
+    return new NdjsonSource(uri.toString(), resp.body(), client);
   }
 
   static ExchangeSource of(List<Exchange> exchanges) {

@@ -377,7 +377,16 @@ final class JsonDiff {
   }
 
   static String preview(JsonNode n) {
-    String s = n.toString();
+    // Scalars by hand: serializing through the mapper costs more than the whole comparison of a small body.
+    String s;
+    if (n.isTextual()) {
+      String t = n.textValue();
+      s = "\"" + (t.length() > PREVIEW ? t.substring(0, PREVIEW) : t) + "\"";
+    } else if (n.isValueNode()) {
+      s = n.asText();
+    } else {
+      s = n.toString();
+    }
     return s.length() <= PREVIEW ? s : s.substring(0, PREVIEW - 1) + "…";
   }
 }

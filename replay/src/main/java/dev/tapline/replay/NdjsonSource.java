@@ -14,11 +14,18 @@ import org.jspecify.annotations.Nullable;
 final class NdjsonSource implements ExchangeSource {
   private final String where;
   private final BufferedReader reader;
+  private final @Nullable AutoCloseable onClose;
   private int line;
 
   NdjsonSource(String where, InputStream in) {
+    this(where, in, null);
+  }
+
+  /** @param onClose also closed by {@link #close()}, e.g. the HTTP client the stream came from */
+  NdjsonSource(String where, InputStream in, @Nullable AutoCloseable onClose) {
     this.where = where;
     this.reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
+    this.onClose = onClose;
   }
 
   @Override
@@ -49,10 +56,12 @@ final class NdjsonSource implements ExchangeSource {
 
   @Override
   public void close() {
-    try {
+    try (AutoCloseable also = onClose) {
       reader.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (Exception e) {
+      // Closing the HTTP client the export came from: nothing useful to report.
     }
   }
 }

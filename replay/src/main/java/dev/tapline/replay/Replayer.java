@@ -117,6 +117,7 @@ public final class Replayer {
     } finally {
       permits.acquireUninterruptibly(options.concurrency());
       pool.shutdown();
+      sender.close();
     }
     if (run.replayed.get() == 0) {
       throw new ReplayInputException(run.read.get() == 0

@@ -42,7 +42,7 @@ import org.jspecify.annotations.Nullable;
  * anything redacted or on the redaction denylist: recorded credentials are never sent; {@code
  * --header} supplies real ones.
  */
-final class Sender {
+final class Sender implements AutoCloseable {
   private static final Set<String> DROPPED = Set.of(
       "connection", "keep-alive", "proxy-connection", "te", "trailer", "trailers", "transfer-encoding", "upgrade",
       "host", "content-length", "expect", "http2-settings", "content-encoding", "accept-encoding",
@@ -218,6 +218,12 @@ final class Sender {
     } catch (IOException e) {
       return bytes;
     }
+  }
+
+  /** Releases the client's connections and selector thread (every request has completed). */
+  @Override
+  public void close() {
+    client.close();
   }
 
   /** A short reason for a failed request: {@code connection refused}, {@code timed out}. */

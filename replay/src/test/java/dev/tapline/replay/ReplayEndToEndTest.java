@@ -199,6 +199,18 @@ class ReplayEndToEndTest {
   }
 
   @Test
+  void rateLimitsRequestsOverBothTargets() {
+    long start = System.nanoTime();
+    DriftReport r = replay(ReplayOptions.builder()
+        .baselineAndSandbox(baseline.baseUri(), otherBaseline.baseUri()).rate(30).concurrency(16).build());
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    int requests = 3 * r.counts().exchanges();
+    assertThat(requests).isEqualTo(18);
+    // 18 requests at 30 per second: the last one may start 17/30 s after the first.
+    assertThat(took).isGreaterThanOrEqualTo(Duration.ofMillis(17 * 1000 / 30 - 20));
+  }
+
+  @Test
   void unreachableSandboxIsATargetFailureWithTheReasonNotDrift() throws Exception {
     int closed;
     try (ServerSocket s = new ServerSocket(0)) {

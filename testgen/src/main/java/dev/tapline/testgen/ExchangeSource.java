@@ -36,6 +36,7 @@ import org.jspecify.annotations.Nullable;
 public final class ExchangeSource implements Closeable {
   private final BufferedReader reader;
   private final String name;
+  private final @Nullable HttpClient client;
   private long line;
 
   /** One line of input: an exchange, or why it is not one. */
@@ -47,9 +48,10 @@ public final class ExchangeSource implements Closeable {
     record Malformed(long line, String message) implements Item {}
   }
 
-  private ExchangeSource(Reader reader, String name) {
+  private ExchangeSource(Reader reader, String name, @Nullable HttpClient client) {
     this.reader = reader instanceof BufferedReader b ? b : new BufferedReader(reader, 1 << 16);
     this.name = name;
+    this.client = client;
   }
 
   /**
@@ -71,12 +73,12 @@ public final class ExchangeSource implements Closeable {
     if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
       throw new IOException(from + ": no such readable file");
     }
-    return new ExchangeSource(Files.newBufferedReader(file, StandardCharsets.UTF_8), from);
+    return new ExchangeSource(Files.newBufferedReader(file, StandardCharsets.UTF_8), from, null);
   }
 
   /** Reads NDJSON from any reader; {@code name} appears in messages. */
   public static ExchangeSource of(Reader reader, String name) {
-    return new ExchangeSource(requireNonNull(reader, "reader"), requireNonNull(name, "name"));
+    return new ExchangeSource(requireNonNull(reader, "reader"), requireNonNull(name, "name"), null);
   }
 
   private static ExchangeSource openUrl(String from, @Nullable String query) throws IOException {
@@ -90,23 +92,35 @@ public final class ExchangeSource implements Closeable {
     }
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     HttpResponse<InputStream> resp;
+    boolean ok = false;
     try {
       resp = client.send(HttpRequest.newBuilder(URI.create(url)).header("Accept", "application/x-ndjson").GET().build(),
           HttpResponse.BodyHandlers.ofInputStream());
+      if (resp.statusCode() != 200) {
+        String detail;
+        try (InputStream in = resp.body()) {
+          detail = new String(in.readNBytes(300), StandardCharsets.UTF_8).replaceAll("\\s+", " ").trim();
+        }
+        throw new IOException(url + ": HTTP " + resp.statusCode() + (detail.isEmpty() ? "" : ": " + detail));
+      }
+      ExchangeSource source = new ExchangeSource(new InputStreamReader(resp.body(), StandardCharsets.UTF_8), url, client);
+      ok = true;
+      return source;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException(url + ": interrupted", e);
+    } catch (java.net.ConnectException e) {
+      throw new IOException(url + ": cannot connect" + (e.getMessage() == null ? "" : " (" + e.getMessage() + ")"), e);
     } catch (IOException e) {
-      throw new IOException(url + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
-    }
-    if (resp.statusCode() != 200) {
-      String detail;
-      try (InputStream in = resp.body()) {
-        detail = new String(in.readNBytes(300), StandardCharsets.UTF_8).replaceAll("\\s+", " ").trim();
+      if (e.getMessage() != null && e.getMessage().startsWith(url)) {
+        throw e;
       }
-      throw new IOException(url + ": HTTP " + resp.statusCode() + (detail.isEmpty() ? "" : ": " + detail));
+      throw new IOException(url + ": " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+    } finally {
+      if (!ok) {
+        client.shutdownNow();
+      }
     }
-    return new ExchangeSource(new InputStreamReader(resp.body(), StandardCharsets.UTF_8), url);
   }
 
   public String name() {
@@ -138,6 +152,12 @@ public final class ExchangeSource implements Closeable {
 
   @Override
   public void close() throws IOException {
-    reader.close();
+    try {
+      reader.close();
+    } finally {
+      if (client != null) {
+        client.shutdownNow(); // the body was read or abandoned: nothing to wait for
+      }
+    }
   }
 }

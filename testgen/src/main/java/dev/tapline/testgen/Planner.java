@@ -142,6 +142,16 @@ final class Planner {
       }
     }
     Step main = new Step(ep.key, c, ep.paramNames, params, null, null, false);
+    if (ep.key.method().equals("GET") && ctx.setup.isEmpty() && listedItems(c)) {
+      // A collection that had items when recorded: create one first, so that on an empty store
+      // the items' schema is still exercised.
+      Endpoint create = catalog.endpoints.get(new EndpointKey(ep.key.service(), "POST", ep.key.template()));
+      Candidate pc = create == null || !create.paramNames.isEmpty() ? null : producerCandidate(create, "");
+      if (pc != null) {
+        ctx.setup.add(new Step(create.key, pc, create.paramNames, List.of(), null, null, false));
+        comments.add("Creates an item first like exchange " + pc.exchangeId() + " did, so the list is not empty.");
+      }
+    }
 
     String schema = null;
     if (st.jsonBodies > 0 && st.jsonBodies == st.count) {
@@ -181,6 +191,26 @@ final class Planner {
     String display = ep.key.method() + " " + ep.key.template() + " \u2192 " + c.status();
     return new TestCase(unique, display, ep.key, c.status(), comments, ctx.setup, main, schema, mime,
         st.emptyBodies == st.count, literals);
+  }
+
+  /** True when the recorded response is an object with a non-empty array, or a non-empty array. */
+  private static boolean listedItems(Candidate c) {
+    if (c.responseBody() == null || c.status() != 200) {
+      return false;
+    }
+    JsonNode n = Catalog.parse(c.responseBody());
+    if (n == null) {
+      return false;
+    }
+    if (n.isArray()) {
+      return !n.isEmpty();
+    }
+    for (Map.Entry<String, JsonNode> e : n.properties()) {
+      if (e.getValue().isArray() && !e.getValue().isEmpty()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Per test: the setup steps and the variables they define. */

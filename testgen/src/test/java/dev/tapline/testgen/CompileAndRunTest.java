@@ -26,8 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * (they pass, repeatedly, and on an empty store) and against V2 (the tests that cover the changed
  * fields fail, naming them; the others pass).
  *
- * <p>The committed fixture {@code fixtures/orders-v1.ndjson} was recorded by {@link RecordingProxy}
- * in front of V1 while {@link DemoTraffic} drove it; re-record with {@code -Dtapline.recordFixture=true}.
+ * <p>The committed fixture {@code fixtures/orders-v1.ndjson} was recorded through the real capture
+ * proxy and Kafka broker ({@link ProxyRecording}) in front of V1 while {@link DemoTraffic} drove it;
+ * re-record with {@code -Dtapline.recordFixture=true}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class CompileAndRunTest {
@@ -61,11 +62,9 @@ class CompileAndRunTest {
     fromFixture.close();
   }
 
-  static List<Exchange> record(int requests, long seed) throws IOException {
-    try (OrdersService v1 = OrdersService.start(OrdersService.Version.V1, 0);
-        RecordingProxy proxy = new RecordingProxy(v1.baseUri(), "orders")) {
-      DemoTraffic.run(proxy.uri(), null, requests, seed, n -> {});
-      return proxy.exchanges();
+  static List<Exchange> record(int requests, long seed) {
+    try (OrdersService v1 = OrdersService.start(OrdersService.Version.V1, 0)) {
+      return ProxyRecording.record(v1, requests, seed);
     }
   }
 
@@ -119,12 +118,13 @@ class CompileAndRunTest {
   }
 
   @Test
-  void testsGeneratedFromLiveTrafficPassAgainstTheServiceTheyWereRecordedFrom() throws Exception {
-    try (OrdersService v1 = OrdersService.start(OrdersService.Version.V1, 0);
-        RecordingProxy proxy = new RecordingProxy(v1.baseUri(), "orders")) {
-      DemoTraffic.run(proxy.uri(), null, 150, 11L, n -> {});
+  void testsGeneratedFromTrafficRecordedThroughTheProxyAndBrokerPassAgainstTheServiceTheyWereRecordedFrom()
+      throws Exception {
+    try (OrdersService v1 = OrdersService.start(OrdersService.Version.V1, 0)) {
+      List<Exchange> recorded = ProxyRecording.record(v1, 150, 11L);
       GenerationResult live = TestGenerator.create(GeneratorOptions.builder("com.example.live").build())
-          .generate(proxy.exchanges());
+          .generate(recorded);
+      assertThat(live.scenariosWritten()).isGreaterThanOrEqualTo(8);
       try (GeneratedTests tests = GeneratedTests.compile(live.files(), dir.resolve("live"))) {
         for (int run = 1; run <= 3; run++) {
           assertThat(GeneratedTests.failures(tests.run(v1.baseUri().toString()))).as("run %d", run).isEmpty();

@@ -91,6 +91,13 @@ class ExchangeSourceTest {
     } finally {
       recorder.stop(0);
     }
+    try (java.net.ServerSocket closed = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      int port = closed.getLocalPort();
+      closed.close(); // nothing listens there now
+      assertThatThrownBy(() -> ExchangeSource.open("http://127.0.0.1:" + port, null))
+          .isInstanceOf(IOException.class)
+          .hasMessageStartingWith("http://127.0.0.1:" + port + "/api/export: cannot connect");
+    }
     assertThatThrownBy(() -> ExchangeSource.open("/no/such/file.ndjson", null))
         .isInstanceOf(IOException.class).hasMessage("/no/such/file.ndjson: no such readable file");
   }

@@ -122,6 +122,10 @@ class LiveViewerBrowserTest {
         .filter(r -> r.getText().contains("POST") && r.getText().contains("sandbox")).findFirst().orElseThrow();
     post.click();
     await().until(() -> !driver.findElements(By.cssSelector("#detail-body .json-tree")).isEmpty());
+    // Scroll the pane to what is worth a picture: redactions, headers, the JSON tree.
+    js("window.scrollTo(0, 0); const pane = document.getElementById('detail');"
+        + "const target = document.querySelector('#detail-body .redactions, #detail-body .message');"
+        + "pane.scrollTop += target.getBoundingClientRect().top - pane.getBoundingClientRect().top - 8;");
     browser.screenshot("tour-detail", "ui-detail");
     assertCleanText();
 
@@ -157,6 +161,16 @@ class LiveViewerBrowserTest {
     assertThat(row.findElement(By.cssSelector(".status")).getAttribute("class")).contains("s4xx");
     System.out.println("live row appeared " + millis + " ms after the request was sent");
     browser.screenshot("live-row-appears");
+
+    driver.findElement(By.id("pause")).click();
+    stack.send("GET", "/orders/also-missing", key, null);
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        driver.findElement(By.id("live-info")).getText().contains("1 new exchange waiting"));
+    assertThat(rows()).hasSize(1);
+    assertThat(driver.findElement(By.id("conn")).getText()).isEqualTo("paused");
+    driver.findElement(By.id("pause")).click();
+    await().until(() -> rows().size() == 2);
+    assertThat(rows().getFirst().getText()).contains("/orders/also-missing");
   }
 
   @Test
@@ -401,5 +415,41 @@ class LiveViewerBrowserTest {
       System.out.println("frame timing not asserted: load average per core is " + loadPerCore);
     }
     browser.screenshot("burst-500-per-second");
+  }
+
+  @Test
+  @Order(11)
+  void detailShowsWhyThereWasNoResponseAndBinaryBodiesAsSizeAndType() throws Exception {
+    String key = key();
+    stack.proxy.routes().put(key, java.net.URI.create("http://127.0.0.1:1")); // nothing listens there
+    assertThat(stack.send("GET", "/orders/1", key, null).statusCode()).isEqualTo(502);
+    byte[] png = new byte[2048];
+    png[0] = (byte) 0x89;
+    png[1] = 'P';
+    var binary = dev.tapline.core.testing.TestExchanges.exchange("GET", "/orders/1/label.png", key,
+        dev.tapline.core.Body.empty(), 200, dev.tapline.core.Body.of("image/png", png), null);
+    java.util.Properties p = new java.util.Properties();
+    p.put("bootstrap.servers", dev.tapline.core.testing.SharedKafka.bootstrap());
+    try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(p,
+        new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+      producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(stack.exchangesTopic,
+          binary.partitionKey().getBytes(java.nio.charset.StandardCharsets.UTF_8), dev.tapline.core.ExchangeCodec.encode(binary)));
+    }
+    awaitIndexed("routingKey:\"" + key + "\"", 2);
+    open("#/live?rk=" + key);
+    awaitLive();
+    await().until(() -> rows().size() == 2);
+
+    rows().stream().filter(r -> r.getText().contains("/orders/1\n") || r.getText().endsWith("/orders/1")
+        || r.getText().contains("ERR") || r.getText().contains("502")).findFirst().orElseThrow().click();
+    await().until(() -> !driver.findElements(By.id("detail-body")).isEmpty());
+    String failed = driver.findElement(By.id("detail-body")).getText();
+    assertThat(failed).containsAnyOf("No response", "502");
+
+    open("#/live?rk=" + key + "&id=" + binary.id());
+    await().until(() -> !driver.findElements(By.cssSelector("#detail-body .binary")).isEmpty());
+    assertThat(driver.findElement(By.cssSelector("#detail-body .binary")).getText())
+        .isEqualTo("Binary body (2.0 KB, image/png) — not shown.");
+    browser.screenshot("detail-binary");
   }
 }

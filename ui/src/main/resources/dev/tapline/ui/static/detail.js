@@ -193,7 +193,7 @@ function node(value, key, depth, last) {
     return h('details', { class: 'node', open: depth < 4 },
       h('summary', null, keyLabel(key), open, h('span', { class: 'count' }, ` ${count} `)),
       h('div', { class: 'children' }, entries.map(([k, v], i) => node(v, k, depth + 1, i === entries.length - 1))),
-      h('div', { class: 'close' }, `${close}${comma}`));
+      h('div', { class: 'json-close' }, `${close}${comma}`));
   }
   const type = value === null ? 'null' : typeof value;
   const text = JSON.stringify(value);

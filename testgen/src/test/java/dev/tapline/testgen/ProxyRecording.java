@@ -1,0 +1,72 @@
+package dev.tapline.testgen;
+
+import dev.tapline.core.Exchange;
+import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.testing.SharedKafka;
+import dev.tapline.examples.DemoTraffic;
+import dev.tapline.examples.OrdersService;
+import dev.tapline.proxy.CapturePolicy;
+import dev.tapline.proxy.CaptureProxy;
+import dev.tapline.proxy.ProxyConfig;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Records the example orders service the way Tapline does in production: {@link DemoTraffic} drives
+ * the service through the real {@link CaptureProxy}, which publishes the (redacted) exchanges to a
+ * real Kafka broker; the exchanges are read back from the topic.
+ */
+final class ProxyRecording {
+  private ProxyRecording() {}
+
+  static List<Exchange> record(OrdersService service, int requests, long seed) {
+    String topic = SharedKafka.uniqueTopic("testgen");
+    ProxyConfig config = ProxyConfig.builder()
+        .service("orders")
+        .proxyId("testgen-proxy")
+        .baseline(service.baseUri())
+        .kafkaBootstrap(SharedKafka.bootstrap())
+        .topic(topic)
+        .capture(CapturePolicy.ALL)
+        .build();
+    int sent;
+    try (CaptureProxy proxy = CaptureProxy.start(config)) {
+      sent = DemoTraffic.run(proxy.uri(), null, requests, seed, n -> {}).requests();
+    }
+    return read(topic, sent, Duration.ofSeconds(60));
+  }
+
+  private static List<Exchange> read(String topic, int count, Duration timeout) {
+    Map<String, Object> props = Map.of(
+        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrap(),
+        ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+        ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
+        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
+        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+    List<Exchange> out = new ArrayList<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      List<PartitionInfo> partitions = List.of();
+      while (partitions.isEmpty() && System.nanoTime() < deadline) {
+        partitions = consumer.partitionsFor(topic, Duration.ofSeconds(2));
+      }
+      List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+      consumer.assign(tps);
+      consumer.seekToBeginning(tps);
+      while (out.size() < count && System.nanoTime() < deadline) {
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(ExchangeCodec.decode(r.value())));
+      }
+    }
+    if (out.size() != count) {
+      throw new AssertionError("expected " + count + " exchanges on " + topic + ", read " + out.size());
+    }
+    return out;
+  }
+}
