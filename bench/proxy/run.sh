@@ -24,7 +24,7 @@ JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 JSTAT="${JAVA_HOME:+$JAVA_HOME/bin/}jstat"
 JCMD="${JAVA_HOME:+$JAVA_HOME/bin/}jcmd"
 
-P_UP=18101 P_NGX=18102 P_MIR=18103 P_SINK=18104 P_MITM=18105 P_NONE=18106 P_ALL=18107
+P_UP=18101 P_NGX=18102 P_MIR=18103 P_SINK=18104 P_MITM=18105 P_NONE=18106 P_ALL=18107 P_READER=18108
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
@@ -188,23 +188,33 @@ done
 curl -s "http://127.0.0.1:$((P_ALL + 1000))/metrics" | grep -E '^tapline_proxy_captures' > "$OUT/capture-metrics.txt" || true
 
 # ---- heap of the capturing proxy while forwarding 50 MB transfers ----
+# nginx answers a POST to `return 200` before reading the body, which ends an upload early; uploads
+# go to a JDK-server upstream that reads every byte, routed by a routing key.
+"$JAVA" "${JOPTS[@]}" -cp "$CP" dev.tapline.proxy.BenchMain upstream $P_READER > "$OUT/reader.out" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do grep -q '^ready' "$OUT/reader.out" 2>/dev/null && break; sleep 0.1; done
+curl -fs -X PUT -d "{\"upstream\":\"http://127.0.0.1:$P_READER\"}" "http://127.0.0.1:$((P_ALL + 1000))/routes/upload" > /dev/null
 heap_used_kib() { "$JSTAT" -gc "$1" | awk 'NR==2{printf "%d\n", $4+$6+$8+$10}'; } # S0U S1U EU OU (KiB)
 "$JCMD" "$ALL_PID" GC.run > /dev/null
 sleep 1
 IDLE_KIB="$(heap_used_kib "$ALL_PID")"
 ("$JSTAT" -gc "$ALL_PID" 100 > "$OUT/jstat-transfers.txt") &
 JSTAT_PID=$!
+CURLS=()
 for i in 1 2 3 4; do
-  curl -s -o /dev/null "http://127.0.0.1:$P_ALL/big.bin" &
-  curl -s -o /dev/null --data-binary "@$OUT/big.bin" -H 'Content-Type: application/octet-stream' "http://127.0.0.1:$P_ALL/upload" &
+  curl -s -o /dev/null -w '%{http_code} down %{size_download}\n' "http://127.0.0.1:$P_ALL/big.bin" >> "$OUT/transfers.txt" &
+  CURLS+=($!)
+  curl -s -o "$OUT/upload-$i.json" -w '%{http_code} up %{size_upload}\n' -T "$OUT/big.bin" -X POST \
+    -H 'x-routing-key: upload' -H 'Content-Type: application/octet-stream' "http://127.0.0.1:$P_ALL/upload" >> "$OUT/transfers.txt" &
+  CURLS+=($!)
 done
-wait_transfers() { while pgrep -P $$ curl > /dev/null; do sleep 0.2; done; }
-wait_transfers
+wait "${CURLS[@]}" || true
 kill "$JSTAT_PID" 2>/dev/null || true
 PEAK_KIB="$(awk 'NR>1 && $1 ~ /^[0-9.]+$/ {u=$4+$6+$8+$10; if (u>m) m=u} END{printf "%d\n", m}' "$OUT/jstat-transfers.txt")"
 "$JCMD" "$ALL_PID" GC.run > /dev/null
 sleep 1
 AFTER_KIB="$(heap_used_kib "$ALL_PID")"
+cat "$OUT"/upload-*.json >> "$OUT/transfers.txt" 2>/dev/null || true
 printf 'idle_after_gc_kib\t%s\npeak_during_transfers_kib\t%s\nafter_transfers_after_gc_kib\t%s\n' \
   "$IDLE_KIB" "$PEAK_KIB" "$AFTER_KIB" > "$OUT/heap.tsv"
 

@@ -9,7 +9,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Entry points for {@code bench/proxy/run.sh} (not a test): {@code kafka} starts an embedded broker
  * and prints its bootstrap; {@code proxy UPSTREAM_URL PORT none|all [BOOTSTRAP]} runs the proxy with
- * admin on PORT+1000. Both run until killed.
+ * admin on PORT+1000; {@code upstream PORT} runs {@link TestUpstream} (its {@code /upload} reads
+ * the whole body). All run until killed.
  */
 public final class BenchMain {
   private BenchMain() {}
@@ -38,7 +39,13 @@ public final class BenchMain {
             + " sink " + proxy.sinkDescription());
         System.out.flush();
       }
-      default -> throw new IllegalArgumentException("usage: kafka [PORT] | proxy UPSTREAM PORT none|all [BOOTSTRAP]");
+      case "upstream" -> {
+        TestUpstream up = TestUpstream.start("bench-upload-sink", Integer.parseInt(args[1]));
+        System.out.println("ready " + up.uri());
+        System.out.flush();
+      }
+      default -> throw new IllegalArgumentException(
+          "usage: kafka [PORT] | proxy UPSTREAM PORT none|all [BOOTSTRAP] | upstream PORT");
     }
     new CountDownLatch(1).await();
   }

@@ -35,17 +35,21 @@ final class TestUpstream implements AutoCloseable {
   private final ExecutorService executor = Executors.newCachedThreadPool();
   final ConcurrentLinkedQueue<Map<String, Object>> received = new ConcurrentLinkedQueue<>();
 
-  private TestUpstream(String name) throws IOException {
+  private TestUpstream(String name, int port) throws IOException {
     this.name = name;
-    this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+    this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 256);
     server.createContext("/", this::handle);
     server.setExecutor(executor);
     server.start();
   }
 
   static TestUpstream start(String name) {
+    return start(name, 0);
+  }
+
+  static TestUpstream start(String name, int port) {
     try {
-      return new TestUpstream(name);
+      return new TestUpstream(name, port);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -21,8 +21,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = {
       "Generates REST Assured / JUnit 5 contract tests from recorded traffic.",
-      "Sources go to DIR/java/<package>/, JSON schemas to DIR/resources/; with --openapi also",
-      "DIR/tapline-report.md. Run the tests with -Dtapline.baseUri=URL (see docs/TESTGEN.md)."})
+      "",
+      "Sources go to DIR/java/<package>/, JSON schemas to DIR/resources/, and with --openapi a "
+          + "report to DIR/tapline-report.md. Run the tests with TAPLINE_BASE_URI=URL (docs/TESTGEN.md).",
+      ""})
 final class GenerateCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
   @Spec CommandSpec spec;
@@ -96,10 +98,24 @@ final class GenerateCommand implements Callable<Integer> {
       @Nullable Path openApi, String from) {
     try {
       return GeneratorOptions.builder(pkg).maxPerEndpoint(max).service(service).routingKey(routingKey)
-          .openApi(openApi).sourceName(from.startsWith("http") ? from : Path.of(from).getFileName().toString()).build();
+          .openApi(openApi).sourceName(sourceName(from)).build();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);
     }
+  }
+
+  /** What the generated header names: the file name, or the URL without credentials. */
+  static String sourceName(String from) {
+    if (from.startsWith("http://") || from.startsWith("https://")) {
+      try {
+        java.net.URI u = java.net.URI.create(from);
+        return new java.net.URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null).toString();
+      } catch (IllegalArgumentException | java.net.URISyntaxException e) {
+        throw new UsageException("--from is not a valid URL: " + from, e);
+      }
+    }
+    Path name = Path.of(from).getFileName();
+    return name == null ? from : name.toString();
   }
 
   static TestGenerator create(GeneratorOptions options) {

@@ -90,6 +90,10 @@ public final class ExchangeIndex implements AutoCloseable {
   private final Map<String, String> lastCommitData;
   private final ScheduledExecutorService refresher;
   private final Timer queryTimer;
+  /** Every exchange with a sequence number up to this one has been added to the writer. */
+  private volatile long completedSeq;
+  /** Every exchange with a sequence number up to this one is visible to searches. */
+  private volatile long visibleSeq;
 
   private ExchangeIndex(Path dir, Directory directory, IndexWriter writer, SearcherManager searchers,
       Map<String, String> lastCommitData, Duration refreshInterval, MeterRegistry meters) {
@@ -106,6 +110,22 @@ public final class ExchangeIndex implements AutoCloseable {
       Thread t = new Thread(r, "tapline-index-refresh");
       t.setDaemon(true);
       return t;
+    });
+    this.completedSeq = Long.parseLong(lastCommitData.getOrDefault("seq", "0")) - 1;
+    this.visibleSeq = completedSeq;
+    searchers.addListener(new ReferenceManager.RefreshListener() {
+      private long pending;
+
+      @Override
+      public void beforeRefresh() {
+        // Documents added before a refresh starts are in the reader it opens.
+        pending = completedSeq;
+      }
+
+      @Override
+      public void afterRefresh(boolean didRefresh) {
+        visibleSeq = Math.max(visibleSeq, pending);
+      }
     });
     long ms = Math.max(1, refreshInterval.toMillis());
     refresher.scheduleWithFixedDelay(this::refreshQuietly, ms, ms, TimeUnit.MILLISECONDS);
@@ -145,6 +165,14 @@ public final class ExchangeIndex implements AutoCloseable {
   /** Adds or replaces (same id) one exchange. Thread-safe. */
   void put(String id, Document doc) throws IOException {
     writer.updateDocument(new Term(Fields.ID, id), doc);
+  }
+
+  /**
+   * Tells the index that every exchange numbered up to {@code seq} has been added (batches are
+   * indexed by several threads, so a higher number can become visible before a lower one).
+   */
+  void markIndexedThrough(long seq) {
+    completedSeq = seq;
   }
 
   void deleteOlderThan(long cutoffMicros) throws IOException {
@@ -356,14 +384,25 @@ public final class ExchangeIndex implements AutoCloseable {
     return dir;
   }
 
-  /** A stream event: an exchange indexed after a given sequence number. */
-  record Indexed(long seq, ExchangeSummary summary) {}
+  /**
+   * A stream event: an exchange indexed after a given sequence number; a null summary only marks
+   * how far the search looked.
+   */
+  record Indexed(long seq, @Nullable ExchangeSummary summary) {}
 
-  /** Up to {@code max} exchanges matching {@code query} indexed after {@code afterSeq}, in ingest order. */
+  /**
+   * Up to {@code max} exchanges matching {@code query} numbered after {@code afterSeq}, in ingest
+   * order, never past the point up to which every exchange is visible: a stream that advances
+   * through these never skips one.
+   */
   List<Indexed> indexedAfter(Query query, long afterSeq, int max) throws IOException {
+    long upTo = visibleSeq;
+    if (upTo <= afterSeq) {
+      return List.of();
+    }
     Query q = new BooleanQuery.Builder()
         .add(query, Occur.MUST)
-        .add(LongPoint.newRangeQuery(Fields.SEQ, afterSeq + 1, Long.MAX_VALUE), Occur.FILTER)
+        .add(LongPoint.newRangeQuery(Fields.SEQ, afterSeq + 1, upTo), Occur.FILTER)
         .build();
     IndexSearcher s = acquire();
     try {
@@ -372,6 +411,10 @@ public final class ExchangeIndex implements AutoCloseable {
       List<Indexed> out = new ArrayList<>(items.size());
       for (int i = 0; i < items.size(); i++) {
         out.add(new Indexed((Long) ((FieldDoc) top.scoreDocs[i]).fields[0], items.get(i)));
+      }
+      if (out.size() < max) {
+        // nothing else matches up to upTo: the caller may move past it
+        out.add(new Indexed(upTo, null));
       }
       return out;
     } finally {
@@ -390,16 +433,9 @@ public final class ExchangeIndex implements AutoCloseable {
     }
   }
 
-  /** The highest sequence number visible to searches, or -1 for an empty index. */
-  long maxVisibleSeq() throws IOException {
-    IndexSearcher s = acquire();
-    try {
-      TopFieldDocs top = s.search(new org.apache.lucene.search.MatchAllDocsQuery(), 1,
-          new Sort(new SortField(Fields.SEQ, SortField.Type.LONG, true)), false);
-      return top.scoreDocs.length == 0 ? -1 : (Long) ((FieldDoc) top.scoreDocs[0]).fields[0];
-    } finally {
-      release(s);
-    }
+  /** Every exchange numbered up to this is visible to searches (-1 for none). */
+  long maxVisibleSeq() {
+    return visibleSeq;
   }
 
   private IndexSearcher acquire() {

@@ -224,10 +224,11 @@ final class HttpApi {
   }
 
   private static void writeEvent(OutputStream out, ExchangeIndex.Indexed e) throws IOException {
+    ExchangeSummary summary = java.util.Objects.requireNonNull(e.summary(), "summary");
     StringBuilder sb = new StringBuilder(512);
-    sb.append("id: ").append(e.summary().id()).append('\n');
+    sb.append("id: ").append(summary.id()).append('\n');
     sb.append("event: exchange\n");
-    sb.append("data: ").append(HttpIo.JSON.writeValueAsString(e.summary())).append("\n\n");
+    sb.append("data: ").append(HttpIo.JSON.writeValueAsString(summary)).append("\n\n");
     out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
   }
 

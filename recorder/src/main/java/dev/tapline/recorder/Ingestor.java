@@ -210,6 +210,7 @@ final class Ingestor {
         }
       }
     }
+    index.markIndexedThrough(nextSeq - 1);
     for (Poison p : poison) {
       deadLetter(p);
     }

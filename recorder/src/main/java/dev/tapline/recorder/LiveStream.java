@@ -67,12 +67,13 @@ final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseabl
    * @param afterId resume after this exchange (a {@code Last-Event-ID}); null or unknown = from now
    */
   Subscriber subscribe(Query query, @Nullable String afterId) throws IOException {
+    long now = index.maxVisibleSeq();
     long after = -1;
     if (afterId != null && !afterId.isBlank()) {
       after = index.seqOf(afterId.trim());
     }
     if (after < 0) {
-      after = index.maxVisibleSeq();
+      after = now;
     }
     Subscriber s = new Subscriber(query, after, capacity, Thread.currentThread());
     subscribers.add(s);
@@ -136,7 +137,7 @@ final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseabl
     }
     s.fullSince = 0;
     for (ExchangeIndex.Indexed e : index.indexedAfter(s.query, s.lastSeq, free)) {
-      if (!s.queue.offer(e)) {
+      if (e.summary() != null && !s.queue.offer(e)) {
         break;
       }
       s.lastSeq = e.seq();

@@ -58,7 +58,7 @@ class CrashSafetyTest {
       assertThat(line).as("child output (see child.err)").startsWith("port ");
       URI base = URI.create("http://127.0.0.1:" + line.substring(5));
       long[] indexed = new long[1];
-      await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5)).until(() -> {
+      await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(5)).until(() -> {
         Matcher m = INDEXED.matcher(Fixtures.get(base, "/metrics").body());
         indexed[0] = m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
         return indexed[0] >= 4_000;
@@ -77,9 +77,9 @@ class CrashSafetyTest {
     assertThat(committed).isLessThan(n);
 
     try (Recorder r = Recorder.start(Fixtures.config(topic, index).groupId(group).build())) {
-      await().atMost(Duration.ofSeconds(60)).until(() -> r.index().size() >= n);
+      await().atMost(Duration.ofSeconds(180)).until(() -> r.index().size() >= n);
       // let any redelivery settle, then check for exactly once
-      await().atMost(Duration.ofSeconds(10)).until(() -> r.metricsText().contains("tapline_recorder_consumer_lag 0.0"));
+      await().atMost(Duration.ofSeconds(30)).until(() -> r.metricsText().contains("tapline_recorder_consumer_lag 0.0"));
       r.index().refresh();
       ByteArrayOutputStream export = new ByteArrayOutputStream();
       long written = r.index().export(null, export);

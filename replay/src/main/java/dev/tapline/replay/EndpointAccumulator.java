@@ -27,7 +27,9 @@ final class EndpointAccumulator {
   private int failed;
   private final List<String> errors = new ArrayList<>();
   private final Map<String, Noise> noise = new HashMap<>();
-  private final List<Map.Entry<String, RawDiff>> diffs = new ArrayList<>();
+  // First occurrence per path and kind: whether it is noise depends on those two only, so later
+  // occurrences add nothing and memory stays bounded by the number of distinct paths.
+  private final Map<String, Map.Entry<String, RawDiff>> diffs = new LinkedHashMap<>();
   private final Map<String, Ignored> unstable = new LinkedHashMap<>();
 
   EndpointAccumulator(String method, String template) {
@@ -43,7 +45,7 @@ final class EndpointAccumulator {
     }
     c.noise().forEach((path, n) -> noise.merge(path, n, Noise::stronger));
     for (RawDiff d : c.diffs()) {
-      diffs.add(Map.entry(exchangeId, d));
+      diffs.putIfAbsent(d.path() + '\u0000' + d.kind(), Map.entry(exchangeId, d));
     }
   }
 
@@ -59,7 +61,7 @@ final class EndpointAccumulator {
     Map<String, Difference> kept = new LinkedHashMap<>();
     Map<String, Ignored> ignored = new TreeMap<>();
     noise.forEach((path, n) -> ignored.put(path, new Ignored(path, n.reason())));
-    for (Map.Entry<String, RawDiff> e : diffs) {
+    for (Map.Entry<String, RawDiff> e : diffs.values()) {
       RawDiff d = e.getValue();
       String reason = ignoreReason(d, rules);
       if (reason != null) {

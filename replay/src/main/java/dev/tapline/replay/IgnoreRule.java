@@ -51,7 +51,7 @@ public record IgnoreRule(@Nullable String method, @Nullable String template, Str
     if (method != null && !(method.equals(diffMethod) && diffTemplate.equals(template))) {
       return false;
     }
-    return Paths.covers(path, diffPath);
+    return JsonPaths.covers(path, diffPath);
   }
 
   @Override

@@ -72,7 +72,7 @@ final class JsonDiff {
         removed.add(f.getKey());
       } else {
         common++;
-        walk(Paths.field(path, f.getKey()), f.getValue(), bv, shapeOnly, out);
+        walk(JsonPaths.field(path, f.getKey()), f.getValue(), bv, shapeOnly, out);
       }
     }
     if (removed == null && common == b.size()) {
@@ -93,15 +93,15 @@ final class JsonDiff {
     for (String r : removed) {
       String to = renames.get(r);
       if (to != null) {
-        out.add(new RawDiff(Paths.field(path, r), DiffKind.FIELD_RENAMED, a.get(r), b.get(to),
+        out.add(new RawDiff(JsonPaths.field(path, r), DiffKind.FIELD_RENAMED, a.get(r), b.get(to),
             "field renamed to " + to + " (" + r + " is gone)"));
       } else {
-        out.add(new RawDiff(Paths.field(path, r), DiffKind.FIELD_REMOVED, a.get(r), null, "field removed"));
+        out.add(new RawDiff(JsonPaths.field(path, r), DiffKind.FIELD_REMOVED, a.get(r), null, "field removed"));
       }
     }
     for (String x : added) {
       if (!renames.containsValue(x)) {
-        out.add(new RawDiff(Paths.field(path, x), DiffKind.FIELD_ADDED, null, b.get(x), "field added (" + type(b.get(x)) + ")"));
+        out.add(new RawDiff(JsonPaths.field(path, x), DiffKind.FIELD_ADDED, null, b.get(x), "field added (" + type(b.get(x)) + ")"));
       }
     }
   }
@@ -168,7 +168,7 @@ final class JsonDiff {
     if (a.equals(b)) {
       return;
     }
-    String items = Paths.items(path);
+    String items = JsonPaths.items(path);
     if (a.isEmpty() || b.isEmpty()) {
       if (!shapeOnly) {
         out.add(new RawDiff(path, DiffKind.VALUE_CHANGED, a, b, "had " + a.size() + " items, now " + b.size()));

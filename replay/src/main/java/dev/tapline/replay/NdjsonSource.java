@@ -56,12 +56,23 @@ final class NdjsonSource implements ExchangeSource {
 
   @Override
   public void close() {
-    try (AutoCloseable also = onClose) {
+    try {
       reader.close();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } finally {
+      closeQuietly(onClose);
+    }
+  }
+
+  private static void closeQuietly(@Nullable AutoCloseable c) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
     } catch (Exception e) {
-      // Closing the HTTP client the export came from: nothing useful to report.
+      // The HTTP client the export came from: nothing useful to report on close.
     }
   }
 }

@@ -167,7 +167,7 @@ public final class Replayer {
         acc.failed(e.id(), reason);
         run.failed.incrementAndGet();
       }
-      run.checkFailFast(options.targets());
+      run.checkFailFast();
     } catch (RuntimeException ex) {
       // One exchange that cannot be compared never stops the batch.
       acc.failed(e.id(), "comparison failed: " + ex);
@@ -243,9 +243,9 @@ public final class Replayer {
           withDifferences.get(), Duration.ofNanos(System.nanoTime() - startNanos));
     }
 
-    void checkFailFast(Targets t) {
+    void checkFailFast() {
       if (abort == null && (baseline.hopeless() || sandbox.hopeless())) {
-        abort = "a target failed " + FAIL_FAST_AFTER + " requests in a row";
+        abort = "a target failed its first " + FAIL_FAST_AFTER + " requests without one answer";
       }
     }
 

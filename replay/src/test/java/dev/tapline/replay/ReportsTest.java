@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -180,8 +179,8 @@ class ReportsTest {
 
   static List<String> names(JsonNode n) {
     List<String> out = new ArrayList<>();
-    for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
-      out.add(it.next().getKey());
+    for (Map.Entry<String, JsonNode> e : n.properties()) {
+      out.add(e.getKey());
     }
     return out;
   }

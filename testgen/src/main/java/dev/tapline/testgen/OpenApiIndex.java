@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -296,9 +295,5 @@ final class OpenApiIndex {
 
   static String mdText(String s) {
     return JavaLiterals.comment(s).replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;");
-  }
-
-  static String lower(String s) {
-    return s.toLowerCase(Locale.ROOT);
   }
 }

@@ -43,6 +43,4 @@ final class Plan {
       TreeMap<String, String> literals) {}
 
   record ClassPlan(String className, String service, String resource, List<TestCase> tests) {}
-
-  record SchemaFile(String resource, String content) {}
 }

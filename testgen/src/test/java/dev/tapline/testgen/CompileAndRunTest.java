@@ -104,7 +104,8 @@ class CompileAndRunTest {
       results = fromFixture.run(v2.baseUri().toString());
     }
     Map<String, String> failures = GeneratedTests.failures(results);
-    assertThat(failures).containsKeys("postOrders_returns201", "getOrdersById_returns200", "patchOrdersById_returns200");
+    assertThat(failures).containsKeys("postOrders_returns201", "getOrdersById_returns200", "patchOrdersById_returns200",
+        "getOrders_returns200_2"); // the list test that creates an order first, so its items are checked
     failures.forEach((test, message) -> assertThat(message).as(test).containsAnyOf("customer", "total"));
     List<String> passed = new ArrayList<>();
     results.forEach((test, message) -> {

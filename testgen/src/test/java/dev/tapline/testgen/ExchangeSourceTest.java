@@ -91,13 +91,14 @@ class ExchangeSourceTest {
     } finally {
       recorder.stop(0);
     }
-    try (java.net.ServerSocket closed = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      int port = closed.getLocalPort();
-      closed.close(); // nothing listens there now
-      assertThatThrownBy(() -> ExchangeSource.open("http://127.0.0.1:" + port, null))
-          .isInstanceOf(IOException.class)
-          .hasMessageStartingWith("http://127.0.0.1:" + port + "/api/export: cannot connect");
+    int port;
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      port = free.getLocalPort();
     }
+    int closedPort = port; // nothing listens there any more
+    assertThatThrownBy(() -> ExchangeSource.open("http://127.0.0.1:" + closedPort, null))
+        .isInstanceOf(IOException.class)
+        .hasMessageStartingWith("http://127.0.0.1:" + closedPort + "/api/export: cannot connect");
     assertThatThrownBy(() -> ExchangeSource.open("/no/such/file.ndjson", null))
         .isInstanceOf(IOException.class).hasMessage("/no/such/file.ndjson: no such readable file");
   }

@@ -1,8 +1,8 @@
 package dev.tapline.replay;
 
 /** JSON path helpers: {@code $.a.b}, {@code $.items[*].price}, {@code $['odd key']}; {@code header:Name}. */
-final class Paths {
-  private Paths() {}
+final class JsonPaths {
+  private JsonPaths() {}
 
   static String field(String parent, String name) {
     if (isIdentifier(name)) {
