@@ -215,6 +215,7 @@ PEAK_KIB="$(awk 'NR>1 && $1 ~ /^[0-9.]+$/ {u=$4+$6+$8+$10; if (u>m) m=u} END{pri
 sleep 1
 AFTER_KIB="$(heap_used_kib "$ALL_PID")"
 cat "$OUT"/upload-*.json >> "$OUT/transfers.txt" 2>/dev/null || true
+echo "expected sha256 $(sha256sum "$OUT/big.bin" | cut -d' ' -f1)" >> "$OUT/transfers.txt"
 printf 'idle_after_gc_kib\t%s\npeak_during_transfers_kib\t%s\nafter_transfers_after_gc_kib\t%s\n' \
   "$IDLE_KIB" "$PEAK_KIB" "$AFTER_KIB" > "$OUT/heap.tsv"
 

@@ -62,7 +62,12 @@ public final class RecorderBench {
 
       Path indexDir = work.resolve("index");
       RecorderConfig config = RecorderConfig.builder().kafka(kafka.bootstrapServers()).topic(topic)
-          .groupId("bench").indexDir(indexDir).build();
+          .groupId("bench").indexDir(indexDir)
+          .refreshInterval(java.time.Duration.ofMillis(Long.getLong("bench.refreshMs", 200)))
+          .build();
+      com.sun.management.OperatingSystemMXBean os =
+          (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      long cpuStart = os.getProcessCpuTime();
       long start = System.nanoTime();
       long firstAt = 0;
       try (Recorder r = Recorder.start(config)) {
@@ -86,9 +91,13 @@ public final class RecorderBench {
           Thread.sleep(20);
         }
         long end = System.nanoTime();
+        long cpu = os.getProcessCpuTime() - cpuStart;
         System.out.printf("ingest: %,d exchanges in %.1f s = %,.0f exchanges/s (from start, incl. group join);"
             + " %,.0f exchanges/s from the first indexed record%n",
             n, (end - start) / 1e9, n / ((end - start) / 1e9), n / ((end - firstAt) / 1e9));
+        System.out.printf("ingest CPU: %.0f µs per exchange (whole process incl. the broker): %,.0f exchanges per"
+            + " CPU-second, %,.0f/s on %d fully available cores%n", cpu / 1e3 / n, n / (cpu / 1e9),
+            Runtime.getRuntime().availableProcessors() * n / (cpu / 1e9), Runtime.getRuntime().availableProcessors());
       }
       long indexBytes = dirSize(indexDir);
       System.out.printf("index: %,.1f MB on disk = %.0f B/exchange = %.1f%% of the raw NDJSON%n",

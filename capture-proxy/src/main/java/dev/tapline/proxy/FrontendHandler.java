@@ -39,13 +39,16 @@ import org.jspecify.annotations.Nullable;
  * The client side of one connection: routes each request, streams it to an upstream connection and
  * streams the response back, teeing both into a {@link Capture} when the request is captured.
  *
- * <p>AUTO_READ is off on both sides. The client is read only while the upstream can take more
- * (writability), and not at all between a complete request and the end of its response, which
- * keeps keep-alive requests in order. The upstream is read only while the client can take more.
+ * <p>AUTO_READ is off on both sides. A request body is read from the client only while the
+ * upstream can take more (writability); between a complete request and the end of its response,
+ * what a pipelining client sends next waits in a small bounded queue, which keeps requests in order.
+ * The upstream is read only while the client can take more.
  * Every field is touched on this channel's event loop only (the upstream connection is opened on
  * the same loop), so nothing here needs to be volatile.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
+  // Pipelined messages held while an earlier request is answered; past this, stop reading.
+  private static final int MAX_QUEUED = 16;
   private final ProxyState state;
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable InFlight cur;
@@ -280,20 +283,22 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     maybeReadClient();
   }
 
-  /** Reads more from the client when there is somewhere to put it. */
+  /**
+   * Reads more from the client when there is somewhere to put it: the upstream connection while a
+   * request body streams, the small {@link #queued} buffer while a complete request awaits its
+   * response. Keeping a read pending in that second case costs nothing when the client sends
+   * nothing (the usual case) and spares two epoll_ctl calls per request that toggling would cost.
+   */
   void maybeReadClient() {
     if (closing) {
       return;
     }
     InFlight x = cur;
-    if (x == null) {
-      if (queued.isEmpty()) {
+    if (x == null || x.requestDone || x.finished) {
+      if (queued.size() < MAX_QUEUED) {
         ctx().read();
       }
       return;
-    }
-    if (x.requestDone || x.finished) {
-      return; // the next request waits for this response
     }
     Channel b = x.backend;
     if (b != null && b.isWritable()) {

@@ -37,7 +37,7 @@ final class ExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConfigOption config;
 
-  @Option(names = "--from", paramLabel = "URL", description = "The recorder's base URL, e.g. http://127.0.0.1:7979. Required.")
+  @Option(names = "--from", paramLabel = "URL", description = "The recorder's base URL, e.g. http://127.0.0.1:7070. Required.")
   @Nullable String from;
 
   @Option(names = "--query", paramLabel = "Q", description = "Lucene query over the index fields, e.g. 'service:orders AND status:[200 TO 299]' (default: everything).")
@@ -52,7 +52,7 @@ final class ExportCommand implements Callable<Integer> {
   @Override
   public Integer call() throws IOException, InterruptedException {
     if (from == null || from.isBlank()) {
-      throw new UsageException("--from URL is required (the recorder's base URL, e.g. http://127.0.0.1:7979)");
+      throw new UsageException("--from URL is required (the recorder's base URL, e.g. http://127.0.0.1:7070)");
     }
     URI uri = exportUri(from, query);
     HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
@@ -111,7 +111,7 @@ final class ExportCommand implements Callable<Integer> {
     try {
       URI uri = new URI(b + "/api/export" + q);
       if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https")) || uri.getHost() == null) {
-        throw new UsageException("--from must be an http(s) URL like http://127.0.0.1:7979, got \"" + base + "\"");
+        throw new UsageException("--from must be an http(s) URL like http://127.0.0.1:7070, got \"" + base + "\"");
       }
       return uri;
     } catch (URISyntaxException e) {

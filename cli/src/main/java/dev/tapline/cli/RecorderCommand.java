@@ -51,9 +51,9 @@ final class RecorderCommand implements Callable<Integer> {
   @Option(names = "--index-dir", paramLabel = "DIR", description = "Directory of the Lucene index (created when missing). Required.")
   @Nullable Path indexDir;
 
-  @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7979",
+  @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7070",
       description = "Where the HTTP API listens; port 0 picks a free one (default: ${DEFAULT-VALUE}).")
-  String http = "127.0.0.1:7979";
+  String http = "127.0.0.1:7070";
 
   @Option(names = "--retention", paramLabel = "DURATION", defaultValue = "7d",
       description = "Delete exchanges older than this: 7d, 12h, 30m, 45s, 2w or ISO-8601 (default: ${DEFAULT-VALUE}).")

@@ -82,6 +82,8 @@ final class Ingestor {
       }
     });
     nextSeq = Long.parseLong(committed.getOrDefault(SEQ_KEY, "0"));
+    // Retention runs on the first loop, then every retentionCheckInterval.
+    lastRetentionNanos = System.nanoTime() - config.retentionCheckInterval().toNanos();
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
@@ -152,7 +154,7 @@ final class Ingestor {
         long now = System.nanoTime();
         if (now - lastRetentionNanos >= config.retentionCheckInterval().toNanos()) {
           lastRetentionNanos = now;
-          long cutoff = dev.tapline.core.Ids.nowMicros() - config.retention().toNanos() / 1000;
+          long cutoff = dev.tapline.core.Ids.nowMicros() - config.retention().toMillis() * 1000;
           index.deleteOlderThan(cutoff);
           dirty = true;
         }
@@ -170,7 +172,7 @@ final class Ingestor {
       LOG.error("ingestion from {} stopped: {}", config.topic(), t.toString(), t);
     } finally {
       try {
-        consumer.close(Duration.ofSeconds(5));
+        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
       } catch (RuntimeException e) {
         LOG.debug("closing the consumer: {}", e.toString());
       }

@@ -34,7 +34,7 @@ final class QueryLanguage {
   /** Parses {@code q}; blank means everything. */
   static Query parse(@Nullable String q) throws BadQueryException {
     if (q == null || q.isBlank()) {
-      return new MatchAllDocsQuery();
+      return MatchAllDocsQuery.INSTANCE;
     }
     Parser p = new Parser();
     try {
@@ -59,7 +59,7 @@ final class QueryLanguage {
       positive |= c.occur() != BooleanClause.Occur.MUST_NOT;
     }
     if (!positive) {
-      b.add(new MatchAllDocsQuery(), BooleanClause.Occur.MUST);
+      b.add(MatchAllDocsQuery.INSTANCE, BooleanClause.Occur.MUST);
     }
     return b.build();
   }
