@@ -1,12 +1,11 @@
 package dev.tapline.core;
 
-import java.security.SecureRandom;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Time-ordered unique ids (UUIDv7, RFC 9562): sortable by creation time, unique across proxies. */
 public final class Ids {
-  private static final SecureRandom RANDOM = new SecureRandom();
   // Monotonic within one JVM: the 12-bit rand_a field counts up inside the same millisecond.
   private static final AtomicLong LAST = new AtomicLong();
 
@@ -21,7 +20,8 @@ public final class Ids {
     long ms = stamp >>> 12;
     long seq = stamp & 0xFFF;
     long msb = (ms << 16) | 0x7000L | seq;
-    long lsb = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+    // Ids must be unique, not secret: a per-thread generator keeps /dev/urandom off the hot path.
+    long lsb = (ThreadLocalRandom.current().nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
     return new UUID(msb, lsb).toString();
   }
 

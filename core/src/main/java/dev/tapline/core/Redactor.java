@@ -41,6 +41,10 @@ public final class Redactor {
       "authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token",
       "x-csrf-token", "x-xsrf-token", "x-amz-security-token", "x-goog-api-key", "api-key");
 
+  /** Field names containing one of these (ignoring case, {@code _} and {@code -}) are redacted by default. */
+  public static final List<String> DEFAULT_FIELD_WORDS = List.of(
+      "password", "passwd", "secret", "token", "apikey", "credential", "privatekey", "ssn", "cvv", "cvc");
+
   public static final String DEFAULT_FIELD_PATTERN =
       "(?i).*(password|passwd|secret|token|api[_-]?key|credential|private[_-]?key|ssn|cvv|cvc).*";
 
@@ -48,11 +52,12 @@ public final class Redactor {
   private static final Pattern CARD = Pattern.compile("(?<![\\d.])(?:\\d[ -]?){12,18}\\d(?![\\d.])");
 
   private final Set<String> headers;
-  private final Pattern fieldNames;
+  // null means the default words: checked with a cheap scan instead of a regex on the hot path.
+  private final @Nullable Pattern fieldNames;
   private final boolean cardNumbers;
   private final byte @Nullable [] hashKey;
 
-  private Redactor(Set<String> headers, Pattern fieldNames, boolean cardNumbers, byte @Nullable [] hashKey) {
+  private Redactor(Set<String> headers, @Nullable Pattern fieldNames, boolean cardNumbers, byte @Nullable [] hashKey) {
     this.headers = headers;
     this.fieldNames = fieldNames;
     this.cardNumbers = cardNumbers;
@@ -70,7 +75,7 @@ public final class Redactor {
   /** Immutable configuration, built step by step. */
   public static final class Builder {
     private final Set<String> headers = new LinkedHashSet<>(DEFAULT_HEADERS);
-    private Pattern fieldNames = Pattern.compile(DEFAULT_FIELD_PATTERN);
+    private @Nullable Pattern fieldNames;
     private boolean cardNumbers = true;
     private byte @Nullable [] hashKey;
 
@@ -127,7 +132,50 @@ public final class Redactor {
   }
 
   public boolean isSensitiveField(String name) {
-    return fieldNames.matcher(name).matches();
+    if (fieldNames != null) {
+      return fieldNames.matcher(name).matches();
+    }
+    return containsDefaultWord(name, true);
+  }
+
+  /**
+   * True when {@code s} holds one of {@link #DEFAULT_FIELD_WORDS}, ignoring case and, for field
+   * names, {@code _} and {@code -} (so {@code api_key} and {@code private-key} match).
+   */
+  private static boolean containsDefaultWord(String s, boolean squeeze) {
+    String lower = s.toLowerCase(Locale.ROOT);
+    if (squeeze && (lower.indexOf('_') >= 0 || lower.indexOf('-') >= 0)) {
+      lower = lower.replace("_", "").replace("-", "");
+    }
+    for (String w : DEFAULT_FIELD_WORDS) {
+      if (lower.contains(w)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A cheap look for anything the field rules could match, before parsing a body. */
+  private boolean mayHoldSensitiveField(String text) {
+    return fieldNames != null || containsDefaultWord(text, true);
+  }
+
+  /** At least 13 digits in a row, allowing single spaces or dashes between them. */
+  static boolean mayHoldCardNumber(String s) {
+    int run = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= '0' && c <= '9') {
+        if (++run >= 13) {
+          return true;
+        }
+      } else if ((c == ' ' || c == '-') && run > 0 && i + 1 < s.length() && Character.isDigit(s.charAt(i + 1))) {
+        continue;
+      } else {
+        run = 0;
+      }
+    }
+    return false;
   }
 
   private Headers redactHeaders(Headers in, String side, Set<String> names) {
@@ -160,7 +208,7 @@ public final class Redactor {
     if (query == null || query.isEmpty()) {
       return query;
     }
-    String r = redactPairs(query, "request.query:", names);
+    String r = mayHoldSensitiveField(query) ? redactPairs(query, "request.query:", names) : query;
     return cardNumbers ? redactCards(r) : r;
   }
 
@@ -195,7 +243,9 @@ public final class Redactor {
       return body;
     }
     String redacted = text;
-    if (body.isJson() || looksLikeJson(text)) {
+    if (!mayHoldSensitiveField(text)) {
+      // nothing a field rule could match: skip parsing
+    } else if (body.isJson() || looksLikeJson(text)) {
       redacted = redactJson(text, side + ".body:", names);
     } else if (isForm(body.contentType())) {
       redacted = redactPairs(text, side + ".body:", names);
@@ -287,6 +337,9 @@ public final class Redactor {
   }
 
   String redactCards(String s) {
+    if (!mayHoldCardNumber(s)) {
+      return s;
+    }
     Matcher m = CARD.matcher(s);
     StringBuilder out = null;
     int last = 0;
