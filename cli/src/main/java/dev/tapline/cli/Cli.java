@@ -1,6 +1,5 @@
 package dev.tapline.cli;
 
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 
@@ -21,8 +20,23 @@ final class Cli {
     }
   }
 
-  /** {@code HOST:PORT} or {@code :PORT} or {@code PORT} (host defaults to 127.0.0.1). */
-  static InetSocketAddress hostPort(String flag, String value) {
+  /** An http URL of a service root (no path or query): what the proxy forwards to. */
+  static URI httpOrigin(String flag, String value) {
+    URI u = httpUri(flag, value);
+    if (!"http".equalsIgnoreCase(u.getScheme())) {
+      throw new UsageException(flag + " must be an http://host:port URL (https upstreams are not supported yet), got '" + value + "'");
+    }
+    String path = u.getRawPath();
+    if ((path != null && !path.isEmpty() && !path.equals("/")) || u.getRawQuery() != null) {
+      throw new UsageException(flag + " must not have a path or query, got '" + value + "'");
+    }
+    return u;
+  }
+
+  record HostPort(String host, int port) {}
+
+  /** {@code HOST:PORT}, {@code :PORT} or {@code PORT} (host defaults to 127.0.0.1); port 0 = any free one. */
+  static HostPort hostPort(String flag, String value) {
     String v = value.trim();
     String host = "127.0.0.1";
     String port = v;
@@ -39,7 +53,7 @@ final class Cli {
       if (p < 0 || p > 65535) {
         throw new NumberFormatException();
       }
-      return InetSocketAddress.createUnresolved(host, p);
+      return new HostPort(host, p);
     } catch (NumberFormatException e) {
       throw new UsageException(flag + " must be HOST:PORT with a port from 0 to 65535, got '" + value + "'");
     }

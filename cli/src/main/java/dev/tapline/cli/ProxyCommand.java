@@ -6,7 +6,6 @@ import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;
 import java.io.PrintStream;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,7 +114,7 @@ final class ProxyCommand implements Callable<Integer> {
 
   ProxyConfig toConfig() {
     ProxyConfig.Builder b = ProxyConfig.builder();
-    HostPort l = hostPort(listen, "--listen");
+    Cli.HostPort l = Cli.hostPort("--listen", listen);
     b.listen(l.host(), l.port());
     if (service == null || service.isBlank()) {
       throw new UsageException("--service NAME is required (the logical name of the service behind the proxy)");
@@ -124,14 +123,14 @@ final class ProxyCommand implements Callable<Integer> {
     if (upstream == null || upstream.isBlank()) {
       throw new UsageException("--upstream URL is required (the baseline service, e.g. http://127.0.0.1:8081)");
     }
-    b.baseline(httpUrl(upstream, "--upstream"));
+    b.baseline(Cli.httpOrigin("--upstream", upstream));
     Map<String, URI> routes = new LinkedHashMap<>();
     for (String s : sandboxes) {
       int eq = s.indexOf('=');
       if (eq <= 0 || eq == s.length() - 1) {
         throw new UsageException("--sandbox must be KEY=URL, e.g. --sandbox demo-v2=http://127.0.0.1:8082: " + s);
       }
-      routes.put(s.substring(0, eq).trim(), httpUrl(s.substring(eq + 1).trim(), "--sandbox " + s.substring(0, eq)));
+      routes.put(s.substring(0, eq).trim(), Cli.httpOrigin("--sandbox " + s.substring(0, eq), s.substring(eq + 1).trim()));
     }
     b.sandboxes(routes);
     b.kafkaBootstrap(kafka == null || kafka.isBlank() ? null : kafka.trim());
@@ -165,7 +164,7 @@ final class ProxyCommand implements Callable<Integer> {
     b.include(include);
     b.exclude(exclude);
     if (admin != null && !admin.isBlank()) {
-      HostPort a = hostPort(admin, "--admin");
+      Cli.HostPort a = Cli.hostPort("--admin", admin);
       b.admin(a.host(), a.port());
     }
     try {
@@ -173,57 +172,5 @@ final class ProxyCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
     }
-  }
-
-  record HostPort(String host, int port) {}
-
-  static HostPort hostPort(String s, String flag) {
-    String v = s.trim();
-    int colon = v.lastIndexOf(':');
-    String host;
-    String port;
-    if (colon < 0) {
-      if (v.chars().allMatch(Character::isDigit) && !v.isEmpty()) {
-        host = "127.0.0.1";
-        port = v;
-      } else {
-        throw new UsageException(flag + " must be HOST:PORT, e.g. 127.0.0.1:8080: " + s);
-      }
-    } else {
-      host = v.substring(0, colon);
-      port = v.substring(colon + 1);
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      }
-      if (host.isEmpty()) {
-        host = "127.0.0.1";
-      }
-    }
-    try {
-      int p = Integer.parseInt(port);
-      if (p < 0 || p > 65535) {
-        throw new NumberFormatException();
-      }
-      return new HostPort(host, p);
-    } catch (NumberFormatException e) {
-      throw new UsageException(flag + " port must be 0-65535: " + s);
-    }
-  }
-
-  static URI httpUrl(String s, String flag) {
-    URI u;
-    try {
-      u = new URI(s.trim());
-    } catch (URISyntaxException e) {
-      throw new UsageException(flag + " is not a URL: " + s);
-    }
-    if (!"http".equalsIgnoreCase(u.getScheme()) || u.getHost() == null) {
-      throw new UsageException(flag + " must be an http://host:port URL: " + s);
-    }
-    String path = u.getRawPath();
-    if ((path != null && !path.isEmpty() && !path.equals("/")) || u.getRawQuery() != null) {
-      throw new UsageException(flag + " must not have a path or query: " + s);
-    }
-    return u;
   }
 }

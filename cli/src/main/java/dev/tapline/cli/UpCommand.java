@@ -4,7 +4,6 @@ import dev.tapline.core.kafka.EmbeddedKafka;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.examples.OrdersService;
 import java.io.PrintStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +109,7 @@ final class UpCommand implements Callable<Integer> {
         baseline = v1.baseUri();
         routes.put(DEMO_KEY, v2.baseUri());
       } else if (upstream != null) {
-        baseline = Cli.httpUri("--upstream", upstream);
+        baseline = Cli.httpOrigin("--upstream", upstream);
       } else {
         baseline = null; // no service yet: Kafka and the recorder only
       }
@@ -119,7 +118,7 @@ final class UpCommand implements Callable<Integer> {
         if (eq <= 0) {
           throw new UsageException("--sandbox must be KEY=URL, got '" + s + "'");
         }
-        routes.put(s.substring(0, eq).trim(), Cli.httpUri("--sandbox", s.substring(eq + 1)));
+        routes.put(s.substring(0, eq).trim(), Cli.httpOrigin("--sandbox", s.substring(eq + 1)));
       }
       Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, capture,
           proxyPort, adminPort, httpPort, dataDir.resolve("index"), token), running);
@@ -202,7 +201,4 @@ final class UpCommand implements Callable<Integer> {
     }
   }
 
-  static InetSocketAddress loopback(int port) {
-    return new InetSocketAddress("127.0.0.1", port);
-  }
 }
