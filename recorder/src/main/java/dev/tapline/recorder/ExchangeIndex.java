@@ -74,7 +74,7 @@ import org.slf4j.LoggerFactory;
  * values with {@code /} are quoted ({@code path:"/orders/42"}). Results are newest first. New
  * exchanges are visible within the refresh interval (a quarter second by default).
  */
-public final class ExchangeIndex implements AutoCloseable {
+public final class ExchangeIndex {
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeIndex.class);
   static final int MAX_LIMIT = 1000;
   private static final Sort NEWEST_FIRST = new Sort(
@@ -574,8 +574,8 @@ public final class ExchangeIndex implements AutoCloseable {
     }
   }
 
-  @Override
-  public void close() {
+  /** Only the owning {@link Recorder} closes its index. */
+  void close() {
     stopRefresher();
     try {
       searchers.close();

@@ -20,9 +20,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** Shared test helpers: exchanges, a producer, an HTTP client. */
@@ -55,7 +61,35 @@ final class Fixtures {
     return new KafkaProducer<>(p);
   }
 
+  /**
+   * Creates the topic (3 partitions) and waits until it has leaders. Relying on auto-creation races
+   * with the first produce: an idempotent producer can then loop on OUT_OF_ORDER_SEQUENCE_NUMBER.
+   */
+  static synchronized void createTopic(String topic) {
+    if (!CREATED.add(topic)) {
+      return;
+    }
+    try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrap()))) {
+      try {
+        admin.createTopics(List.of(new NewTopic(topic, 3, (short) 1))).all().get(30, TimeUnit.SECONDS);
+      } catch (ExecutionException e) {
+        if (!(e.getCause() instanceof TopicExistsException)) {
+          throw new IllegalStateException("cannot create topic " + topic, e);
+        }
+      }
+      org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+        var d = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic);
+        return d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty());
+      });
+    } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+      throw new IllegalStateException("cannot create topic " + topic, e);
+    }
+  }
+
+  private static final java.util.Set<String> CREATED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   static void produce(String topic, List<Exchange> exchanges) {
+    createTopic(topic);
     try (KafkaProducer<byte[], byte[]> p = producer()) {
       for (Exchange e : exchanges) {
         p.send(record(topic, e));
@@ -73,6 +107,7 @@ final class Fixtures {
   }
 
   static RecorderConfig.Builder config(String topic, Path indexDir) {
+    createTopic(topic);
     return RecorderConfig.builder()
         .kafka(SharedKafka.bootstrap())
         .topic(topic)

@@ -37,6 +37,7 @@ class PoisonRecordTest {
     v2.putObject("cost").put("cpuMicros", 17);
     ((ObjectNode) v2.get("request")).put("protocol", "HTTP/3");
 
+    Fixtures.createTopic(topic);
     try (KafkaProducer<byte[], byte[]> p = Fixtures.producer()) {
       byte[] key = "orders|".getBytes(StandardCharsets.UTF_8);
       p.send(Fixtures.record(topic, before));
