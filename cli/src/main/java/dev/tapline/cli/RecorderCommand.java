@@ -3,15 +3,12 @@ package dev.tapline.cli;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
+import dev.tapline.ui.TaplineUi;
+import dev.tapline.ui.UiOptions;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +27,6 @@ import picocli.CommandLine.Spec;
           + " the topic from the beginning."
     })
 final class RecorderCommand implements Callable<Integer> {
-  private static final Pattern SHORT_DURATION = Pattern.compile("(\\d+)\\s*([smhdw])");
 
   @Spec CommandSpec spec;
   @Mixin ConfigOption config;
@@ -74,17 +70,19 @@ final class RecorderCommand implements Callable<Integer> {
     if (indexDir == null) {
       throw new UsageException("--index-dir DIR is required (or set TAPLINE_INDEX_DIR)");
     }
-    HostPort hp = HostPort.parse(http, "--http");
+    Cli.HostPort hp = Cli.hostPort("--http", http);
+    // The recorder process serves the UI too; drift runs come from the same cluster.
+    TaplineUi ui = TaplineUi.create(UiOptions.builder().token(token).kafka(kafka).build());
     RecorderConfig cfg;
     try {
-      cfg = RecorderConfig.builder()
+      cfg = ui.install(RecorderConfig.builder())
           .kafka(kafka)
           .topic(topic)
           .dlqTopic(dlqTopic)
           .groupId(group)
           .indexDir(indexDir)
           .http(hp.host(), hp.port())
-          .retention(duration(retention, "--retention"))
+          .retention(Durations.positive("--retention", retention))
           .rebuild(rebuild)
           .token(token)
           .build();
@@ -95,71 +93,23 @@ final class RecorderCommand implements Callable<Integer> {
     try {
       recorder = Recorder.start(cfg);
     } catch (org.apache.kafka.common.KafkaException e) {
+      ui.close();
       throw new UsageException("cannot use Kafka at " + kafka + ": " + rootMessage(e), e);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       recorder.close();
+      ui.close();
       stopped.countDown();
     }, "tapline-recorder-stop"));
     PrintWriter out = spec.commandLine().getOut();
     out.println("tapline recorder: indexing " + topic + " from " + kafka + " into " + indexDir);
-    out.println("tapline recorder: API on " + recorder.baseUri() + "/api/exchanges"
+    out.println("tapline recorder: UI on " + recorder.baseUri() + ", API on " + recorder.baseUri() + "/api/exchanges"
         + (token == null ? "" : " (token required)"));
     out.println("tapline recorder: ready (Ctrl-C to stop)");
     out.flush();
     stopped.await();
     return 0;
-  }
-
-  /** {@code 7d}, {@code 12h}, {@code 30m}, {@code 45s}, {@code 2w}, or ISO-8601 ({@code PT12H}). */
-  static Duration duration(String text, String option) {
-    String t = text.trim().toLowerCase(Locale.ROOT);
-    Matcher m = SHORT_DURATION.matcher(t);
-    Duration d;
-    if (m.matches()) {
-      long n = Long.parseLong(m.group(1));
-      d = switch (m.group(2)) {
-        case "s" -> Duration.ofSeconds(n);
-        case "m" -> Duration.ofMinutes(n);
-        case "h" -> Duration.ofHours(n);
-        case "d" -> Duration.ofDays(n);
-        default -> Duration.ofDays(7 * n);
-      };
-    } else {
-      try {
-        d = Duration.parse(text.trim().toUpperCase(Locale.ROOT));
-      } catch (DateTimeParseException e) {
-        throw new UsageException(option + " must be a duration like 7d, 12h, 30m or PT12H, got \"" + text + "\"");
-      }
-    }
-    if (d.isZero() || d.isNegative()) {
-      throw new UsageException(option + " must be positive, got \"" + text + "\"");
-    }
-    return d;
-  }
-
-  record HostPort(String host, int port) {
-    static HostPort parse(String text, String option) {
-      int colon = text.lastIndexOf(':');
-      if (colon <= 0 || colon == text.length() - 1) {
-        throw new UsageException(option + " must be HOST:PORT, got \"" + text + "\"");
-      }
-      String host = text.substring(0, colon);
-      if (host.startsWith("[") && host.endsWith("]")) {
-        host = host.substring(1, host.length() - 1);
-      }
-      int port;
-      try {
-        port = Integer.parseInt(text.substring(colon + 1));
-      } catch (NumberFormatException e) {
-        port = -1;
-      }
-      if (port < 0 || port > 65535) {
-        throw new UsageException(option + " port must be 0..65535, got \"" + text.substring(colon + 1) + "\"");
-      }
-      return new HostPort(host, port);
-    }
   }
 
   private static String rootMessage(Throwable t) {

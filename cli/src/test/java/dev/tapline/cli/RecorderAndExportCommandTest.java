@@ -79,8 +79,9 @@ class RecorderAndExportCommandTest {
     } finally {
       System.setErr(original);
     }
-    assertThat(RecorderCommand.duration("12h", "--retention")).isEqualTo(Duration.ofHours(12));
-    assertThat(RecorderCommand.duration("30m", "--retention")).isEqualTo(Duration.ofMinutes(30));
-    assertThat(RecorderCommand.duration("PT2H", "--retention")).isEqualTo(Duration.ofHours(2));
+    assertThat(Durations.positive("--retention", "12h")).isEqualTo(Duration.ofHours(12));
+    assertThat(Durations.positive("--retention", "30m")).isEqualTo(Duration.ofMinutes(30));
+    assertThat(Durations.positive("--retention", "PT2H")).isEqualTo(Duration.ofHours(2));
+    assertThat(Durations.positive("--retention", "2w")).isEqualTo(Duration.ofDays(14));
   }
 }

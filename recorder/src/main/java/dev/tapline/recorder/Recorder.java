@@ -109,9 +109,10 @@ public final class Recorder implements AutoCloseable {
       gated.put(e.getKey(), e.getValue());
     }
     gated.putIfAbsent("/", HttpApi.notFoundHandler());
-    Security gate = new Security(config.token(), true);
+    boolean loginPage = config.publicExtensions().containsKey("/login");
+    Security gate = new Security(config.token(), true, loginPage);
     for (Map.Entry<String, HttpHandler> e : gated.entrySet()) {
-      Security filter = e.getKey().equals("/healthz") ? new Security(config.token(), false) : gate;
+      Security filter = e.getKey().equals("/healthz") ? new Security(config.token(), false, false) : gate;
       HttpContext ctx = server.createContext(e.getKey(), e.getValue());
       ctx.getFilters().add(filter);
     }
@@ -119,7 +120,7 @@ public final class Recorder implements AutoCloseable {
       if (gated.containsKey(e.getKey())) {
         throw new IllegalArgumentException("context path " + e.getKey() + " is mounted twice");
       }
-      server.createContext(e.getKey(), e.getValue()).getFilters().add(new Security(config.token(), false));
+      server.createContext(e.getKey(), e.getValue()).getFilters().add(new Security(config.token(), false, false));
     }
     ingestor.start();
     server.start();

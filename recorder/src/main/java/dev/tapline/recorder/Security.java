@@ -15,13 +15,17 @@ final class Security extends Filter {
 
   private final @Nullable String token;
   private final boolean gate;
+  private final boolean loginPage;
 
   /**
    * @param gate whether this context requires the token (when one is configured)
+   * @param loginPage whether a {@code /login} page is mounted: a browser asking for a page without
+   *     the token is sent there instead of getting a JSON 401
    */
-  Security(@Nullable String token, boolean gate) {
+  Security(@Nullable String token, boolean gate, boolean loginPage) {
     this.token = token;
     this.gate = gate;
+    this.loginPage = loginPage;
   }
 
   @Override
@@ -31,6 +35,16 @@ final class Security extends Filter {
     h.set("X-Content-Type-Options", "nosniff");
     h.set("Referrer-Policy", "no-referrer");
     if (gate && token != null && !authorized(ex, token)) {
+      if (loginPage && wantsPage(ex)) {
+        try {
+          h.set("Location", "/login");
+          h.set("Cache-Control", "no-store");
+          ex.sendResponseHeaders(303, -1);
+        } finally {
+          ex.close();
+        }
+        return;
+      }
       h.set("WWW-Authenticate", "Bearer realm=\"tapline\"");
       try {
         HttpIo.error(ex, 401, "unauthorized",
@@ -47,6 +61,14 @@ final class Security extends Filter {
   @Override
   public String description() {
     return "tapline security headers and token check";
+  }
+
+  /** A browser navigating to a page (not a script calling the API). */
+  private static boolean wantsPage(HttpExchange ex) {
+    String accept = ex.getRequestHeaders().getFirst("Accept");
+    return ex.getRequestMethod().equals("GET")
+        && accept != null && accept.contains("text/html")
+        && !ex.getRequestURI().getRawPath().startsWith("/api/");
   }
 
   static boolean authorized(HttpExchange ex, String token) {

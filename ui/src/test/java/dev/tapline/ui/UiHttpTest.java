@@ -85,6 +85,10 @@ class UiHttpTest {
     assertThat(anonymous("/api/drift/runs").statusCode()).isEqualTo(401);
     assertThat(anonymous("/api/ui/config").statusCode()).isEqualTo(401);
     assertThat(anonymous("/login").statusCode()).isEqualTo(200);
+    HttpResponse<String> browser = UiStack.HTTP.send(HttpRequest.newBuilder(URI.create(stack.url("/")))
+        .header("Accept", "text/html,application/xhtml+xml").build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(browser.statusCode()).as("a signed-out browser is sent to the login page").isEqualTo(303);
+    assertThat(browser.headers().firstValue("Location")).hasValue("/login");
     assertThat(anonymous("/assets/login.js").statusCode()).isEqualTo(200);
   }
 
