@@ -20,7 +20,11 @@ import org.slf4j.LoggerFactory;
 final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   static final int DEFAULT_LIMIT = 50;
-  private static final long HEARTBEAT_SECONDS = 10;
+  /** An SSE stream with no matching exchange for this long ends; the client reconnects and resumes. */
+  static final long IDLE_CLOSE_MILLIS = 1500;
+  private static final long IDLE_POLL_MILLIS = 250;
+  /** The {@code retry:} hint: how soon the browser reconnects after a stream ends. */
+  static final long RECONNECT_MILLIS = 500;
 
   private final ExchangeIndex index;
   private final LiveStream stream;
@@ -197,23 +201,34 @@ final class HttpApi {
       ex.getResponseHeaders().set("X-Accel-Buffering", "no");
       ex.sendResponseHeaders(200, 0);
       OutputStream out = ex.getResponseBody();
-      out.write("retry: 2000\n: connected\n\n".getBytes(StandardCharsets.UTF_8));
+      out.write(("retry: " + RECONNECT_MILLIS + "\n: connected\n\n").getBytes(StandardCharsets.UTF_8));
       out.flush();
+      long idleSince = System.nanoTime();
       while (!sub.dropped) {
-        ExchangeIndex.Indexed e = sub.queue.poll(HEARTBEAT_SECONDS, TimeUnit.SECONDS);
+        // Read before polling: every match up to here was queued before the poll began.
+        long mark = sub.lastSeq;
+        ExchangeIndex.Indexed e = sub.queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
         if (e == null) {
-          out.write(": heartbeat\n\n".getBytes(StandardCharsets.UTF_8));
-        } else {
-          boolean wasFull = sub.queue.remainingCapacity() == 0;
-          do {
-            writeEvent(out, e);
-            e = sub.queue.poll();
-          } while (e != null);
-          if (wasFull) {
-            stream.drained();
+          if (System.nanoTime() - idleSince >= TimeUnit.MILLISECONDS.toNanos(IDLE_CLOSE_MILLIS)) {
+            // End an idle stream; the client reconnects after RECONNECT_MILLIS and resumes at the
+            // mark, so nothing indexed in between is missed. Short-lived idle streams keep
+            // intermediaries and headless renderers (which wait for open requests) from hanging.
+            out.write(("id: " + LiveStream.SEQ_PREFIX + mark + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            break;
           }
+          continue;
+        }
+        boolean wasFull = sub.queue.remainingCapacity() == 0;
+        do {
+          writeEvent(out, e);
+          e = sub.queue.poll();
+        } while (e != null);
+        if (wasFull) {
+          stream.drained();
         }
         out.flush();
+        idleSince = System.nanoTime();
       }
     } catch (InterruptedException e) {
       // dropped as a slow client, or the server is stopping

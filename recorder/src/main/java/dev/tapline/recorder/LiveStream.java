@@ -45,11 +45,17 @@ final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseabl
     index.addRefreshListener(this);
   }
 
+  /**
+   * Marks a {@code Last-Event-ID} that is a position in the ingest sequence rather than an exchange
+   * id: sent when an idle stream ends, so the reconnect resumes exactly there.
+   */
+  static final String SEQ_PREFIX = "@";
+
   static final class Subscriber {
     final Query query;
     final BlockingQueue<ExchangeIndex.Indexed> queue;
     final Thread writer;
-    long lastSeq;
+    volatile long lastSeq;
     long fullSince;
     volatile boolean dropped;
 
@@ -69,7 +75,13 @@ final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseabl
   Subscriber subscribe(Query query, @Nullable String afterId) throws IOException {
     long now = index.maxVisibleSeq();
     long after = -1;
-    if (afterId != null && !afterId.isBlank()) {
+    if (afterId != null && afterId.startsWith(SEQ_PREFIX)) {
+      try {
+        after = Math.min(now, Long.parseLong(afterId.substring(SEQ_PREFIX.length()).trim()));
+      } catch (NumberFormatException e) {
+        after = -1;
+      }
+    } else if (afterId != null && !afterId.isBlank()) {
       after = index.seqOf(afterId.trim());
     }
     if (after < 0) {

@@ -29,14 +29,31 @@ import org.junit.jupiter.api.io.TempDir;
 class LiveStreamTest {
   @TempDir Path dir;
 
-  /** Reads an SSE stream on a background thread; collects event ids. */
+  /**
+   * Reads an SSE stream on a background thread and collects event ids; like a browser's
+   * EventSource, it reconnects when the server ends the stream, sending the last id it saw.
+   */
   static final class SseClient implements AutoCloseable {
     final BlockingQueue<String> ids = new LinkedBlockingQueue<>();
     final BlockingQueue<String> comments = new LinkedBlockingQueue<>();
-    private final InputStream in;
+    final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final URI base;
+    private final String query;
+    private volatile String lastEventId;
+    private volatile InputStream in;
+    private volatile boolean closed;
     private final Thread reader;
 
     SseClient(URI base, String query, String lastEventId) throws Exception {
+      this.base = base;
+      this.query = query;
+      this.lastEventId = lastEventId;
+      in = connect();
+      reader = Thread.ofVirtual().start(this::readForever);
+      assertThat(comments.poll(10, TimeUnit.SECONDS)).isEqualTo(": connected");
+    }
+
+    private InputStream connect() throws Exception {
       HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/api/stream?q=" + Fixtures.q(query)));
       if (lastEventId != null) {
         b.header("Last-Event-ID", lastEventId);
@@ -44,21 +61,30 @@ class LiveStreamTest {
       HttpResponse<InputStream> r = Fixtures.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
       assertThat(r.statusCode()).isEqualTo(200);
       assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
-      in = r.body();
-      reader = Thread.ofVirtual().start(() -> {
+      connections.incrementAndGet();
+      return r.body();
+    }
+
+    private void readForever() {
+      while (!closed) {
         try (BufferedReader br = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
           for (String line = br.readLine(); line != null; line = br.readLine()) {
             if (line.startsWith("id: ")) {
-              ids.add(line.substring(4));
+              lastEventId = line.substring(4);
+              if (!lastEventId.startsWith(LiveStream.SEQ_PREFIX)) {
+                ids.add(lastEventId);
+              }
             } else if (line.startsWith(":")) {
               comments.add(line);
             }
           }
+          if (!closed) {
+            in = connect();
+          }
         } catch (Exception e) {
-          // closed
+          return;
         }
-      });
-      assertThat(comments.poll(10, TimeUnit.SECONDS)).isEqualTo(": connected");
+      }
     }
 
     List<String> take(int n, Duration timeout) throws InterruptedException {
@@ -75,6 +101,7 @@ class LiveStreamTest {
 
     @Override
     public void close() throws Exception {
+      closed = true;
       in.close();
       reader.interrupt();
     }
@@ -98,8 +125,12 @@ class LiveStreamTest {
         }
       }
       Fixtures.produce(topic, all.subList(0, 60));
+      List<String> first = client.take(50, Duration.ofSeconds(60));
+      // an idle stream ends; the reconnect resumes at its position, so nothing is missed
+      await().atMost(Duration.ofSeconds(15)).until(() -> client.connections.get() >= 2);
       Fixtures.produce(topic, all.subList(60, 120));
-      List<String> seen = client.take(orders.size(), Duration.ofSeconds(60));
+      List<String> seen = new ArrayList<>(first);
+      seen.addAll(client.take(orders.size() - first.size(), Duration.ofSeconds(60)));
       assertThat(seen).containsExactlyElementsOf(orders);
       assertThat(client.take(1, Duration.ofMillis(500))).isEmpty();
 
@@ -117,12 +148,6 @@ class LiveStreamTest {
     try (Recorder r = Recorder.start(config);
         SseClient fast = new SseClient(r.baseUri(), "", null);
         Socket slow = new Socket()) {
-      slow.setReceiveBufferSize(4096);
-      slow.connect(new InetSocketAddress("127.0.0.1", r.httpPort()));
-      slow.getOutputStream().write(("GET /api/stream HTTP/1.1\r\nHost: x\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
-      slow.getOutputStream().flush();
-      await().atMost(Duration.ofSeconds(5)).until(() -> r.metricsText().contains("tapline_recorder_stream_clients 2.0"));
-
       // ~4 KB per event: a few thousand events are more than the socket buffers hold
       int n = 2_000;
       List<Exchange> all = new ArrayList<>(n);
@@ -131,7 +156,18 @@ class LiveStreamTest {
       for (int i = 0; i < n; i++) {
         all.add(exchange("orders", null, "GET", "/orders/" + i + "/" + padding, 200, "", "{}", now + i));
       }
-      Fixtures.produce(topic, all);
+      Fixtures.produce(topic, all.subList(0, n / 2));
+      await().atMost(Duration.ofSeconds(120)).until(() -> r.index().size() == n / 2);
+
+      // A client that asks for everything from the start and then never reads.
+      slow.setReceiveBufferSize(4096);
+      slow.connect(new InetSocketAddress("127.0.0.1", r.httpPort()));
+      slow.getOutputStream().write(("GET /api/stream HTTP/1.1\r\nHost: x\r\nLast-Event-ID: "
+          + LiveStream.SEQ_PREFIX + "0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      slow.getOutputStream().flush();
+
+      // Ingest goes on at full speed while it stalls.
+      Fixtures.produce(topic, all.subList(n / 2, n));
       await().atMost(Duration.ofSeconds(120)).until(() -> r.index().size() == n);
       await().atMost(Duration.ofSeconds(30)).until(() -> r.metricsText().contains("tapline_recorder_stream_dropped_total 1.0"));
       // the fast client still got everything

@@ -189,12 +189,23 @@ export function mountLive(root, params, ctx) {
     };
     es.addEventListener('message', onEvent);
     es.addEventListener('exchange', onEvent);
+    // The recorder ends a stream after a quiet moment and the browser reconnects half a second later,
+    // resuming where it left off; only a reconnect that takes longer is worth showing.
+    let quietReconnect = 0;
     es.addEventListener('open', () => {
+      clearTimeout(quietReconnect);
       if (gen === generation) ctx.setConnection(paused ? 'paused' : 'live', paused ? 'paused' : 'live');
     });
     es.addEventListener('error', () => {
       if (gen !== generation) return;
-      ctx.setConnection('off', es.readyState === EventSource.CLOSED ? 'not live' : 'reconnecting…');
+      if (es.readyState === EventSource.CLOSED) {
+        ctx.setConnection('off', 'not live');
+        return;
+      }
+      clearTimeout(quietReconnect);
+      quietReconnect = setTimeout(() => {
+        if (gen === generation && es.readyState !== EventSource.OPEN) ctx.setConnection('off', 'reconnecting…');
+      }, 4000);
     });
   }
 
