@@ -194,7 +194,13 @@ final class HttpApi {
       badQuery(ex, e);
       return;
     }
-    LiveStream.Subscriber sub = stream.subscribe(query, ex.getRequestHeaders().getFirst("Last-Event-ID"));
+    // EventSource sends Last-Event-ID itself on reconnect; a page that reopens the stream passes it
+    // as a parameter instead (browsers let no script set that header).
+    String resumeAt = ex.getRequestHeaders().getFirst("Last-Event-ID");
+    if (resumeAt == null) {
+      resumeAt = HttpIo.param(HttpIo.params(ex), "lastEventId");
+    }
+    LiveStream.Subscriber sub = stream.subscribe(query, resumeAt);
     try {
       ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
       ex.getResponseHeaders().set("Cache-Control", "no-store");
@@ -213,7 +219,7 @@ final class HttpApi {
             // End an idle stream; the client reconnects after RECONNECT_MILLIS and resumes at the
             // mark, so nothing indexed in between is missed. Short-lived idle streams keep
             // intermediaries and headless renderers (which wait for open requests) from hanging.
-            out.write(("id: " + LiveStream.SEQ_PREFIX + mark + "\n\n").getBytes(StandardCharsets.UTF_8));
+            out.write(("event: idle\nid: " + LiveStream.SEQ_PREFIX + mark + "\ndata: {}\n\n").getBytes(StandardCharsets.UTF_8));
             out.flush();
             break;
           }

@@ -171,10 +171,17 @@ export function mountLive(root, params, ctx) {
     }
   }
 
-  function openStream(q, gen) {
+  function openStream(q, gen, lastEventId) {
     if (typeof EventSource === 'undefined') return;
-    const es = new EventSource(`/api/stream${qs({ q })}`, { withCredentials: true });
+    const es = new EventSource(`/api/stream${qs({ q, lastEventId })}`, { withCredentials: true });
     source = es;
+    // After a quiet moment the recorder ends the stream with an 'idle' event carrying its position;
+    // reopening from our own timer (rather than EventSource's reconnect) resumes exactly there.
+    es.addEventListener('idle', (ev) => {
+      es.close();
+      if (gen !== generation) return;
+      setTimeout(() => { if (gen === generation && source === es) openStream(q, gen, ev.lastEventId); }, 500);
+    });
     const onEvent = (ev) => {
       if (gen !== generation) return;
       let s;
