@@ -6,7 +6,9 @@ import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code tapline demo-traffic}: drive the example orders API, usually through the proxy. */
 @Command(
@@ -18,6 +20,7 @@ import picocli.CommandLine.Option;
     })
 final class DemoTrafficCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
+  @Spec CommandSpec spec;
 
   @Option(names = "--target", required = true, paramLabel = "URL", description = "Where to send the calls, e.g. the proxy: http://127.0.0.1:8080")
   String target;
@@ -37,8 +40,8 @@ final class DemoTrafficCommand implements Callable<Integer> {
     if (requests < 1) {
       throw new UsageException("--requests must be at least 1: " + requests);
     }
-    Progress progress = Progress.start("demo-traffic", requests);
-    DemoTraffic.Result r = DemoTraffic.run(uri, routingKey, requests, seed, progress::update);
+    Progress progress = Progress.to(spec.commandLine().getErr());
+    DemoTraffic.Result r = DemoTraffic.run(uri, routingKey, requests, seed, n -> progress.count("demo-traffic", n, requests));
     progress.done();
     System.out.println("sent " + r.summary() + (routingKey == null ? " (baseline)" : " (routing key " + routingKey + ")"));
     if (r.failures() == r.requests()) {

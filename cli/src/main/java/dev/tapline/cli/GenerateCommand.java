@@ -29,18 +29,7 @@ final class GenerateCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
   @Spec CommandSpec spec;
 
-  @Option(names = "--from", required = true, paramLabel = "URL|FILE",
-      description = "A recorder URL (http(s)://host:port, its /api/export is read) or an NDJSON file.")
-  String from;
-
-  @Option(names = "--query", paramLabel = "Q", description = "Lucene query sent to the recorder's export.")
-  @Nullable String query;
-
-  @Option(names = "--service", paramLabel = "S", description = "Only exchanges of this service.")
-  @Nullable String service;
-
-  @Option(names = "--routing-key", paramLabel = "K", description = "Only exchanges with this routing key.")
-  @Nullable String routingKey;
+  @Mixin TrafficInput input;
 
   @Option(names = "--openapi", paramLabel = "FILE", description = "OpenAPI 3 document: its paths and operationIds win.")
   @Nullable Path openApi;
@@ -59,9 +48,9 @@ final class GenerateCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter outw = spec.commandLine().getOut();
-    TestGenerator generator = create(GenerateCommand.options(packageName, maxPerEndpoint, service, routingKey, openApi, from));
+    TestGenerator generator = create(GenerateCommand.options(packageName, maxPerEndpoint, input.service, input.routingKey, openApi, input.from));
     GenerationResult result;
-    try (ExchangeSource source = open(from, query)) {
+    try (ExchangeSource source = open(input.from, input.query)) {
       result = generator.generate(source, n -> {
         err.println("read " + n + " exchanges...");
         err.flush();

@@ -136,15 +136,18 @@ final class ReplayCommand implements Callable<Integer> {
     if (from == null || from.isBlank()) {
       throw new UsageException("--from is required: an NDJSON file or a recorder URL");
     }
-    ProgressLine progress = new ProgressLine(err);
+    Progress progress = Progress.to(err);
+    ReplayListener listener = p -> progress.show(() -> String.format(Locale.ROOT,
+        "replay: %d exchanges compared (%.0f/s), %d with differences, %d failed, %d skipped",
+        p.replayed(), p.perSecond(), p.withDifferences(), p.failed(), p.skipped()));
     DriftReport report;
     try (ExchangeSource src = ExchangeSource.open(from, query, perRequest)) {
-      report = Replayer.create(options).replay(src, progress);
+      report = Replayer.create(options).replay(src, listener);
     } catch (ReplayInputException e) {
-      progress.clear();
+      progress.done();
       throw new UsageException(e.getMessage(), e);
     }
-    progress.clear();
+    progress.done();
     try {
       ReportWriter.writeAll(report, reportDir);
     } catch (IOException e) {
@@ -248,43 +251,4 @@ final class ReplayCommand implements Callable<Integer> {
     b.timeout(t);
     return b.build();
   }
-
-  /** Progress on stderr: redrawn on a terminal, a line every 5 s in CI logs, nothing for quick runs. */
-  private static final class ProgressLine implements ReplayListener {
-    private final PrintWriter err;
-    private final boolean tty = System.console() != null;
-    private final long start = System.nanoTime();
-    private long last = System.nanoTime();
-    private boolean printed;
-
-    ProgressLine(PrintWriter err) {
-      this.err = err;
-    }
-
-    @Override
-    public synchronized void progress(Progress p) {
-      long now = System.nanoTime();
-      if (now - start < 1_000_000_000L || now - last < (tty ? 250_000_000L : 5_000_000_000L)) {
-        return;
-      }
-      last = now;
-      printed = true;
-      String line = String.format(Locale.ROOT, "replay: %d exchanges compared (%.0f/s), %d with differences, %d failed, %d skipped",
-          p.replayed(), p.perSecond(), p.withDifferences(), p.failed(), p.skipped());
-      if (tty) {
-        err.print("\r" + line + "\033[K");
-      } else {
-        err.println(line);
-      }
-      err.flush();
-    }
-
-    synchronized void clear() {
-      if (printed && tty) {
-        err.print("\r\033[K");
-        err.flush();
-      }
-    }
-  }
-
 }

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -24,18 +23,7 @@ final class SpecCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
   @Spec CommandSpec spec;
 
-  @Option(names = "--from", required = true, paramLabel = "URL|FILE",
-      description = "A recorder URL (http(s)://host:port, its /api/export is read) or an NDJSON file.")
-  String from;
-
-  @Option(names = "--query", paramLabel = "Q", description = "Lucene query sent to the recorder's export.")
-  @Nullable String query;
-
-  @Option(names = "--service", paramLabel = "S", description = "Only exchanges of this service.")
-  @Nullable String service;
-
-  @Option(names = "--routing-key", paramLabel = "K", description = "Only exchanges with this routing key.")
-  @Nullable String routingKey;
+  @Mixin TrafficInput input;
 
   @Option(names = "--out", required = true, paramLabel = "FILE", description = "Where to write the YAML, e.g. openapi.yaml.")
   Path out;
@@ -44,9 +32,9 @@ final class SpecCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     TestGenerator generator = GenerateCommand.create(
-        GenerateCommand.options("tapline", 1, service, routingKey, null, from));
+        GenerateCommand.options("tapline", 1, input.service, input.routingKey, null, input.from));
     TestGenerator.InferredSpec inferred;
-    try (ExchangeSource source = GenerateCommand.open(from, query)) {
+    try (ExchangeSource source = GenerateCommand.open(input.from, input.query)) {
       inferred = generator.inferSpec(source, n -> {
         err.println("read " + n + " exchanges...");
         err.flush();

@@ -1,0 +1,20 @@
+package dev.tapline.cli;
+
+import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Option;
+
+/** Mixin for the commands that read recorded traffic and narrow it: {@code generate}, {@code spec}. */
+final class TrafficInput {
+  @Option(names = "--from", required = true, paramLabel = "URL|FILE",
+      description = "A recorder URL (http(s)://host:port, its /api/export is read) or an NDJSON file.")
+  String from;
+
+  @Option(names = "--query", paramLabel = "Q", description = "Lucene query sent to the recorder's export.")
+  @Nullable String query;
+
+  @Option(names = "--service", paramLabel = "S", description = "Only exchanges of this service.")
+  @Nullable String service;
+
+  @Option(names = "--routing-key", paramLabel = "K", description = "Only exchanges with this routing key.")
+  @Nullable String routingKey;
+}
