@@ -74,7 +74,24 @@ public record Body(
     return new Body(contentType, encoding, newBytes, truncated, Math.max(originalSize, newBytes.length));
   }
 
+  /** True when the bytes are well-formed UTF-8 (ASCII is checked without decoding). */
+  public boolean isUtf8() {
+    return isAscii(bytes) || strictUtf8(bytes) != null;
+  }
+
+  static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   static @Nullable String strictUtf8(byte[] bytes) {
+    if (isAscii(bytes)) {
+      return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
     try {
       return StandardCharsets.UTF_8
           .newDecoder()

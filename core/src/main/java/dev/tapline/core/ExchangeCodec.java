@@ -220,9 +220,10 @@ public final class ExchangeCodec {
     optional(g, "contentType", b.contentType());
     optional(g, "encoding", b.encoding());
     if (b.bytes().length > 0) {
-      String text = Body.strictUtf8(b.bytes());
-      if (text != null) {
-        g.writeStringField("text", text);
+      if (b.isUtf8()) {
+        // Escapes straight from the bytes: no String of the body is made.
+        g.writeFieldName("text");
+        g.writeUTF8String(b.bytes(), 0, b.bytes().length);
       } else {
         g.writeStringField("base64", Base64.getEncoder().encodeToString(b.bytes()));
       }

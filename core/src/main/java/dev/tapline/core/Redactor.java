@@ -117,18 +117,31 @@ public final class Redactor {
     Headers reqHeaders = redactHeaders(req.headers(), "request", names);
     String query = redactQuery(req.rawQuery(), names);
     Body reqBody = redactBody(req.body(), "request", names);
-    Request newReq = new Request(req.method(), req.scheme(), req.authority(), req.path(), query, reqHeaders, reqBody);
     Response resp = e.response();
-    Response newResp = resp == null ? null
-        : new Response(resp.status(), redactHeaders(resp.headers(), "response", names),
-            redactBody(resp.body(), "response", names));
+    Headers respHeaders = resp == null ? null : redactHeaders(resp.headers(), "response", names);
+    Body respBody = resp == null ? null : redactBody(resp.body(), "response", names);
+    if (names.size() == e.redactions().size() && reqHeaders == req.headers() && query == req.rawQuery()
+        && reqBody == req.body() && (resp == null || (respHeaders == resp.headers() && respBody == resp.body()))) {
+      return e; // nothing to redact: the common case
+    }
+    Request newReq = new Request(req.method(), req.scheme(), req.authority(), req.path(), query, reqHeaders, reqBody);
+    Response newResp = resp == null ? null : new Response(resp.status(), respHeaders, respBody);
     return new Exchange(e.id(), e.startedAt(), e.durationMicros(), e.service(), e.proxy(),
         e.routingKey(), e.target(), e.traceparent(), e.baggage(), newReq, newResp, e.error(),
         List.copyOf(names));
   }
 
   public boolean isSensitiveHeader(String name) {
-    return headers.contains(name.toLowerCase(Locale.ROOT));
+    return headers.contains(name) || (hasUpperCase(name) && headers.contains(name.toLowerCase(Locale.ROOT)));
+  }
+
+  private static boolean hasUpperCase(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (Character.isUpperCase(s.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public boolean isSensitiveField(String name) {
@@ -142,26 +155,60 @@ public final class Redactor {
    * True when {@code s} holds one of {@link #DEFAULT_FIELD_WORDS}, ignoring case and, for field
    * names, {@code _} and {@code -} (so {@code api_key} and {@code private-key} match).
    */
-  private static boolean containsDefaultWord(String s, boolean squeeze) {
-    String lower = s.toLowerCase(Locale.ROOT);
-    if (squeeze && (lower.indexOf('_') >= 0 || lower.indexOf('-') >= 0)) {
-      lower = lower.replace("_", "").replace("-", "");
-    }
-    for (String w : DEFAULT_FIELD_WORDS) {
-      if (lower.contains(w)) {
-        return true;
+  private static boolean containsDefaultWord(CharSequence s, boolean squeeze) {
+    int n = s.length();
+    for (int i = 0; i < n; i++) {
+      char c = lower(s.charAt(i));
+      if (c >= 128 || !WORD_START[c]) {
+        continue;
+      }
+      for (String w : DEFAULT_FIELD_WORDS) {
+        if (w.charAt(0) != c) {
+          continue;
+        }
+        int j = i + 1;
+        int k = 1;
+        while (k < w.length() && j < n) {
+          char d = s.charAt(j);
+          if (squeeze && (d == '_' || d == '-')) {
+            j++;
+          } else if (lower(d) == w.charAt(k)) {
+            j++;
+            k++;
+          } else {
+            break;
+          }
+        }
+        if (k == w.length()) {
+          return true;
+        }
       }
     }
     return false;
   }
 
+  private static char lower(char c) {
+    if (c < 128) {
+      return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+    }
+    return Character.toLowerCase(c);
+  }
+
+  private static final boolean[] WORD_START = new boolean[128];
+
+  static {
+    for (String w : DEFAULT_FIELD_WORDS) {
+      WORD_START[w.charAt(0)] = true;
+    }
+  }
+
   /** A cheap look for anything the field rules could match, before parsing a body. */
-  private boolean mayHoldSensitiveField(String text) {
+  private boolean mayHoldSensitiveField(CharSequence text) {
     return fieldNames != null || containsDefaultWord(text, true);
   }
 
   /** At least 13 digits in a row, allowing single spaces or dashes between them. */
-  static boolean mayHoldCardNumber(String s) {
+  static boolean mayHoldCardNumber(CharSequence s) {
     int run = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -237,6 +284,13 @@ public final class Redactor {
   private Body redactBody(Body body, String side, Set<String> names) {
     if (body.bytes().length == 0) {
       return body;
+    }
+    if (Body.isAscii(body.bytes())) {
+      // Most bodies hold nothing any rule could match: look at the bytes before making a String.
+      CharSequence ascii = new AsciiChars(body.bytes());
+      if (!mayHoldSensitiveField(ascii) && !(cardNumbers && mayHoldCardNumber(ascii))) {
+        return body;
+      }
     }
     String text = body.textOrNull();
     if (text == null) {
@@ -387,6 +441,29 @@ public final class Redactor {
       return "[REDACTED:" + HexFormat.of().formatHex(h, 0, 6) + "]";
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       return MARKER;
+    }
+  }
+
+  /** ASCII bytes read as characters, without copying. */
+  private record AsciiChars(byte[] bytes) implements CharSequence {
+    @Override
+    public int length() {
+      return bytes.length;
+    }
+
+    @Override
+    public char charAt(int index) {
+      return (char) bytes[index];
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
+    }
+
+    @Override
+    public String toString() {
+      return new String(bytes, StandardCharsets.ISO_8859_1);
     }
   }
 

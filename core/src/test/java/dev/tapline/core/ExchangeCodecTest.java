@@ -25,6 +25,16 @@ class ExchangeCodecTest {
   }
 
   @Test
+  void escapesControlCharactersQuotesAndLineBreaksInTextBodies() {
+    String text = "line1\r\nline2\t\"q\" back\\slash \u0001\u001f \u00e9 \ud83d\ude00 \u2028";
+    Exchange e = sample(Body.text("text/plain", text), Body.text("text/plain", "ascii only \"quoted\"\n"), Headers.empty());
+    byte[] wire = ExchangeCodec.encode(e);
+    String json = new String(wire, StandardCharsets.UTF_8);
+    assertThat(json).doesNotContain("\n", "\r").contains("line1\\r\\nline2\\t\\\"q\\\"");
+    assertThat(ExchangeCodec.decode(wire)).isEqualTo(e);
+  }
+
+  @Test
   void roundTripsBinaryAndNonUtf8BodiesByteForByte() {
     byte[] binary = new byte[256];
     for (int i = 0; i < binary.length; i++) {

@@ -64,4 +64,30 @@ class RedactorTest {
     Exchange r = redactor.redact(with(Headers.empty(), Body.of("application/octet-stream", bin), null, Body.empty()));
     assertThat(r.request().body().bytes()).isEqualTo(bin);
   }
+
+  @Test
+  void fieldWordsMatchIgnoringCaseUnderscoresAndDashesInAsciiAndNonAsciiBodies() {
+    for (String json : new String[] {
+        "{\"API_KEY\":\"k-1\",\"Pass-Word\":\"hunter2\"}",
+        "{\"note\":\"caf\u00e9 \u2713\",\"Api-Key\":\"k-1\",\"PASSWORD\":\"hunter2\"}"}) {
+      Exchange r = redactor.redact(with(Headers.empty(), Body.text("application/json", json), null, Body.empty()));
+      assertThat(r.request().body().textOrNull()).doesNotContain("k-1", "hunter2");
+      assertThat(r.redactions()).hasSize(2);
+    }
+  }
+
+  @Test
+  void nothingToRedactReturnsTheSameExchange() {
+    Exchange e = with(Headers.of("Accept", "application/json", "X-Trace", "abc"),
+        Body.text("application/json", "{\"sku\":\"A-1\",\"note\":\"na\u00efve pass word\"}"), "page=2",
+        Body.text("application/json", "{\"id\":42,\"total\":19.98}"));
+    assertThat(redactor.redact(e)).isSameAs(e);
+  }
+
+  @Test
+  void headerNamesMatchInAnyCase() {
+    Exchange r = redactor.redact(with(Headers.of("AUTHORIZATION", "Bearer s3cr3t", "x-Api-Key", "k"), Body.empty(), null, Body.empty()));
+    assertThat(r.request().headers().first("authorization")).isEqualTo(Redactor.MARKER);
+    assertThat(r.request().headers().first("x-api-key")).isEqualTo(Redactor.MARKER);
+  }
 }

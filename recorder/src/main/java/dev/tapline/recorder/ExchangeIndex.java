@@ -106,11 +106,7 @@ public final class ExchangeIndex {
         .description("time to answer a search, catalog or stream query")
         .publishPercentiles(0.5, 0.95, 0.99)
         .register(meters);
-    this.refresher = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, "tapline-index-refresh");
-      t.setDaemon(true);
-      return t;
-    });
+    this.refresher = Executors.newSingleThreadScheduledExecutor(Background.threads("tapline-index-refresh"));
     this.completedSeq = Long.parseLong(lastCommitData.getOrDefault("seq", "0")) - 1;
     this.visibleSeq = completedSeq;
     searchers.addListener(new ReferenceManager.RefreshListener() {
@@ -149,6 +145,7 @@ public final class ExchangeIndex {
           // is work that merging soon throws away.
           .setUseCompoundFile(false)
           .setMergePolicy(mergePolicy())
+          .setMergeScheduler(new BackgroundMerges())
           // Commits happen only together with the Kafka offsets they cover (see Ingestor).
           .setCommitOnClose(false);
       IndexWriter writer = new IndexWriter(directory, cfg);
@@ -173,6 +170,25 @@ public final class ExchangeIndex {
     p.setSegmentsPerTier(20);
     p.setNoCFSRatio(0);
     return p;
+  }
+
+  /** Lucene's concurrent merges, on threads at the indexing priority (see {@link Background}). */
+  private static final class BackgroundMerges extends org.apache.lucene.index.ConcurrentMergeScheduler {
+    private int started;
+
+    @Override
+    protected synchronized MergeThread getMergeThread(MergeSource mergeSource, org.apache.lucene.index.MergePolicy.OneMerge merge) {
+      MergeThread t = new MergeThread(mergeSource, merge) {
+        @Override
+        public void run() {
+          Background.lowerPriority();
+          super.run();
+        }
+      };
+      t.setDaemon(true);
+      t.setName("Lucene Merge Thread #" + started++);
+      return t;
+    }
   }
 
   // ---- writing (the ingestor's side) ----

@@ -96,16 +96,8 @@ final class Ingestor {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     this.consumer = new KafkaConsumer<>(p);
-    this.pool = Executors.newFixedThreadPool(config.indexThreads(), r -> {
-      Thread t = new Thread(r, "tapline-index-worker");
-      t.setDaemon(true);
-      return t;
-    });
-    this.committer = Executors.newSingleThreadExecutor(r -> {
-      Thread t = new Thread(r, "tapline-index-commit");
-      t.setDaemon(true);
-      return t;
-    });
+    this.pool = Executors.newFixedThreadPool(config.indexThreads(), Background.threads("tapline-index-worker"));
+    this.committer = Executors.newSingleThreadExecutor(Background.threads("tapline-index-commit"));
     this.thread = new Thread(this::run, "tapline-ingest");
     this.thread.setDaemon(true);
   }
@@ -138,6 +130,7 @@ final class Ingestor {
   }
 
   private void run() {
+    Background.lowerPriority();
     try {
       consumer.subscribe(List.of(config.topic()), new Rebalance());
       while (!stopping) {
