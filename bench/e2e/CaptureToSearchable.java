@@ -1,7 +1,9 @@
 // Capture-to-searchable latency: how long after a response reaches the client its exchange can be
 // found through the recorder's search API. Single-file program (java CaptureToSearchable.java ...),
-// JDK only. Sends a steady load of requests with unique paths through the proxy; a poller reads the
-// newest page of /api/exchanges every POLL_MS and notes when each path first shows up.
+// JDK only. Sends a steady load of requests with unique paths through the proxy; a poller reads
+// /api/exchanges every POLL_MS, newest first, following the cursor until it reaches exchanges it has
+// already seen, and notes when each path first shows up. The first WARM_UP seconds of load use
+// another routing key and are not measured (a freshly started JVM compiles its hot paths then).
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -20,6 +22,7 @@ import java.util.regex.Pattern;
 
 public class CaptureToSearchable {
   static final int POLL_MS = 20;
+  static final int WARM_UP = 5;
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
@@ -30,6 +33,7 @@ public class CaptureToSearchable {
     String recorder = args[1];
     int rps = args.length > 2 ? Integer.parseInt(args[2]) : 200;
     int seconds = args.length > 3 ? Integer.parseInt(args[3]) : 20;
+    int warmUp = args.length > 4 ? Integer.parseInt(args[4]) : WARM_UP;
     HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     Map<String, Long> sentAt = new ConcurrentHashMap<>();
     Map<String, Long> seenAt = new ConcurrentHashMap<>();
@@ -39,12 +43,22 @@ public class CaptureToSearchable {
     var poller = Executors.newSingleThreadScheduledExecutor();
     poller.scheduleWithFixedDelay(() -> {
       try {
-        var r = http.send(HttpRequest.newBuilder(URI.create(recorder + "/api/exchanges?limit=200&q=routingKey:latency-" + run)).build(),
-            HttpResponse.BodyHandlers.ofString());
-        long now = System.nanoTime();
-        Matcher m = path.matcher(r.body());
-        while (m.find()) {
-          seenAt.putIfAbsent(m.group(1), now);
+        String cursor = null;
+        for (int page = 0; page < 50; page++) {
+          String url = recorder + "/api/exchanges?limit=200&q=routingKey:latency-" + run
+              + (cursor == null ? "" : "&cursor=" + java.net.URLEncoder.encode(cursor, java.nio.charset.StandardCharsets.UTF_8));
+          var r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+          long now = System.nanoTime();
+          Matcher m = path.matcher(r.body());
+          boolean anyNew = false;
+          while (m.find()) {
+            anyNew |= seenAt.putIfAbsent(m.group(1), now) == null;
+          }
+          Matcher c = NEXT.matcher(r.body());
+          if (!anyNew || !c.find()) {
+            break; // newest first: past the first page of nothing new, everything was seen before
+          }
+          cursor = c.group(1);
         }
       } catch (Exception e) {
         // keep polling
@@ -52,6 +66,24 @@ public class CaptureToSearchable {
     }, 0, POLL_MS, TimeUnit.MILLISECONDS);
 
     var senders = Executors.newFixedThreadPool(8);
+    if (warmUp > 0) {
+      long w0 = System.nanoTime();
+      for (int i = 0; i < rps * warmUp; i++) {
+        long wait = w0 + i * (1_000_000_000L / rps) - System.nanoTime();
+        if (wait > 0) {
+          TimeUnit.NANOSECONDS.sleep(wait);
+        }
+        String p = "/orders/warm-" + run + "-" + i;
+        senders.submit(() -> {
+          try {
+            http.send(HttpRequest.newBuilder(URI.create(proxy + p)).header("baggage", "sd-routing-key=warm-" + run).build(),
+                HttpResponse.BodyHandlers.discarding());
+          } catch (Exception e) {
+            // warm-up only
+          }
+        });
+      }
+    }
     long start = System.nanoTime();
     long intervalNanos = 1_000_000_000L / rps;
     int total = rps * seconds;
@@ -91,11 +123,13 @@ public class CaptureToSearchable {
       System.out.println("no exchange became searchable");
       System.exit(1);
     }
-    System.out.printf("capture-to-searchable: %d requests at %d/s for %ds, %d searchable, %d missing%n",
-        sentAt.size(), rps, seconds, ms.size(), sentAt.size() - ms.size());
+    System.out.printf("capture-to-searchable: %d requests at %d/s for %ds after %ds of warm-up, %d searchable, %d missing%n",
+        sentAt.size(), rps, seconds, warmUp, ms.size(), sentAt.size() - ms.size());
     System.out.printf("  p50 %.0f ms   p95 %.0f ms   p99 %.0f ms   max %.0f ms   (poll every %d ms)%n",
         pct(ms, 50), pct(ms, 95), pct(ms, 99), ms.get(ms.size() - 1), POLL_MS);
   }
+
+  static final Pattern NEXT = Pattern.compile("\"nextCursor\":\"([^\"]+)\"");
 
   static double pct(List<Double> sorted, int p) {
     return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p / 100.0 * sorted.size()) - 1));

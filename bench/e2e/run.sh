@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Capture-to-searchable latency through the whole pipeline (proxy → Kafka → recorder → search):
 # starts `tapline up --demo` on free ports and drives a steady load with unique paths.
-# Usage: bench/e2e/run.sh [RPS] [SECONDS]
+# Usage: bench/e2e/run.sh [RPS] [SECONDS] [WARM_UP_SECONDS]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
-RPS=${1:-200}; SECS=${2:-20}
+RPS=${1:-200}; SECS=${2:-20}; WARM=${3:-5}
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
 P=$(free_port); H=$(free_port); K=$(free_port); D=$(mktemp -d)
 ./tapline up --demo --proxy-port "$P" --http-port "$H" --kafka-port "$K" --data-dir "$D" > "$D/up.log" 2>&1 &
@@ -15,4 +15,4 @@ for i in $(seq 1 240); do grep -q "tapline ready" "$D/up.log" && break; sleep 0.
 grep -q "tapline ready" "$D/up.log" || { tail -5 "$D/up.log"; echo "tapline up did not start"; exit 1; }
 JAVA="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}/bin/java"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-"$JAVA" "$ROOT/bench/e2e/CaptureToSearchable.java" "http://127.0.0.1:$P" "http://127.0.0.1:$H" "$RPS" "$SECS"
+"$JAVA" "$ROOT/bench/e2e/CaptureToSearchable.java" "http://127.0.0.1:$P" "http://127.0.0.1:$H" "$RPS" "$SECS" "$WARM"
