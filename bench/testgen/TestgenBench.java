@@ -1,10 +1,10 @@
 import dev.tapline.core.Body;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.ExchangeReader;
 import dev.tapline.core.Headers;
 import dev.tapline.core.Request;
 import dev.tapline.core.Response;
-import dev.tapline.testgen.ExchangeSource;
 import dev.tapline.testgen.GenerationResult;
 import dev.tapline.testgen.GeneratorOptions;
 import dev.tapline.testgen.TestGenerator;
@@ -49,7 +49,7 @@ public class TestgenBench {
     long gcStart = gcMillis();
     long start = System.nanoTime();
     GenerationResult result;
-    try (ExchangeSource source = ExchangeSource.open(input.toString(), null)) {
+    try (ExchangeReader source = ExchangeReader.open(input.toString(), null)) {
       result = TestGenerator.create(GeneratorOptions.builder("com.example.bench").sourceName("traffic.ndjson").build())
           .generate(source, null);
     }

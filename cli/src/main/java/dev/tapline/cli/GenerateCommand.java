@@ -1,6 +1,6 @@
 package dev.tapline.cli;
 
-import dev.tapline.testgen.ExchangeSource;
+import dev.tapline.core.ExchangeReader;
 import dev.tapline.testgen.GenerationResult;
 import dev.tapline.testgen.GeneratorOptions;
 import dev.tapline.testgen.TestGenerator;
@@ -50,7 +50,7 @@ final class GenerateCommand implements Callable<Integer> {
     PrintWriter outw = spec.commandLine().getOut();
     TestGenerator generator = create(GenerateCommand.options(packageName, maxPerEndpoint, input.service, input.routingKey, openApi, input.from));
     GenerationResult result;
-    try (ExchangeSource source = open(input.from, input.query)) {
+    try (ExchangeReader source = open(input.from, input.query)) {
       result = generator.generate(source, n -> {
         err.println("read " + n + " exchanges...");
         err.flush();
@@ -95,7 +95,7 @@ final class GenerateCommand implements Callable<Integer> {
 
   /** What the generated header names: the file name, or the URL without credentials. */
   static String sourceName(String from) {
-    if (from.startsWith("http://") || from.startsWith("https://")) {
+    if (ExchangeReader.isUrl(from)) {
       try {
         java.net.URI u = java.net.URI.create(from);
         return new java.net.URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), null, null).toString();
@@ -115,12 +115,14 @@ final class GenerateCommand implements Callable<Integer> {
     }
   }
 
-  static ExchangeSource open(String from, @Nullable String query) {
+  /** The recorder's export or the file; what cannot be opened is one line naming it, exit code 2. */
+  static ExchangeReader open(String from, @Nullable String query) {
+    if (query != null && !ExchangeReader.isUrl(from)) {
+      throw new UsageException("--query filters a recorder's export; " + from + " is a file");
+    }
     try {
-      return ExchangeSource.open(from, query);
-    } catch (IOException e) {
-      throw new UsageException(e.getMessage(), e);
-    } catch (IllegalArgumentException e) {
+      return ExchangeReader.open(from, query);
+    } catch (IOException | IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);
     }
   }

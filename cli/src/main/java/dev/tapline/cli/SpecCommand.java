@@ -1,6 +1,6 @@
 package dev.tapline.cli;
 
-import dev.tapline.testgen.ExchangeSource;
+import dev.tapline.core.ExchangeReader;
 import dev.tapline.testgen.GenerationResult;
 import dev.tapline.testgen.TestGenerator;
 import java.io.IOException;
@@ -34,7 +34,7 @@ final class SpecCommand implements Callable<Integer> {
     TestGenerator generator = GenerateCommand.create(
         GenerateCommand.options("tapline", 1, input.service, input.routingKey, null, input.from));
     TestGenerator.InferredSpec inferred;
-    try (ExchangeSource source = GenerateCommand.open(input.from, input.query)) {
+    try (ExchangeReader source = GenerateCommand.open(input.from, input.query)) {
       inferred = generator.inferSpec(source, n -> {
         err.println("read " + n + " exchanges...");
         err.flush();

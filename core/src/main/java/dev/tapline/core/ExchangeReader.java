@@ -54,7 +54,7 @@ public final class ExchangeReader implements Closeable {
   /** The recorder endpoint that streams exchanges as NDJSON. */
   public static final String EXPORT_PATH = "/api/export";
 
-  private static final int ERROR_BODY_CHARS = 300;
+  private static final int ERROR_BODY_BYTES = 300;
 
   private final BufferedReader reader;
   private final String name;
@@ -88,7 +88,7 @@ public final class ExchangeReader implements Closeable {
 
   /** True when {@code from} is an {@code http://} or {@code https://} URL (any case), i.e. a recorder. */
   public static boolean isUrl(String from) {
-    String lower = from.strip().toLowerCase(Locale.ROOT);
+    String lower = from.toLowerCase(Locale.ROOT);
     return lower.startsWith("http://") || lower.startsWith("https://");
   }
 
@@ -107,7 +107,7 @@ public final class ExchangeReader implements Closeable {
   public static ExchangeReader open(String from, @Nullable String query, Duration connectTimeout) throws IOException {
     requireNonNull(from, "from");
     if (isUrl(from)) {
-      return recorder(from.strip(), query, connectTimeout);
+      return recorder(from, query, connectTimeout);
     }
     if (query != null && !query.isBlank()) {
       throw new IllegalArgumentException(from + " is a file; a query can only filter a recorder's export");
@@ -162,7 +162,7 @@ public final class ExchangeReader implements Closeable {
       if (resp.statusCode() != 200) {
         String detail;
         try (InputStream in = resp.body()) {
-          detail = new String(in.readNBytes(ERROR_BODY_CHARS), StandardCharsets.UTF_8).replaceAll("\\s+", " ").strip();
+          detail = new String(in.readNBytes(ERROR_BODY_BYTES), StandardCharsets.UTF_8).replaceAll("\\s+", " ").strip();
         } catch (IOException e) {
           detail = "";
         }

@@ -3,6 +3,7 @@ package dev.tapline.testgen;
 import static java.util.Objects.requireNonNull;
 
 import dev.tapline.core.Exchange;
+import dev.tapline.core.ExchangeReader;
 import dev.tapline.testgen.GenerationResult.EndpointSummary;
 import dev.tapline.testgen.GenerationResult.Skipped;
 import java.io.IOException;
@@ -25,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * <pre>{@code
  * TestGenerator gen = TestGenerator.create(GeneratorOptions.builder("com.acme.orders").build());
  * GenerationResult result;
- * try (ExchangeSource in = ExchangeSource.open("orders.ndjson", null)) {
+ * try (ExchangeReader in = ExchangeReader.open("orders.ndjson", null)) {   // or a recorder URL
  *   result = gen.generate(in, null);
  * }
  * TestGenerator.write(result, Path.of("src/test"));   // java/com/acme/orders/*.java, resources/...
@@ -120,8 +121,11 @@ public final class TestGenerator {
     return finish(catalog, read, List.of(), include);
   }
 
-  /** Streams every exchange of {@code source}; malformed lines are skipped and reported. */
-  public GenerationResult generate(ExchangeSource source, @Nullable ProgressListener progress) {
+  /**
+   * Streams every exchange of {@code source} (the caller closes it); malformed lines are skipped
+   * and reported. A read that breaks off throws the reader's {@link java.io.UncheckedIOException}.
+   */
+  public GenerationResult generate(ExchangeReader source, @Nullable ProgressListener progress) {
     Catalog catalog = new Catalog(options, spec);
     List<Skipped> malformed = new ArrayList<>();
     long read = fold(source, catalog, malformed, progress);
@@ -132,7 +136,7 @@ public final class TestGenerator {
    * An OpenAPI 3.1 document (YAML) inferred from the traffic: paths, parameters, request and
    * response schemas, examples. Filters of the options apply; the package is not used.
    */
-  public InferredSpec inferSpec(ExchangeSource source, @Nullable ProgressListener progress) {
+  public InferredSpec inferSpec(ExchangeReader source, @Nullable ProgressListener progress) {
     Catalog catalog = new Catalog(options, spec);
     List<Skipped> malformed = new ArrayList<>();
     long read = fold(source, catalog, malformed, progress);
@@ -141,7 +145,7 @@ public final class TestGenerator {
     return new InferredSpec(SpecWriter.yaml(catalog, options.sourceName()), read, catalog.endpoints.size(), skipped);
   }
 
-  /** See {@link #inferSpec(ExchangeSource, ProgressListener)}. */
+  /** See {@link #inferSpec(ExchangeReader, ProgressListener)}. */
   public InferredSpec inferSpec(Iterable<Exchange> exchanges) {
     Catalog catalog = new Catalog(options, spec);
     long read = 0;
@@ -157,20 +161,20 @@ public final class TestGenerator {
   /** An inferred OpenAPI document and what went into it. */
   public record InferredSpec(String yaml, long exchangesRead, int endpoints, List<Skipped> skipped) {}
 
-  private long fold(ExchangeSource source, Catalog catalog, List<Skipped> malformed, @Nullable ProgressListener progress) {
+  private long fold(ExchangeReader source, Catalog catalog, List<Skipped> malformed, @Nullable ProgressListener progress) {
     requireNonNull(source, "source");
     long read = 0;
     long bad = 0;
-    for (ExchangeSource.Item item; (item = source.next()) != null; ) {
+    for (ExchangeReader.Item item; (item = source.next()) != null; ) {
       switch (item) {
-        case ExchangeSource.Item.Read r -> {
+        case ExchangeReader.Item.Read r -> {
           read++;
           accept(catalog, r.exchange());
           if (progress != null && read % 10_000 == 0) {
             progress.exchangesRead(read);
           }
         }
-        case ExchangeSource.Item.Malformed m -> {
+        case ExchangeReader.Item.Malformed m -> {
           bad++;
           if (malformed.size() < MAX_MALFORMED_LISTED) {
             malformed.add(new GenerationResult.MalformedInput(source.name(), m.line(), m.message()));

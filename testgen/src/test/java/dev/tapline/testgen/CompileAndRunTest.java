@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.ExchangeReader;
 import dev.tapline.examples.DemoTraffic;
 import dev.tapline.examples.OrdersService;
 import java.io.IOException;
@@ -50,7 +51,7 @@ class CompileAndRunTest {
       }
       Files.writeString(FIXTURE, sb.toString(), StandardCharsets.UTF_8);
     }
-    try (ExchangeSource source = ExchangeSource.open(FIXTURE.toString(), null)) {
+    try (ExchangeReader source = ExchangeReader.open(FIXTURE.toString(), null)) {
       result = TestGenerator.create(GeneratorOptions.builder(PACKAGE).sourceName("orders-v1.ndjson").build())
           .generate(source, null);
     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tapline.core.Exchange;
+import dev.tapline.core.ExchangeReader;
 import io.swagger.v3.parser.OpenAPIV3Parser;
 import io.swagger.v3.parser.core.models.ParseOptions;
 import io.swagger.v3.parser.core.models.SwaggerParseResult;
@@ -21,9 +22,9 @@ class OpenApiTest {
 
   static List<Exchange> fixture() throws IOException {
     List<Exchange> out = new ArrayList<>();
-    try (ExchangeSource in = ExchangeSource.open(FIXTURE.toString(), null)) {
-      for (ExchangeSource.Item item; (item = in.next()) != null; ) {
-        if (item instanceof ExchangeSource.Item.Read r) {
+    try (ExchangeReader in = ExchangeReader.open(FIXTURE.toString(), null)) {
+      for (ExchangeReader.Item item; (item = in.next()) != null; ) {
+        if (item instanceof ExchangeReader.Item.Read r) {
           out.add(r.exchange());
         }
       }

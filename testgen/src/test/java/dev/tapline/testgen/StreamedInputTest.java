@@ -1,11 +1,11 @@
 package dev.tapline.testgen;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.ExchangeReader;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -17,7 +17,11 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ExchangeSourceTest {
+/**
+ * Generation from streamed input ({@link ExchangeReader}, whose own cases are in core's
+ * ExchangeReaderTest) and from exchanges in memory.
+ */
+class StreamedInputTest {
   private static String ndjson(List<Exchange> exchanges) {
     StringBuilder sb = new StringBuilder();
     for (Exchange e : exchanges) {
@@ -33,7 +37,7 @@ class ExchangeSourceTest {
     Path file = dir.resolve("traffic.ndjson");
     Files.writeString(file, lines);
     GenerationResult result;
-    try (ExchangeSource in = ExchangeSource.open(file.toString(), null)) {
+    try (ExchangeReader in = ExchangeReader.open(file.toString(), null)) {
       result = TestGenerator.create(GeneratorOptions.builder("com.example.orders").build()).generate(in, null);
     }
     assertThat(result.exchangesRead()).isEqualTo(orders.size());
@@ -48,7 +52,7 @@ class ExchangeSourceTest {
   }
 
   @Test
-  void aRecorderUrlIsStreamedFromItsExportWithTheQuery() throws IOException {
+  void testsAreGeneratedFromARecorderExportStream() throws IOException {
     AtomicReference<String> asked = new AtomicReference<>();
     String body = ndjson(Traffic.orders());
     HttpServer recorder = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
@@ -64,43 +68,15 @@ class ExchangeSourceTest {
       }
     });
     recorder.start();
-    try (ExchangeSource in = ExchangeSource.open("http://127.0.0.1:" + recorder.getAddress().getPort(), "service:orders AND status:[200 TO 299]")) {
+    try (ExchangeReader in = ExchangeReader.open("http://127.0.0.1:" + recorder.getAddress().getPort(), "service:orders AND status:[200 TO 299]")) {
       GenerationResult result = TestGenerator.create(GeneratorOptions.builder("com.example.orders").build()).generate(in, null);
       assertThat(result.exchangesRead()).isEqualTo(Traffic.orders().size());
+      assertThat(result.files()).isEqualTo(
+          TestGenerator.create(GeneratorOptions.builder("com.example.orders").build()).generate(Traffic.orders()).files());
       assertThat(asked.get()).isEqualTo("/api/export?q=service%3Aorders+AND+status%3A%5B200+TO+299%5D");
     } finally {
       recorder.stop(0);
     }
-  }
-
-  @Test
-  void aRecorderErrorAndAMissingFileAreOneLineErrorsNamingTheSource() throws IOException {
-    HttpServer recorder = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
-    recorder.createContext("/", ex -> {
-      byte[] b = "{\"error\":\"bad_query\",\"detail\":\"unexpected ]\"}".getBytes(StandardCharsets.UTF_8);
-      ex.sendResponseHeaders(400, b.length);
-      ex.getResponseBody().write(b);
-      ex.close();
-    });
-    recorder.start();
-    String url = "http://127.0.0.1:" + recorder.getAddress().getPort() + "/api/export";
-    try {
-      assertThatThrownBy(() -> ExchangeSource.open(url, "]"))
-          .isInstanceOf(IOException.class)
-          .hasMessage(url + "?q=%5D: HTTP 400: {\"error\":\"bad_query\",\"detail\":\"unexpected ]\"}");
-    } finally {
-      recorder.stop(0);
-    }
-    int port;
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort();
-    }
-    int closedPort = port; // nothing listens there any more
-    assertThatThrownBy(() -> ExchangeSource.open("http://127.0.0.1:" + closedPort, null))
-        .isInstanceOf(IOException.class)
-        .hasMessageStartingWith("http://127.0.0.1:" + closedPort + "/api/export: cannot connect");
-    assertThatThrownBy(() -> ExchangeSource.open("/no/such/file.ndjson", null))
-        .isInstanceOf(IOException.class).hasMessage("/no/such/file.ndjson: no such readable file");
   }
 
   @Test
