@@ -3,17 +3,10 @@ package dev.tapline.replay;
 import static java.util.Objects.requireNonNull;
 
 import dev.tapline.core.Exchange;
-import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.ExchangeReader;
 import java.io.IOException;
-import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -21,18 +14,25 @@ import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Where recorded exchanges come from: an NDJSON file (one {@link ExchangeCodec} line per exchange),
- * the recorder's {@code GET /api/export?q=} stream, or a list. Read lazily, one exchange at a time;
- * a malformed line is a {@link ReplayInputException} naming the line.
+ * The {@link Replayer}'s input: recorded exchanges from an NDJSON file or the recorder's {@code GET
+ * /api/export?q=} stream (both read by core's {@link ExchangeReader}), or from a list. Read lazily,
+ * one exchange at a time. Replay stops at bad input rather than skipping it: a malformed line, a
+ * file that does not exist, a recorder that cannot be reached or refuses the export is a {@link
+ * ReplayInputException} naming the source (and the line).
  *
  * <pre>{@code
  * try (ExchangeSource src = ExchangeSource.open("http://recorder:7070", "service:orders", Duration.ofSeconds(10))) {
- *   DriftReport report = replayer.replay(src);
+ *   DriftReport report = replayer.replay(src, ReplayListener.none());
  * }
  * }</pre>
  */
 public interface ExchangeSource extends AutoCloseable {
-  /** The next exchange, or null at the end. */
+  /**
+   * The next exchange, or null at the end.
+   *
+   * @throws ReplayInputException {@code <source> line <n>: <why>} for a line that is not an exchange
+   *     or cannot be read
+   */
   @Nullable Exchange next();
 
   /** Where the exchanges come from, for messages. */
@@ -42,71 +42,81 @@ public interface ExchangeSource extends AutoCloseable {
   void close();
 
   /**
-   * An http(s) URL is a recorder: {@code <from>/api/export?q=<query>} is fetched and streamed (a
-   * URL that already ends in {@code /api/export} is used as is). Anything else is an NDJSON file;
-   * {@code query} must then be null.
+   * An http(s) URL is a recorder (see {@link #recorder}); anything else is an NDJSON file, and
+   * {@code query} must then be null or blank.
+   *
+   * @param connectTimeout how long to wait for the recorder to accept the connection
    */
-  static ExchangeSource open(String from, @Nullable String query, Duration timeout) {
+  static ExchangeSource open(String from, @Nullable String query, Duration connectTimeout) {
     requireNonNull(from, "from");
-    String lower = from.toLowerCase(java.util.Locale.ROOT);
-    if (lower.startsWith("http://") || lower.startsWith("https://")) {
-      return recorder(URI.create(from), query, timeout);
-    }
-    if (query != null && !query.isBlank()) {
+    if (!ExchangeReader.isUrl(from) && query != null && !query.isBlank()) {
       throw new ReplayInputException("--query needs --from to be a recorder URL; " + from + " is a file");
     }
-    return file(Path.of(from));
+    try {
+      return of(ExchangeReader.open(from, query, connectTimeout));
+    } catch (IOException e) {
+      throw new ReplayInputException(e.getMessage(), e);
+    }
   }
 
   static ExchangeSource file(Path path) {
-    requireNonNull(path, "path");
     try {
-      InputStream in = Files.newInputStream(path);
-      return new NdjsonSource(path.toString(), in);
-    } catch (NoSuchFileException e) {
-      throw new ReplayInputException("no such file: " + path);
+      return of(ExchangeReader.file(path));
     } catch (IOException e) {
-      throw new ReplayInputException("cannot read " + path + ": " + e.getMessage(), e);
+      throw new ReplayInputException(e.getMessage(), e);
     }
   }
 
-  /** Streams {@code GET <recorder>/api/export?q=<query>}. */
-  static ExchangeSource recorder(URI recorder, @Nullable String query, Duration timeout) {
+  /**
+   * Streams {@code GET <recorder>/api/export?q=<query>}: trailing slashes are dropped and {@code
+   * /api/export} appended unless the URL already ends with it; no {@code q=} without a query.
+   */
+  static ExchangeSource recorder(URI recorder, @Nullable String query, Duration connectTimeout) {
     requireNonNull(recorder, "recorder");
-    String base = recorder.toString();
-    while (base.endsWith("/")) {
-      base = base.substring(0, base.length() - 1);
-    }
-    if (!base.endsWith("/api/export")) {
-      base = base + "/api/export";
-    }
-    String q = query == null ? "" : query;
-    URI uri = URI.create(base + "?q=" + URLEncoder.encode(q, StandardCharsets.UTF_8));
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(timeout).build();
-    HttpResponse<InputStream> resp;
     try {
-      resp = client.send(HttpRequest.newBuilder(uri).header("Accept", "application/x-ndjson").GET().build(),
-          HttpResponse.BodyHandlers.ofInputStream());
+      return of(ExchangeReader.recorder(recorder.toString(), query, connectTimeout));
     } catch (IOException e) {
-      client.close();
-      throw new ReplayInputException("cannot read exchanges from " + uri + ": " + Sender.describe(e), e);
-    } catch (InterruptedException e) {
-      client.close();
-      Thread.currentThread().interrupt();
-      throw new ReplayInputException("interrupted while connecting to " + uri, e);
+      throw new ReplayInputException(e.getMessage(), e);
     }
-    if (resp.statusCode() != 200) {
-      String detail;
-      try (InputStream in = resp.body()) {
-        detail = new String(in.readNBytes(300), StandardCharsets.UTF_8).replace('\n', ' ');
-      } catch (IOException e) {
-        detail = "";
+  }
+
+  /**
+   * Exchanges from an open reader, closed with the source. A malformed line or a failed read is a
+   * {@link ReplayInputException} {@code <reader name> line <n>: <why>}.
+   */
+  static ExchangeSource of(ExchangeReader reader) {
+    requireNonNull(reader, "reader");
+    return new ExchangeSource() {
+      @Override
+      public @Nullable Exchange next() {
+        ExchangeReader.Item item;
+        try {
+          item = reader.next();
+        } catch (UncheckedIOException e) {
+          throw new ReplayInputException(e.getMessage(), e);
+        }
+        return switch (item) {
+          case null -> null;
+          case ExchangeReader.Item.Read r -> r.exchange();
+          case ExchangeReader.Item.Malformed m ->
+              throw new ReplayInputException(reader.name() + " line " + m.line() + ": " + m.message());
+        };
       }
-      client.close();
-      throw new ReplayInputException("recorder export " + uri + " answered " + resp.statusCode() + ": " + detail);
-    }
-    return new NdjsonSource(uri.toString(), resp.body(), client);
+
+      @Override
+      public String describe() {
+        return reader.name();
+      }
+
+      @Override
+      public void close() {
+        try {
+          reader.close();
+        } catch (IOException e) {
+          throw new UncheckedIOException(reader.name() + ": cannot close: " + e.getMessage(), e);
+        }
+      }
+    };
   }
 
   static ExchangeSource of(List<Exchange> exchanges) {

@@ -308,6 +308,35 @@ class ReplayEndToEndTest {
     }
   }
 
+  @Test
+  void aRecorderThatRefusesTheExportOrCannotBeReachedIsAnInputErrorNamingTheUrl() throws Exception {
+    HttpServer recorder = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
+    recorder.createContext("/api/export", ex -> {
+      byte[] b = "{\"error\":\"bad_query\",\"detail\":\"unexpected ]\"}".getBytes(StandardCharsets.UTF_8);
+      ex.sendResponseHeaders(400, b.length);
+      ex.getResponseBody().write(b);
+      ex.close();
+    });
+    recorder.start();
+    String url = "http://127.0.0.1:" + recorder.getAddress().getPort();
+    try {
+      assertThatThrownBy(() -> ExchangeSource.open(url + "/", "]", Duration.ofSeconds(5)))
+          .isInstanceOf(ReplayInputException.class)
+          .hasMessage(url + "/api/export?q=%5D: HTTP 400: {\"error\":\"bad_query\",\"detail\":\"unexpected ]\"}");
+    } finally {
+      recorder.stop(0);
+    }
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    assertThatThrownBy(() -> ExchangeSource.open("http://127.0.0.1:" + closed, null, Duration.ofSeconds(5)))
+        .isInstanceOf(ReplayInputException.class)
+        .hasMessageStartingWith("http://127.0.0.1:" + closed + "/api/export: cannot connect");
+    assertThatThrownBy(() -> ExchangeSource.open(ndjson.toString(), "service:orders", Duration.ofSeconds(5)))
+        .isInstanceOf(ReplayInputException.class).hasMessageContaining("is a file");
+  }
+
   static void assertV2Drift(DriftReport r) {
     assertThat(r.exitCode()).isEqualTo(1);
     assertThat(r.verdict()).isInstanceOf(DriftReport.Drift.class);
