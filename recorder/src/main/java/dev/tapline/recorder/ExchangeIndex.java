@@ -146,6 +146,10 @@ public final class ExchangeIndex {
           .setUseCompoundFile(false)
           .setMergePolicy(mergePolicy())
           .setMergeScheduler(new BackgroundMerges())
+          // Lucene merges small segments inside each refresh, waiting up to 500 ms by default: with a
+          // refresh every 200 ms that wait is added to how soon a capture becomes searchable.
+          // Background merges do the same work without holding up visibility.
+          .setMaxFullFlushMergeWaitMillis(0)
           // Commits happen only together with the Kafka offsets they cover (see Ingestor).
           .setCommitOnClose(false);
       IndexWriter writer = new IndexWriter(directory, cfg);
