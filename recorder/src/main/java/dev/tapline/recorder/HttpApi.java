@@ -20,10 +20,14 @@ import org.slf4j.LoggerFactory;
 final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   static final int DEFAULT_LIMIT = 50;
-  /** An SSE stream with no matching exchange for this long ends; the client reconnects and resumes. */
-  static final long IDLE_CLOSE_MILLIS = 1500;
-  private static final long IDLE_POLL_MILLIS = 250;
-  /** The {@code retry:} hint: how soon the browser reconnects after a stream ends. */
+  /**
+   * A stream response ends once it has sent everything indexed so far, and at the latest at the
+   * first pause after this long: no request is held open waiting for traffic (see docs/API.md).
+   */
+  static final long MAX_OPEN_MILLIS = 250;
+  /** How long a writer waits for the dispatcher between looks at its queue. */
+  private static final long WAIT_MILLIS = 20;
+  /** The {@code retry:} hint: how soon a client asks again after a response ends. */
   static final long RECONNECT_MILLIS = 500;
 
   private final ExchangeIndex index;
@@ -185,6 +189,13 @@ final class HttpApi {
     }
   }
 
+  /**
+   * One response of the live tail: what matched after the client's position ({@code Last-Event-ID})
+   * and was indexed by now, then an {@code end} event with the position to ask from next. The
+   * response never waits for traffic that has not happened: a request held open while nothing
+   * happens stalls whatever waits for the page's network to go quiet (proxies that buffer, headless
+   * renderers with a virtual time budget, which then fail to take their screenshot).
+   */
   private void stream(HttpExchange ex) throws IOException {
     String q = HttpIo.param(HttpIo.params(ex), "q");
     Query query;
@@ -194,47 +205,41 @@ final class HttpApi {
       badQuery(ex, e);
       return;
     }
-    // EventSource sends Last-Event-ID itself on reconnect; a page that reopens the stream passes it
-    // as a parameter instead (browsers let no script set that header).
-    String resumeAt = ex.getRequestHeaders().getFirst("Last-Event-ID");
-    if (resumeAt == null) {
-      resumeAt = HttpIo.param(HttpIo.params(ex), "lastEventId");
-    }
-    LiveStream.Subscriber sub = stream.subscribe(query, resumeAt);
+    LiveStream.Subscriber sub = stream.subscribe(query, ex.getRequestHeaders().getFirst("Last-Event-ID"));
     try {
       ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
       ex.getResponseHeaders().set("Cache-Control", "no-store");
       ex.getResponseHeaders().set("X-Accel-Buffering", "no");
       ex.sendResponseHeaders(200, 0);
       OutputStream out = ex.getResponseBody();
-      out.write(("retry: " + RECONNECT_MILLIS + "\n: connected\n\n").getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      long idleSince = System.nanoTime();
+      out.write(("retry: " + RECONNECT_MILLIS + "\n\n").getBytes(StandardCharsets.UTF_8));
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_OPEN_MILLIS);
       while (!sub.dropped) {
-        // Read before polling: every match up to here was queued before the poll began.
+        // Read before polling: every match up to the mark was queued before the poll began, and
+        // when caughtUp was already true, so was everything visible at that point.
+        boolean caughtUp = sub.caughtUp;
         long mark = sub.lastSeq;
-        ExchangeIndex.Indexed e = sub.queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
-        if (e == null) {
-          if (System.nanoTime() - idleSince >= TimeUnit.MILLISECONDS.toNanos(IDLE_CLOSE_MILLIS)) {
-            // End an idle stream; the client reconnects after RECONNECT_MILLIS and resumes at the
-            // mark, so nothing indexed in between is missed. Short-lived idle streams keep
-            // intermediaries and headless renderers (which wait for open requests) from hanging.
-            out.write(("event: idle\nid: " + LiveStream.SEQ_PREFIX + mark + "\ndata: {}\n\n").getBytes(StandardCharsets.UTF_8));
-            out.flush();
-            break;
+        ExchangeIndex.Indexed e = sub.queue.poll();
+        if (e == null && !caughtUp && System.nanoTime() < deadline) {
+          e = sub.queue.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+          if (e == null) {
+            continue;
           }
-          continue;
         }
-        boolean wasFull = sub.queue.remainingCapacity() == 0;
+        if (e == null) {
+          // Caught up (or out of time): end with the position, where the next request resumes.
+          out.write(("event: end\nid: " + LiveStream.SEQ_PREFIX + mark + "\ndata: {}\n\n").getBytes(StandardCharsets.UTF_8));
+          out.flush();
+          break;
+        }
         do {
           writeEvent(out, e);
           e = sub.queue.poll();
         } while (e != null);
-        if (wasFull) {
+        out.flush();
+        if (!sub.caughtUp) {
           stream.drained();
         }
-        out.flush();
-        idleSince = System.nanoTime();
       }
     } catch (InterruptedException e) {
       // dropped as a slow client, or the server is stopping

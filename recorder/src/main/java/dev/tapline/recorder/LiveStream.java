@@ -15,12 +15,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The live tail behind {@code /api/stream}. After every index refresh one dispatcher thread asks
- * the index, per subscriber, for exchanges matching its query with an ingest sequence number past
- * the last one it was given, and offers them to the subscriber's bounded queue. Ingest never waits
- * for a subscriber; a subscriber whose queue stays full for {@code slowClientTimeout} is dropped
- * (its writer is interrupted, which closes its connection) and may reconnect with
- * {@code Last-Event-ID}.
+ * The live tail behind {@code /api/stream}. A subscriber starts at a position in the ingest sequence
+ * and is handed, in order, the exchanges matching its query that are indexed after it: the first
+ * batch while it subscribes, later ones from one dispatcher thread that runs after every index
+ * refresh (and when a writer drained a full queue). Each subscriber has a bounded queue; ingest
+ * never waits for it, and a subscriber whose queue stays full for {@code slowClientTimeout} is
+ * dropped (its writer is interrupted, which closes its connection). {@link Subscriber#caughtUp}
+ * tells the writer when everything visible so far has been queued, so a response can end there.
  */
 final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
@@ -47,7 +48,7 @@ final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseabl
 
   /**
    * Marks a {@code Last-Event-ID} that is a position in the ingest sequence rather than an exchange
-   * id: sent when an idle stream ends, so the reconnect resumes exactly there.
+   * id: sent at the end of every response, so the next request resumes exactly there.
    */
   static final String SEQ_PREFIX = "@";
 
@@ -56,6 +57,8 @@ final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseabl
     final BlockingQueue<ExchangeIndex.Indexed> queue;
     final Thread writer;
     volatile long lastSeq;
+    /** Everything that matched and was visible at the last look has been queued. */
+    volatile boolean caughtUp;
     long fullSince;
     volatile boolean dropped;
 
@@ -68,26 +71,30 @@ final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseabl
   }
 
   /**
-   * Registers the calling thread as a subscriber for exchanges matching {@code query}.
+   * Registers the calling thread as a subscriber for exchanges matching {@code query}, with what is
+   * already indexed after its position in its queue (up to the queue's capacity).
    *
-   * @param afterId resume after this exchange (a {@code Last-Event-ID}); null or unknown = from now
+   * @param afterId resume after this exchange or at this {@code @position} (a {@code Last-Event-ID});
+   *     null, malformed or unknown = from now
    */
   Subscriber subscribe(Query query, @Nullable String afterId) throws IOException {
     long now = index.maxVisibleSeq();
-    long after = -1;
+    long after = now;
     if (afterId != null && afterId.startsWith(SEQ_PREFIX)) {
       try {
-        after = Math.min(now, Long.parseLong(afterId.substring(SEQ_PREFIX.length()).trim()));
+        // @-1 is the position of an empty index: everything indexed since comes next
+        after = Math.max(-1, Math.min(now, Long.parseLong(afterId.substring(SEQ_PREFIX.length()).trim())));
       } catch (NumberFormatException e) {
-        after = -1;
+        after = now;
       }
     } else if (afterId != null && !afterId.isBlank()) {
-      after = index.seqOf(afterId.trim());
-    }
-    if (after < 0) {
-      after = now;
+      long seq = index.seqOf(afterId.trim());
+      after = seq < 0 ? now : seq;
     }
     Subscriber s = new Subscriber(query, after, capacity, Thread.currentThread());
+    // The first batch on the caller's thread, before the dispatcher can see the subscriber: a
+    // response can carry it (or end, caught up) without waiting for the dispatcher.
+    dispatch(s);
     subscribers.add(s);
     metrics.streamClients.set(subscribers.size());
     wake.release();
@@ -99,7 +106,7 @@ final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseabl
     metrics.streamClients.set(subscribers.size());
   }
 
-  /** A subscriber's writer emptied its queue: it can take the next part of a backlog now. */
+  /** A subscriber's writer emptied its queue while it has a backlog: queue the next part now. */
   void drained() {
     wake.release();
   }
@@ -139,6 +146,7 @@ final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseabl
     }
     int free = s.queue.remainingCapacity();
     if (free == 0) {
+      s.caughtUp = false;
       long now = System.nanoTime();
       if (s.fullSince == 0) {
         s.fullSince = now;
@@ -148,12 +156,17 @@ final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseabl
       return;
     }
     s.fullSince = 0;
-    for (ExchangeIndex.Indexed e : index.indexedAfter(s.query, s.lastSeq, free)) {
+    List<ExchangeIndex.Indexed> batch = index.indexedAfter(s.query, s.lastSeq, free);
+    for (ExchangeIndex.Indexed e : batch) {
       if (e.summary() != null && !s.queue.offer(e)) {
-        break;
+        s.caughtUp = false;
+        return;
       }
       s.lastSeq = e.seq();
     }
+    // A batch that ends with the marker (or is empty) found everything visible; written after
+    // lastSeq, so a writer that sees it true also sees the position that goes with it.
+    s.caughtUp = batch.isEmpty() || batch.getLast().summary() == null;
   }
 
   private void drop(Subscriber s) {

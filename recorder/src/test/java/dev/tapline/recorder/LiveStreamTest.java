@@ -8,6 +8,7 @@ import dev.tapline.core.Exchange;
 import dev.tapline.core.Ids;
 import dev.tapline.core.testing.SharedKafka;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,61 +32,56 @@ class LiveStreamTest {
   @TempDir Path dir;
 
   /**
-   * Reads an SSE stream on a background thread and collects event ids; like a browser's
-   * EventSource, it reconnects when the server ends the stream, sending the last id it saw.
+   * Follows the live tail the way the viewer does: reads a response to its end, noting exchange ids
+   * and the last event id, then asks again after the response's {@code retry:} delay, sending that
+   * id as {@code Last-Event-ID}.
    */
   static final class SseClient implements AutoCloseable {
     final BlockingQueue<String> ids = new LinkedBlockingQueue<>();
-    final BlockingQueue<String> comments = new LinkedBlockingQueue<>();
-    final java.util.concurrent.atomic.AtomicInteger connections = new java.util.concurrent.atomic.AtomicInteger();
+    final AtomicInteger responses = new AtomicInteger();
     private final URI base;
     private final String query;
     private volatile String lastEventId;
-    private volatile InputStream in;
     private volatile boolean closed;
     private final Thread reader;
 
-    SseClient(URI base, String query, String lastEventId) throws Exception {
+    SseClient(URI base, String query, String lastEventId) {
       this.base = base;
       this.query = query;
       this.lastEventId = lastEventId;
-      in = connect();
-      reader = Thread.ofVirtual().start(this::readForever);
-      assertThat(comments.poll(10, TimeUnit.SECONDS)).isEqualTo(": connected");
+      reader = Thread.ofVirtual().start(this::follow);
+      // The first answer fixes the position: what is indexed from here on is seen.
+      await().atMost(Duration.ofSeconds(10)).until(() -> responses.get() >= 1);
     }
 
-    private InputStream connect() throws Exception {
-      HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/api/stream?q=" + Fixtures.q(query)));
-      if (lastEventId != null) {
-        b.header("Last-Event-ID", lastEventId);
+    private void follow() {
+      try {
+        while (!closed) {
+          long retry = read(get(base, query, lastEventId));
+          responses.incrementAndGet();
+          Thread.sleep(retry);
+        }
+      } catch (InterruptedException | IOException e) {
+        // closed
       }
-      HttpResponse<InputStream> r = Fixtures.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
-      assertThat(r.statusCode()).isEqualTo(200);
-      assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
-      connections.incrementAndGet();
-      return r.body();
     }
 
-    private void readForever() {
-      while (!closed) {
-        try (BufferedReader br = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-          for (String line = br.readLine(); line != null; line = br.readLine()) {
-            if (line.startsWith("id: ")) {
-              lastEventId = line.substring(4);
-              if (!lastEventId.startsWith(LiveStream.SEQ_PREFIX)) {
-                ids.add(lastEventId);
-              }
-            } else if (line.startsWith(":")) {
-              comments.add(line);
+    /** Reads one response; returns its retry: delay. */
+    private long read(HttpResponse<InputStream> r) throws IOException {
+      long retry = HttpApi.RECONNECT_MILLIS;
+      try (BufferedReader br = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+        for (String line = br.readLine(); line != null; line = br.readLine()) {
+          if (line.startsWith("id: ")) {
+            lastEventId = line.substring(4);
+            if (!lastEventId.startsWith(LiveStream.SEQ_PREFIX)) {
+              ids.add(lastEventId);
             }
+          } else if (line.startsWith("retry: ")) {
+            retry = Long.parseLong(line.substring(7));
           }
-          if (!closed) {
-            in = connect();
-          }
-        } catch (Exception e) {
-          return;
         }
       }
+      return retry;
     }
 
     List<String> take(int n, Duration timeout) throws InterruptedException {
@@ -100,10 +97,76 @@ class LiveStreamTest {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
       closed = true;
-      in.close();
       reader.interrupt();
+    }
+  }
+
+  static HttpResponse<InputStream> get(URI base, String query, String lastEventId) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/api/stream?q=" + Fixtures.q(query)));
+    if (lastEventId != null) {
+      b.header("Last-Event-ID", lastEventId);
+    }
+    HttpResponse<InputStream> r = Fixtures.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("Content-Type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+    return r;
+  }
+
+  /** One whole response: its body and how long it took. */
+  record Answer(String body, long millis) {
+    List<String> exchangeIds() {
+      return body.lines().filter(l -> l.startsWith("id: ") && !l.startsWith("id: " + LiveStream.SEQ_PREFIX))
+          .map(l -> l.substring(4)).toList();
+    }
+
+    String position() {
+      List<String> ids = body.lines().filter(l -> l.startsWith("id: ")).toList();
+      return ids.getLast().substring(4);
+    }
+  }
+
+  static Answer ask(URI base, String query, String lastEventId) throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    try (InputStream in = get(base, query, lastEventId).body()) {
+      String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      return new Answer(body, (System.nanoTime() - start) / 1_000_000);
+    }
+  }
+
+  @Test
+  void aResponseEndsAsSoonAsItHasCaughtUpWithThePositionToAskFromNext() throws Exception {
+    String topic = SharedKafka.uniqueTopic("tail");
+    try (Recorder r = Recorder.start(Fixtures.config(topic, dir).build())) {
+      // Nothing to send: the answer comes at once rather than after waiting for traffic.
+      List<Answer> idle = new ArrayList<>();
+      for (int i = 0; i < 5; i++) {
+        idle.add(ask(r.baseUri(), "service:orders", null));
+      }
+      for (Answer a : idle) {
+        assertThat(a.body()).startsWith("retry: " + HttpApi.RECONNECT_MILLIS + "\n\n").endsWith("event: end\nid: @-1\ndata: {}\n\n");
+      }
+      assertThat(idle.stream().mapToLong(Answer::millis).min().orElseThrow())
+          .as("fastest of five idle answers, ms").isLessThan(HttpApi.MAX_OPEN_MILLIS);
+      String from = idle.getFirst().position();
+
+      long now = Ids.nowMicros();
+      List<Exchange> all = List.of(
+          exchange("orders", null, "GET", "/a", 200, "", "{}", now),
+          exchange("orders", null, "GET", "/b", 200, "", "{}", now + 1),
+          exchange("users", null, "GET", "/c", 200, "", "{}", now + 2),
+          exchange("orders", null, "GET", "/d", 200, "", "{}", now + 3));
+      Fixtures.produce(topic, all);
+      await().atMost(Duration.ofSeconds(60)).until(() -> r.index().size() == all.size());
+
+      Answer next = ask(r.baseUri(), "service:orders", from);
+      assertThat(next.exchangeIds()).containsExactly(all.get(0).id(), all.get(1).id(), all.get(3).id());
+      assertThat(next.body()).endsWith("data: {}\n\n");
+      assertThat(next.position()).startsWith(LiveStream.SEQ_PREFIX).isNotEqualTo(from);
+      // from there on nothing new, and from an exchange id what came after it
+      assertThat(ask(r.baseUri(), "service:orders", next.position()).exchangeIds()).isEmpty();
+      assertThat(ask(r.baseUri(), "service:orders", all.get(1).id()).exchangeIds()).containsExactly(all.get(3).id());
     }
   }
 
@@ -126,8 +189,9 @@ class LiveStreamTest {
       }
       Fixtures.produce(topic, all.subList(0, 60));
       List<String> first = client.take(50, Duration.ofSeconds(60));
-      // an idle stream ends; the reconnect resumes at its position, so nothing is missed
-      await().atMost(Duration.ofSeconds(15)).until(() -> client.connections.get() >= 2);
+      // every response ends; the next one resumes at its position, so nothing is missed
+      int answered = client.responses.get();
+      await().atMost(Duration.ofSeconds(15)).until(() -> client.responses.get() > answered);
       Fixtures.produce(topic, all.subList(60, 120));
       List<String> seen = new ArrayList<>(first);
       seen.addAll(client.take(orders.size() - first.size(), Duration.ofSeconds(60)));
