@@ -452,4 +452,17 @@ class LiveViewerBrowserTest {
         .isEqualTo("Binary body (2.0 KB, image/png) — not shown.");
     browser.screenshot("detail-binary");
   }
+
+  @Test
+  @Order(12)
+  void theLiveTailNeverHoldsARequestOpenWaitingForTraffic() {
+    open("#/live?rk=" + key());
+    awaitLive();
+    // A quiet filter: the view keeps asking, and every answer comes at once.
+    String streams = "return performance.getEntriesByType('resource').filter(e => e.name.includes('/api/stream'))";
+    await().atMost(Duration.ofSeconds(10)).until(() -> ((Number) js(streams + ".length")).intValue() >= 4);
+    double longest = ((Number) js(streams + ".reduce((m, e) => Math.max(m, e.duration), 0)")).doubleValue();
+    System.out.println("longest live-tail request while idle: " + Math.round(longest) + " ms");
+    assertThat(longest).as("longest /api/stream request, ms").isLessThan(1000);
+  }
 }

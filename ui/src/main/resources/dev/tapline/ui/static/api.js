@@ -33,6 +33,10 @@ export async function getJson(path) {
   return (await request(path)).json();
 }
 
+export async function getText(path, init) {
+  return (await request(path, init)).text();
+}
+
 export async function postJson(path, body) {
   return (await request(path, {
     method: 'POST',

@@ -43,6 +43,9 @@ const ctx = {
   routeHash,
   setConnection(state, text) {
     const el = document.getElementById('conn');
+    // The live view reports its state after every answer from the recorder: touch the page only
+    // when it changes.
+    if (el.className === `conn conn-${state}` && el.textContent === text) return;
     el.className = `conn conn-${state}`;
     el.textContent = text;
     el.hidden = !text;

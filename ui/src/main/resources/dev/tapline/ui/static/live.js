@@ -1,7 +1,7 @@
-// Live view: history (newest first) plus the SSE tail, one filter for both. Rows arrive in bursts
+// Live view: history (newest first) plus the live tail, one filter for both. Rows arrive in bursts
 // of hundreds per second; they are queued and written in batches on animation frames, and the list
 // keeps at most MAX_ROWS rows so the page stays smooth however long it runs.
-import { ApiError, getJson, qs, effectiveQuery, STATUS_CLASSES } from './api.js';
+import { ApiError, getJson, getText, qs, effectiveQuery, STATUS_CLASSES } from './api.js';
 import { h, clear } from './dom.js';
 import * as fmt from './format.js';
 import { renderDetail } from './detail.js';
@@ -11,10 +11,14 @@ const MAX_ROWS = 1000;
 // while rows still appear well within a second.
 const MIN_FLUSH_MS = 100;
 const PAGE = 200;
+// How soon to ask the recorder again, until a response's retry: field says otherwise, and the
+// longest wait between attempts while it cannot be reached.
+const RETRY_MS = 500;
+const MAX_RETRY_MS = 8000;
 
 export function mountLive(root, params, ctx) {
   let state = { ...params };
-  let source = null;
+  let tail = null; // the running live tail: { stop() }
   let paused = false;
   let pending = [];
   let droppedWhilePaused = 0;
@@ -95,7 +99,7 @@ export function mountLive(root, params, ctx) {
     pauseBtn.classList.toggle('active', p);
     if (!p) schedule();
     updateInfo();
-    ctx.setConnection(p ? 'paused' : source ? 'live' : 'off', p ? 'paused' : source ? 'live' : 'not live');
+    ctx.setConnection(p ? 'paused' : tail ? 'live' : 'off', p ? 'paused' : tail ? 'live' : 'not live');
   }
 
   // --- data ---
@@ -105,8 +109,7 @@ export function mountLive(root, params, ctx) {
 
   async function reload() {
     const gen = ++generation;
-    source?.close();
-    source = null;
+    stopTail();
     pending = [];
     droppedWhilePaused = 0;
     shown.clear();
@@ -122,15 +125,14 @@ export function mountLive(root, params, ctx) {
     search.classList.remove('invalid');
     search.removeAttribute('aria-invalid');
     const q = effectiveQuery(state);
-    openStream(q, gen);
+    follow(q);
     try {
       const page = await getJson(`/api/exchanges${qs({ q, limit: PAGE })}`);
       if (gen !== generation) return;
       appendHistory(page);
     } catch (e) {
       if (gen !== generation) return;
-      source?.close();
-      source = null;
+      stopTail();
       showError(await ownError(e));
     }
     updateInfo();
@@ -171,49 +173,63 @@ export function mountLive(root, params, ctx) {
     }
   }
 
-  function openStream(q, gen, lastEventId) {
-    if (typeof EventSource === 'undefined') return;
-    const es = new EventSource(`/api/stream${qs({ q, lastEventId })}`, { withCredentials: true });
-    source = es;
-    // After a quiet moment the recorder ends the stream with an 'idle' event carrying its position;
-    // reopening from our own timer (rather than EventSource's reconnect) resumes exactly there.
-    es.addEventListener('idle', (ev) => {
-      es.close();
-      if (gen !== generation) return;
-      setTimeout(() => { if (gen === generation && source === es) openStream(q, gen, ev.lastEventId); }, 500);
-    });
-    const onEvent = (ev) => {
-      if (gen !== generation) return;
-      let s;
-      try { s = JSON.parse(ev.data); } catch { return; }
-      if (!s || !s.id) return;
-      pending.push(s);
-      if (pending.length > MAX_ROWS) {
-        droppedWhilePaused += pending.length - MAX_ROWS;
-        pending.splice(0, pending.length - MAX_ROWS);
+  // The live tail. Each request to /api/stream is answered at once with what was indexed after our
+  // position and ends with the position to ask from next; we ask again when its retry: field says.
+  // No request stays open waiting for traffic, so nothing that waits for the page's network to go
+  // quiet (a buffering proxy, a headless renderer with a virtual time budget) is held up by it.
+  function follow(q) {
+    const abort = new AbortController();
+    let next = 0;
+    let position = null; // Last-Event-ID: an exchange id, or @<sequence> from an 'end' event
+    let retry = RETRY_MS;
+    let failures = 0;
+    const me = { stop() { abort.abort(); clearTimeout(next); } };
+    tail = me;
+    const ask = async () => {
+      let wait;
+      try {
+        const text = await getText(`/api/stream${qs({ q })}`,
+          { signal: abort.signal, headers: position ? { 'Last-Event-ID': position } : {} });
+        if (tail !== me) return;
+        const read = readEvents(text, onExchange);
+        position = read.lastId ?? position;
+        retry = read.retry ?? retry;
+        failures = 0;
+        wait = retry;
+        ctx.setConnection(paused ? 'paused' : 'live', paused ? 'paused' : 'live');
+      } catch (e) {
+        if (tail !== me) return;
+        if (e instanceof ApiError && e.status >= 400 && e.status < 500) {
+          // a query the recorder refuses: the history request reports it
+          stopTail();
+          ctx.setConnection('off', 'not live');
+          return;
+        }
+        failures++;
+        // one miss is not worth a word; a second one in a row is
+        if (failures > 1) ctx.setConnection('off', 'reconnecting…');
+        wait = Math.min(MAX_RETRY_MS, retry * 2 ** failures);
       }
-      schedule();
+      next = setTimeout(ask, wait);
     };
-    es.addEventListener('message', onEvent);
-    es.addEventListener('exchange', onEvent);
-    // The recorder ends a stream after a quiet moment and the browser reconnects half a second later,
-    // resuming where it left off; only a reconnect that takes longer is worth showing.
-    let quietReconnect = 0;
-    es.addEventListener('open', () => {
-      clearTimeout(quietReconnect);
-      if (gen === generation) ctx.setConnection(paused ? 'paused' : 'live', paused ? 'paused' : 'live');
-    });
-    es.addEventListener('error', () => {
-      if (gen !== generation) return;
-      if (es.readyState === EventSource.CLOSED) {
-        ctx.setConnection('off', 'not live');
-        return;
-      }
-      clearTimeout(quietReconnect);
-      quietReconnect = setTimeout(() => {
-        if (gen === generation && es.readyState !== EventSource.OPEN) ctx.setConnection('off', 'reconnecting…');
-      }, 4000);
-    });
+    ask();
+  }
+
+  function stopTail() {
+    tail?.stop();
+    tail = null;
+  }
+
+  function onExchange(data) {
+    let s;
+    try { s = JSON.parse(data); } catch { return; }
+    if (!s || !s.id) return;
+    pending.push(s);
+    if (pending.length > MAX_ROWS) {
+      droppedWhilePaused += pending.length - MAX_ROWS;
+      pending.splice(0, pending.length - MAX_ROWS);
+    }
+    schedule();
   }
 
   function schedule() {
@@ -417,10 +433,35 @@ export function mountLive(root, params, ctx) {
     unmount() {
       generation++;
       document.removeEventListener('keydown', onKey);
-      source?.close();
+      stopTail();
       if (frame) cancelAnimationFrame(frame);
       if (timer) clearTimeout(timer);
       ctx.setConnection('idle', '');
     },
   };
+}
+
+/**
+ * Reads a text/event-stream body: calls onExchange(data) for each 'exchange' event and returns the
+ * last event id and retry: value seen (undefined when absent).
+ */
+export function readEvents(text, onExchange) {
+  let lastId;
+  let retry;
+  for (const block of text.split(/\r\n\r\n|\n\n|\r\r/)) {
+    let event = 'message';
+    const data = [];
+    for (const line of block.split(/\r\n|\n|\r/)) {
+      if (!line || line.startsWith(':')) continue;
+      const colon = line.indexOf(':');
+      const field = colon < 0 ? line : line.slice(0, colon);
+      const value = colon < 0 ? '' : line.slice(colon + (line[colon + 1] === ' ' ? 2 : 1));
+      if (field === 'event') event = value;
+      else if (field === 'data') data.push(value);
+      else if (field === 'id') lastId = value;
+      else if (field === 'retry' && /^\d+$/.test(value)) retry = Number(value);
+    }
+    if (event === 'exchange' && data.length) onExchange(data.join('\n'));
+  }
+  return { lastId, retry };
 }
