@@ -39,13 +39,8 @@ final class Browser implements AutoCloseable {
     Optional<Path> chromium = onPath("chromium").or(() -> onPath("chromium-browser"));
     Optional<Path> chromedriver = onPath("chromedriver");
     if (chromium.isEmpty() || chromedriver.isEmpty()) {
-      String notice = "browser tests need chromium and chromedriver on the PATH (apt-get install chromium chromium-driver); found chromium="
-          + chromium.map(Path::toString).orElse("none") + ", chromedriver=" + chromedriver.map(Path::toString).orElse("none");
-      if (Boolean.getBoolean("tapline.requireBrowser")) {
-        fail(notice + " and -Dtapline.requireBrowser=true");
-      }
-      System.out.println("SKIPPED: " + notice);
-      Assumptions.abort(notice);
+      skipOrFail("browser tests need chromium and chromedriver on the PATH (apt-get install chromium chromium-driver); found chromium="
+          + chromium.map(Path::toString).orElse("none") + ", chromedriver=" + chromedriver.map(Path::toString).orElse("none"));
     }
     System.setProperty("SE_OFFLINE", "true");
     System.setProperty("webdriver.chrome.driver", chromedriver.get().toString());
@@ -69,6 +64,23 @@ final class Browser implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** The chromium binary for tests that run it themselves; skips (or fails) like {@link #startOrSkip}. */
+  static Path chromiumOrSkip() {
+    Optional<Path> chromium = onPath("chromium").or(() -> onPath("chromium-browser"));
+    if (chromium.isEmpty()) {
+      skipOrFail("this test needs chromium on the PATH (apt-get install chromium)");
+    }
+    return chromium.orElseThrow();
+  }
+
+  private static void skipOrFail(String notice) {
+    if (Boolean.getBoolean("tapline.requireBrowser")) {
+      fail(notice + " and -Dtapline.requireBrowser=true");
+    }
+    System.out.println("SKIPPED: " + notice);
+    Assumptions.abort(notice);
   }
 
   static Optional<Path> onPath(String name) {
