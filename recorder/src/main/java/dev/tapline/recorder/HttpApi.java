@@ -21,10 +21,13 @@ final class HttpApi {
   private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   static final int DEFAULT_LIMIT = 50;
   /**
-   * A stream response ends once it has sent everything indexed so far, and at the latest at the
-   * first pause after this long: no request is held open waiting for traffic (see docs/API.md).
+   * With {@code follow=false} a stream response ends once it has sent everything indexed so far, and
+   * at the latest at the first pause after this long: no request is held open waiting for traffic
+   * (see docs/API.md).
    */
   static final long MAX_OPEN_MILLIS = 250;
+  /** A following stream with nothing to send writes a comment this often, so idle connections stay up. */
+  static final long HEARTBEAT_MILLIS = 15_000;
   /** How long a writer waits for the dispatcher between looks at its queue. */
   private static final long WAIT_MILLIS = 20;
   /** The {@code retry:} hint: how soon a client asks again after a response ends. */
@@ -205,6 +208,12 @@ final class HttpApi {
       badQuery(ex, e);
       return;
     }
+    String followParam = HttpIo.param(HttpIo.params(ex), "follow");
+    if (followParam != null && !followParam.equals("true") && !followParam.equals("false")) {
+      HttpIo.error(ex, 400, "bad_request", "follow must be true or false, not '" + followParam + "'");
+      return;
+    }
+    boolean follow = !"false".equals(followParam);
     LiveStream.Subscriber sub = stream.subscribe(query, ex.getRequestHeaders().getFirst("Last-Event-ID"));
     try {
       ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
@@ -213,16 +222,23 @@ final class HttpApi {
       ex.sendResponseHeaders(200, 0);
       OutputStream out = ex.getResponseBody();
       out.write(("retry: " + RECONNECT_MILLIS + "\n\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(MAX_OPEN_MILLIS);
+      long lastWrite = System.nanoTime();
       while (!sub.dropped) {
         // Read before polling: every match up to the mark was queued before the poll began, and
         // when caughtUp was already true, so was everything visible at that point.
         boolean caughtUp = sub.caughtUp;
         long mark = sub.lastSeq;
         ExchangeIndex.Indexed e = sub.queue.poll();
-        if (e == null && !caughtUp && System.nanoTime() < deadline) {
-          e = sub.queue.poll(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        if (e == null && (follow || (!caughtUp && System.nanoTime() < deadline))) {
+          e = sub.queue.poll(follow ? 250 : WAIT_MILLIS, TimeUnit.MILLISECONDS);
           if (e == null) {
+            if (follow && System.nanoTime() - lastWrite >= TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MILLIS)) {
+              out.write(": heartbeat\n\n".getBytes(StandardCharsets.UTF_8));
+              out.flush();
+              lastWrite = System.nanoTime();
+            }
             continue;
           }
         }
@@ -237,6 +253,7 @@ final class HttpApi {
           e = sub.queue.poll();
         } while (e != null);
         out.flush();
+        lastWrite = System.nanoTime();
         if (!sub.caughtUp) {
           stream.drained();
         }

@@ -104,7 +104,7 @@ class LiveStreamTest {
   }
 
   static HttpResponse<InputStream> get(URI base, String query, String lastEventId) throws IOException, InterruptedException {
-    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/api/stream?q=" + Fixtures.q(query)));
+    HttpRequest.Builder b = HttpRequest.newBuilder(base.resolve("/api/stream?follow=false&q=" + Fixtures.q(query)));
     if (lastEventId != null) {
       b.header("Last-Event-ID", lastEventId);
     }
@@ -167,6 +167,50 @@ class LiveStreamTest {
       // from there on nothing new, and from an exchange id what came after it
       assertThat(ask(r.baseUri(), "service:orders", next.position()).exchangeIds()).isEmpty();
       assertThat(ask(r.baseUri(), "service:orders", all.get(1).id()).exchangeIds()).containsExactly(all.get(3).id());
+    }
+  }
+
+  @Test
+  void byDefaultOneResponseFollowsTheTailAsExchangesAreIndexed() throws Exception {
+    String topic = SharedKafka.uniqueTopic("follow");
+    try (Recorder r = Recorder.start(Fixtures.config(topic, dir).build())) {
+      HttpResponse<InputStream> resp = Fixtures.HTTP.send(
+          HttpRequest.newBuilder(r.baseUri().resolve("/api/stream?q=" + Fixtures.q("service:orders"))).build(),
+          HttpResponse.BodyHandlers.ofInputStream());
+      assertThat(resp.statusCode()).isEqualTo(200);
+      BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+      Thread reader = Thread.ofVirtual().start(() -> {
+        try (BufferedReader br = new BufferedReader(new InputStreamReader(resp.body(), StandardCharsets.UTF_8))) {
+          for (String line = br.readLine(); line != null; line = br.readLine()) {
+            lines.add(line);
+          }
+          lines.add("<end of response>");
+        } catch (IOException e) {
+          // closed by the test
+        }
+      });
+      try {
+        assertThat(lines.poll(10, TimeUnit.SECONDS)).isEqualTo("retry: " + HttpApi.RECONNECT_MILLIS);
+        long now = Ids.nowMicros();
+        List<Exchange> all = List.of(
+            exchange("orders", null, "GET", "/a", 200, "", "{}", now),
+            exchange("users", null, "GET", "/b", 200, "", "{}", now + 1),
+            exchange("orders", null, "GET", "/c", 200, "", "{}", now + 2));
+        Fixtures.produce(topic, all);
+        List<String> ids = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (ids.size() < 2 && System.nanoTime() < deadline) {
+          String line = lines.poll(100, TimeUnit.MILLISECONDS);
+          if (line != null && line.startsWith("id: ")) {
+            ids.add(line.substring(4));
+          }
+          assertThat(line).as("the response stays open").isNotEqualTo("<end of response>");
+        }
+        assertThat(ids).containsExactly(all.get(0).id(), all.get(2).id());
+      } finally {
+        reader.interrupt();
+        resp.body().close();
+      }
     }
   }
 

@@ -173,8 +173,9 @@ export function mountLive(root, params, ctx) {
     }
   }
 
-  // The live tail. Each request to /api/stream is answered at once with what was indexed after our
-  // position and ends with the position to ask from next; we ask again when its retry: field says.
+  // The live tail. With follow=false each request to /api/stream is answered at once with what was
+  // indexed after our position and ends with the position to ask from next; we ask again when its
+  // retry: field says.
   // No request stays open waiting for traffic, so nothing that waits for the page's network to go
   // quiet (a buffering proxy, a headless renderer with a virtual time budget) is held up by it.
   function follow(q) {
@@ -188,7 +189,7 @@ export function mountLive(root, params, ctx) {
     const ask = async () => {
       let wait;
       try {
-        const text = await getText(`/api/stream${qs({ q })}`,
+        const text = await getText(`/api/stream${qs({ q, follow: 'false' })}`,
           { signal: abort.signal, headers: position ? { 'Last-Event-ID': position } : {} });
         if (tail !== me) return;
         const read = readEvents(text, onExchange);
