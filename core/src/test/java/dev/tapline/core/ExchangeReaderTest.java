@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.tapline.core.testing.FakeRecorderExport;
 import dev.tapline.core.testing.TestExchanges;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.Reader;
 import java.io.StringReader;
 import java.io.UncheckedIOException;
@@ -53,24 +53,6 @@ class ExchangeReaderTest {
         .map(i -> ((ExchangeReader.Item.Read) i).exchange()).toList();
   }
 
-  /** A recorder's export endpoint under {@code context}; records each request's path and query. */
-  private static HttpServer recorder(String context, String body, List<String> asked) throws IOException {
-    HttpServer recorder = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
-    recorder.createContext(context, ex -> {
-      asked.add(ex.getRequestURI().getRawPath() + (ex.getRequestURI().getRawQuery() == null ? "" : "?" + ex.getRequestURI().getRawQuery()));
-      ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
-      ex.sendResponseHeaders(200, 0); // chunked: streamed line by line
-      try (OutputStream out = ex.getResponseBody()) {
-        for (String line : body.split("\n")) {
-          out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-          out.flush();
-        }
-      }
-    });
-    recorder.start();
-    return recorder;
-  }
-
   private static int closedPort() throws IOException {
     try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       return free.getLocalPort(); // nothing listens there once this returns
@@ -101,7 +83,7 @@ class ExchangeReaderTest {
   void aRecorderUrlIsStreamedFromItsExportWithTheQuery() throws IOException {
     List<String> asked = new CopyOnWriteArrayList<>();
     List<Exchange> all = exchanges(20);
-    HttpServer recorder = recorder("/api/export", ndjson(all), asked);
+    HttpServer recorder = FakeRecorderExport.start("/api/export", ndjson(all), asked);
     String base = "http://127.0.0.1:" + recorder.getAddress().getPort();
     try {
       try (ExchangeReader in = ExchangeReader.open(base, "service:orders AND status:[200 TO 299]")) {
@@ -124,7 +106,7 @@ class ExchangeReaderTest {
   @Test
   void aRecorderBehindAPathPrefixIsReadUnderThatPrefix() throws IOException {
     List<String> asked = new CopyOnWriteArrayList<>();
-    HttpServer recorder = recorder("/tools/tapline/api/export", ndjson(exchanges(2)), asked);
+    HttpServer recorder = FakeRecorderExport.start("/tools/tapline/api/export", ndjson(exchanges(2)), asked);
     String base = "http://127.0.0.1:" + recorder.getAddress().getPort() + "/tools/tapline/";
     try (ExchangeReader in = ExchangeReader.open(base, "method:GET")) {
       assertThat(exchangesOf(readAll(in))).hasSize(2);

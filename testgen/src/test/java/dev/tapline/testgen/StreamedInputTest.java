@@ -6,14 +6,13 @@ import com.sun.net.httpserver.HttpServer;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
 import dev.tapline.core.ExchangeReader;
+import dev.tapline.core.testing.FakeRecorderExport;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -53,27 +52,14 @@ class StreamedInputTest {
 
   @Test
   void testsAreGeneratedFromARecorderExportStream() throws IOException {
-    AtomicReference<String> asked = new AtomicReference<>();
-    String body = ndjson(Traffic.orders());
-    HttpServer recorder = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 4);
-    recorder.createContext("/api/export", ex -> {
-      asked.set(ex.getRequestURI().getRawPath() + "?" + ex.getRequestURI().getRawQuery());
-      ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
-      ex.sendResponseHeaders(200, 0); // chunked: streamed line by line
-      try (OutputStream out = ex.getResponseBody()) {
-        for (String line : body.split("\n")) {
-          out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
-          out.flush();
-        }
-      }
-    });
-    recorder.start();
+    List<String> asked = new CopyOnWriteArrayList<>();
+    HttpServer recorder = FakeRecorderExport.start("/api/export", ndjson(Traffic.orders()), asked);
     try (ExchangeReader in = ExchangeReader.open("http://127.0.0.1:" + recorder.getAddress().getPort(), "service:orders AND status:[200 TO 299]")) {
       GenerationResult result = TestGenerator.create(GeneratorOptions.builder("com.example.orders").build()).generate(in, null);
       assertThat(result.exchangesRead()).isEqualTo(Traffic.orders().size());
       assertThat(result.files()).isEqualTo(
           TestGenerator.create(GeneratorOptions.builder("com.example.orders").build()).generate(Traffic.orders()).files());
-      assertThat(asked.get()).isEqualTo("/api/export?q=service%3Aorders+AND+status%3A%5B200+TO+299%5D");
+      assertThat(asked).containsExactly("/api/export?q=service%3Aorders+AND+status%3A%5B200+TO+299%5D");
     } finally {
       recorder.stop(0);
     }
