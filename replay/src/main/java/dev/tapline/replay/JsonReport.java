@@ -38,6 +38,13 @@ final class JsonReport implements ReportWriter {
       }
       g.writeStringField("failOn", r.failOn().wireName());
       g.writeStringField("verdict", r.verdict().wireName());
+      if (r.verdict() instanceof DriftReport.TargetFailure f) {
+        // Why the run could not compare: which side failed and how (the exit code 3 says only that).
+        g.writeObjectFieldStart("error");
+        g.writeStringField("side", f.side());
+        g.writeStringField("reason", f.reason());
+        g.writeEndObject();
+      }
       g.writeObjectFieldStart("counts");
       g.writeNumberField("endpoints", r.counts().endpoints());
       g.writeNumberField("exchanges", r.counts().exchanges());

@@ -224,6 +224,11 @@ class ReplayEndToEndTest {
       assertThat(f.side()).isEqualTo("sandbox");
       assertThat(f.reason()).contains("sandbox http://127.0.0.1:" + closed).contains("unreachable").contains("connection refused");
     });
+    // drift.json says which side failed and why, not just "error"
+    var json = dev.tapline.core.ExchangeCodec.mapper().readTree(ReportWriter.json().toBytes(r));
+    assertThat(json.get("verdict").asText()).isEqualTo("error");
+    assertThat(json.at("/error/side").asText()).isEqualTo("sandbox");
+    assertThat(json.at("/error/reason").asText()).contains("connection refused");
     assertThat(r.endpoints()).allSatisfy(ep -> assertThat(ep.verdict()).isEqualTo(DriftReport.EndpointVerdict.ERROR));
     assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
   }
