@@ -45,9 +45,6 @@ public final class Redactor {
   public static final List<String> DEFAULT_FIELD_WORDS = List.of(
       "password", "passwd", "secret", "token", "apikey", "credential", "privatekey", "ssn", "cvv", "cvc");
 
-  public static final String DEFAULT_FIELD_PATTERN =
-      "(?i).*(password|passwd|secret|token|api[_-]?key|credential|private[_-]?key|ssn|cvv|cvc).*";
-
   // 13-19 digits, optionally grouped by spaces or dashes; Luhn-checked before redacting.
   private static final Pattern CARD = Pattern.compile("(?<![\\d.])(?:\\d[ -]?){12,18}\\d(?![\\d.])");
 
@@ -148,14 +145,14 @@ public final class Redactor {
     if (fieldNames != null) {
       return fieldNames.matcher(name).matches();
     }
-    return containsDefaultWord(name, true);
+    return containsDefaultWord(name);
   }
 
   /**
-   * True when {@code s} holds one of {@link #DEFAULT_FIELD_WORDS}, ignoring case and, for field
-   * names, {@code _} and {@code -} (so {@code api_key} and {@code private-key} match).
+   * True when {@code s} holds one of {@link #DEFAULT_FIELD_WORDS}, ignoring case and {@code _} and
+   * {@code -} (so {@code api_key} and {@code private-key} match).
    */
-  private static boolean containsDefaultWord(CharSequence s, boolean squeeze) {
+  private static boolean containsDefaultWord(CharSequence s) {
     int n = s.length();
     for (int i = 0; i < n; i++) {
       char c = lower(s.charAt(i));
@@ -170,7 +167,7 @@ public final class Redactor {
         int k = 1;
         while (k < w.length() && j < n) {
           char d = s.charAt(j);
-          if (squeeze && (d == '_' || d == '-')) {
+          if (d == '_' || d == '-') {
             j++;
           } else if (lower(d) == w.charAt(k)) {
             j++;
@@ -204,7 +201,7 @@ public final class Redactor {
 
   /** A cheap look for anything the field rules could match, before parsing a body. */
   private boolean mayHoldSensitiveField(CharSequence text) {
-    return fieldNames != null || containsDefaultWord(text, true);
+    return fieldNames != null || containsDefaultWord(text);
   }
 
   /** At least 13 digits in a row, allowing single spaces or dashes between them. */

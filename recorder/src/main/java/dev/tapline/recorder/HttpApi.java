@@ -30,6 +30,8 @@ final class HttpApi {
   static final long HEARTBEAT_MILLIS = 15_000;
   /** How long a writer waits for the dispatcher between looks at its queue. */
   private static final long WAIT_MILLIS = 20;
+  /** The same while following: only how soon a dropped client or a due heartbeat is noticed. */
+  private static final long FOLLOW_WAIT_MILLIS = 250;
   /** The {@code retry:} hint: how soon a client asks again after a response ends. */
   static final long RECONNECT_MILLIS = 500;
 
@@ -193,14 +195,17 @@ final class HttpApi {
   }
 
   /**
-   * One response of the live tail: what matched after the client's position ({@code Last-Event-ID})
-   * and was indexed by now, then an {@code end} event with the position to ask from next. The
-   * response never waits for traffic that has not happened: a request held open while nothing
-   * happens stalls whatever waits for the page's network to go quiet (proxies that buffer, headless
-   * renderers with a virtual time budget, which then fail to take their screenshot).
+   * The live tail from the client's position ({@code Last-Event-ID}). By default the response
+   * follows the tail: it stays open, sends each match as it is indexed and a heartbeat comment when
+   * idle. With {@code follow=false} it sends what matched and was indexed by now, then an {@code end}
+   * event with the position to ask from next, and never waits for traffic that has not happened: a
+   * request held open while nothing happens stalls whatever waits for the page's network to go quiet
+   * (proxies that buffer, headless renderers with a virtual time budget, which then fail to take
+   * their screenshot).
    */
   private void stream(HttpExchange ex) throws IOException {
-    String q = HttpIo.param(HttpIo.params(ex), "q");
+    Map<String, String> params = HttpIo.params(ex);
+    String q = HttpIo.param(params, "q");
     Query query;
     try {
       query = QueryLanguage.parse(q);
@@ -208,7 +213,7 @@ final class HttpApi {
       badQuery(ex, e);
       return;
     }
-    String followParam = HttpIo.param(HttpIo.params(ex), "follow");
+    String followParam = HttpIo.param(params, "follow");
     if (followParam != null && !followParam.equals("true") && !followParam.equals("false")) {
       HttpIo.error(ex, 400, "bad_request", "follow must be true or false, not '" + followParam + "'");
       return;
@@ -232,7 +237,7 @@ final class HttpApi {
         long mark = sub.lastSeq;
         ExchangeIndex.Indexed e = sub.queue.poll();
         if (e == null && (follow || (!caughtUp && System.nanoTime() < deadline))) {
-          e = sub.queue.poll(follow ? 250 : WAIT_MILLIS, TimeUnit.MILLISECONDS);
+          e = sub.queue.poll(follow ? FOLLOW_WAIT_MILLIS : WAIT_MILLIS, TimeUnit.MILLISECONDS);
           if (e == null) {
             if (follow && System.nanoTime() - lastWrite >= TimeUnit.MILLISECONDS.toNanos(HEARTBEAT_MILLIS)) {
               out.write(": heartbeat\n\n".getBytes(StandardCharsets.UTF_8));

@@ -311,27 +311,28 @@ final class Ingestor {
 
   /** After a Lucene commit finished: the same offsets go to the consumer group (consumer thread only). */
   private void commitOffsetsOfFinishedCommit() throws IOException {
-    Future<Map<TopicPartition, Long>> f = inFlight;
-    if (f == null || !f.isDone()) {
-      return;
+    if (inFlight != null && inFlight.isDone()) {
+      finishCommit();
     }
-    inFlight = null;
-    commitToKafka(await(f));
   }
 
   /** Waits for any commit in flight, then commits whatever is left, synchronously. */
   private void commitNow() throws IOException {
-    if (inFlight != null) {
-      Map<TopicPartition, Long> covered = await(inFlight);
-      inFlight = null;
-      commitToKafka(covered);
-    }
+    finishCommit();
     if (dirty) {
       startCommit();
-      Map<TopicPartition, Long> covered = await(inFlight);
-      inFlight = null;
-      commitToKafka(covered);
+      finishCommit();
     }
+  }
+
+  /** Waits for the commit in flight, if any, and hands the offsets it covers to Kafka. */
+  private void finishCommit() throws IOException {
+    Future<Map<TopicPartition, Long>> f = inFlight;
+    if (f == null) {
+      return;
+    }
+    inFlight = null;
+    commitToKafka(await(f));
   }
 
   private static Map<TopicPartition, Long> await(Future<Map<TopicPartition, Long>> f) throws IOException {
