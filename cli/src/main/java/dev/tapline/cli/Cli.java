@@ -2,6 +2,7 @@ package dev.tapline.cli;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.Map;
 
 /** Parsing helpers shared by the commands; each failure names the flag and the bad value. */
 final class Cli {
@@ -31,6 +32,16 @@ final class Cli {
       throw new UsageException(flag + " must not have a path or query, got '" + value + "'");
     }
     return u;
+  }
+
+  /** {@code --sandbox KEY=URL}: a routing key and the http origin its requests go to. */
+  static void sandbox(String value, Map<String, URI> routes) {
+    int eq = value.indexOf('=');
+    if (eq <= 0 || eq == value.length() - 1) {
+      throw new UsageException("--sandbox must be KEY=URL, e.g. --sandbox demo-v2=http://127.0.0.1:8082: " + value);
+    }
+    String key = value.substring(0, eq).trim();
+    routes.put(key, httpOrigin("--sandbox " + key, value.substring(eq + 1).trim()));
   }
 
   record HostPort(String host, int port) {}

@@ -2,6 +2,7 @@ package dev.tapline.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tapline.core.ExchangeReader;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,8 +10,6 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.net.ConnectException;
 import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -105,17 +104,12 @@ final class ExportCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** The same export URL the other commands read (core's {@link ExchangeReader#exportUri}). */
   static URI exportUri(String base, @Nullable String query) {
-    String b = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
-    String q = query == null || query.isBlank() ? "" : "?q=" + URLEncoder.encode(query, StandardCharsets.UTF_8);
     try {
-      URI uri = new URI(b + "/api/export" + q);
-      if (uri.getScheme() == null || !(uri.getScheme().equals("http") || uri.getScheme().equals("https")) || uri.getHost() == null) {
-        throw new UsageException("--from must be an http(s) URL like http://127.0.0.1:7070, got \"" + base + "\"");
-      }
-      return uri;
-    } catch (URISyntaxException e) {
-      throw new UsageException("--from is not a valid URL: \"" + base + "\" (" + e.getReason() + ")");
+      return ExchangeReader.exportUri(base, query);
+    } catch (IOException e) {
+      throw new UsageException("--from " + e.getMessage() + ", e.g. http://127.0.0.1:7070", e);
     }
   }
 

@@ -117,13 +117,12 @@ final class GenerateCommand implements Callable<Integer> {
 
   /** The recorder's export or the file; what cannot be opened is one line naming it, exit code 2. */
   static ExchangeReader open(String from, @Nullable String query) {
-    if (query != null && !ExchangeReader.isUrl(from)) {
-      throw new UsageException("--query filters a recorder's export; " + from + " is a file");
-    }
     try {
       return ExchangeReader.open(from, query);
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IOException e) {
       throw new UsageException(e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--query: " + e.getMessage(), e);
     }
   }
 

@@ -126,11 +126,7 @@ final class ProxyCommand implements Callable<Integer> {
     b.baseline(Cli.httpOrigin("--upstream", upstream));
     Map<String, URI> routes = new LinkedHashMap<>();
     for (String s : sandboxes) {
-      int eq = s.indexOf('=');
-      if (eq <= 0 || eq == s.length() - 1) {
-        throw new UsageException("--sandbox must be KEY=URL, e.g. --sandbox demo-v2=http://127.0.0.1:8082: " + s);
-      }
-      routes.put(s.substring(0, eq).trim(), Cli.httpOrigin("--sandbox " + s.substring(0, eq), s.substring(eq + 1).trim()));
+      Cli.sandbox(s, routes);
     }
     b.sandboxes(routes);
     b.kafkaBootstrap(kafka == null || kafka.isBlank() ? null : kafka.trim());

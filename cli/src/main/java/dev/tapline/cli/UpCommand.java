@@ -114,11 +114,7 @@ final class UpCommand implements Callable<Integer> {
         baseline = null; // no service yet: Kafka and the recorder only
       }
       for (String s : sandboxes) {
-        int eq = s.indexOf('=');
-        if (eq <= 0) {
-          throw new UsageException("--sandbox must be KEY=URL, got '" + s + "'");
-        }
-        routes.put(s.substring(0, eq).trim(), Cli.httpOrigin("--sandbox", s.substring(eq + 1)));
+        Cli.sandbox(s, routes);
       }
       Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, capture,
           proxyPort, adminPort, httpPort, dataDir.resolve("index"), token), running);

@@ -112,7 +112,13 @@ public final class ExchangeReader implements Closeable {
     if (query != null && !query.isBlank()) {
       throw new IllegalArgumentException(from + " is a file; a query can only filter a recorder's export");
     }
-    return file(Path.of(from));
+    Path file;
+    try {
+      file = Path.of(from);
+    } catch (java.nio.file.InvalidPathException e) {
+      throw new IOException(from + ": not a valid file name (" + e.getReason() + ")", e);
+    }
+    return file(file);
   }
 
   /**
@@ -196,8 +202,12 @@ public final class ExchangeReader implements Closeable {
     return new ExchangeReader(requireNonNull(reader, "reader"), requireNonNull(name, "name"), null);
   }
 
-  /** The URL {@link #recorder} asks for. */
-  static URI exportUri(String recorder, @Nullable String query) throws IOException {
+  /**
+   * The export URL for a recorder's base URL and an optional query, as {@link #recorder} asks for it.
+   *
+   * @throws IOException {@code <recorder>: not a valid URL (...)}
+   */
+  public static URI exportUri(String recorder, @Nullable String query) throws IOException {
     URI base;
     try {
       base = new URI(recorder);

@@ -6,7 +6,6 @@ import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Iterator;
@@ -42,39 +41,25 @@ public interface ExchangeSource extends AutoCloseable {
   void close();
 
   /**
-   * An http(s) URL is a recorder (see {@link #recorder}); anything else is an NDJSON file, and
-   * {@code query} must then be null or blank.
+   * An http(s) URL is a recorder (see {@link ExchangeReader#recorder}); anything else is an NDJSON
+   * file, and {@code query} must then be null or blank.
    *
    * @param connectTimeout how long to wait for the recorder to accept the connection
    */
   static ExchangeSource open(String from, @Nullable String query, Duration connectTimeout) {
     requireNonNull(from, "from");
-    if (!ExchangeReader.isUrl(from) && query != null && !query.isBlank()) {
-      throw new ReplayInputException("--query needs --from to be a recorder URL; " + from + " is a file");
-    }
     try {
       return of(ExchangeReader.open(from, query, connectTimeout));
     } catch (IOException e) {
       throw new ReplayInputException(e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new ReplayInputException("--query: " + e.getMessage(), e);
     }
   }
 
   static ExchangeSource file(Path path) {
     try {
       return of(ExchangeReader.file(path));
-    } catch (IOException e) {
-      throw new ReplayInputException(e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Streams {@code GET <recorder>/api/export?q=<query>}: trailing slashes are dropped and {@code
-   * /api/export} appended unless the URL already ends with it; no {@code q=} without a query.
-   */
-  static ExchangeSource recorder(URI recorder, @Nullable String query, Duration connectTimeout) {
-    requireNonNull(recorder, "recorder");
-    try {
-      return of(ExchangeReader.recorder(recorder.toString(), query, connectTimeout));
     } catch (IOException e) {
       throw new ReplayInputException(e.getMessage(), e);
     }
