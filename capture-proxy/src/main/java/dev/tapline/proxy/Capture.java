@@ -8,7 +8,9 @@ import dev.tapline.core.Headers;
 import dev.tapline.core.Ids;
 import dev.tapline.core.Request;
 import dev.tapline.core.Response;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -47,13 +49,18 @@ final class Capture {
     this.uri = uri;
     this.authority = authority;
     this.requestHeaders = snapshot(headers);
-    this.requestBody = new CaptureBuffer(maxBody);
+    this.requestBody = new CaptureBuffer(maxBody, declaredLength(headers));
   }
 
   void response(int status, HttpHeaders headers, int maxBody) {
     this.status = status;
     this.responseHeaders = snapshot(headers);
-    this.responseBody = new CaptureBuffer(maxBody);
+    boolean noBody = method.equals("HEAD") || status == 204 || status == 304;
+    this.responseBody = new CaptureBuffer(maxBody, noBody ? -1 : declaredLength(headers));
+  }
+
+  private static int declaredLength(HttpHeaders headers) {
+    return headers.getInt(HttpHeaderNames.CONTENT_LENGTH, -1);
   }
 
   static List<Header> snapshot(HttpHeaders headers) {

@@ -15,8 +15,15 @@ final class CaptureBuffer {
   private int length;
   private long total;
 
-  CaptureBuffer(int max) {
+  /**
+   * @param expected the body's declared length ({@code Content-Length}), or -1: when known, the
+   *     copy is sized once and handed over without a final trim
+   */
+  CaptureBuffer(int max, long expected) {
     this.max = max;
+    if (expected > 0) {
+      bytes = new byte[(int) Math.min(max, expected)];
+    }
   }
 
   void add(ByteBuf buf) {

@@ -86,7 +86,7 @@ public final class CaptureProxy implements AutoCloseable {
    */
   public static CaptureProxy start(ProxyConfig config) {
     requireNonNull(config, "config");
-    Transport t = Transport.best();
+    Transport t = Transport.of(config.transport());
     ProxyMetrics metrics = new ProxyMetrics();
     ExchangeSink sink;
     boolean kafka = false;

@@ -43,6 +43,10 @@ public final class ProxyConfig {
   private final CapturePolicy capture;
   private final double sampleRate;
   private final int maxBodyBytes;
+  private final String transport;
+
+  /** The names {@link Builder#transport} accepts. */
+  public static final List<String> TRANSPORTS = Transport.NAMES;
   private final List<String> include;
   private final List<String> exclude;
   private final @Nullable String adminHost;
@@ -83,6 +87,7 @@ public final class ProxyConfig {
       throw new IllegalArgumentException("maxBodyBytes must not be negative: " + b.maxBodyBytes);
     }
     this.maxBodyBytes = b.maxBodyBytes;
+    this.transport = Transport.check(b.transport);
     this.include = List.copyOf(b.include);
     this.exclude = List.copyOf(b.exclude);
     PathGlobs.of(include, exclude); // fail early on a bad glob
@@ -124,6 +129,8 @@ public final class ProxyConfig {
   public CapturePolicy capture() { return capture; }
   public double sampleRate() { return sampleRate; }
   public int maxBodyBytes() { return maxBodyBytes; }
+  /** The socket transport: {@code auto} (io_uring, else epoll, else NIO), {@code io_uring}, {@code epoll} or {@code nio}. */
+  public String transport() { return transport; }
   public List<String> include() { return include; }
   public List<String> exclude() { return exclude; }
   /** Admin host, or null when there is no admin server. */
@@ -172,6 +179,7 @@ public final class ProxyConfig {
     private CapturePolicy capture = CapturePolicy.SANDBOXED;
     private double sampleRate = 1.0;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private String transport = Transport.AUTO;
     private List<String> include = List.of();
     private List<String> exclude = List.of();
     private @Nullable String adminHost;
@@ -199,6 +207,7 @@ public final class ProxyConfig {
       b.capture = capture;
       b.sampleRate = sampleRate;
       b.maxBodyBytes = maxBodyBytes;
+      b.transport = transport;
       b.include = include;
       b.exclude = exclude;
       b.adminHost = adminHost;
@@ -267,6 +276,12 @@ public final class ProxyConfig {
     }
 
     /** Bound on each captured body (request and response separately); the rest is counted. */
+    /** {@code auto} (the default), {@code io_uring}, {@code epoll} or {@code nio}. */
+    public Builder transport(String name) {
+      this.transport = requireNonNull(name, "transport");
+      return this;
+    }
+
     public Builder maxBodyBytes(int bytes) {
       this.maxBodyBytes = bytes;
       return this;

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class BodyDecoderTest {
 
   static CaptureBuffer captured(byte[] bytes, int max) {
-    CaptureBuffer b = new CaptureBuffer(max);
+    CaptureBuffer b = new CaptureBuffer(max, -1);
     // arrive in a few pieces, as chunks would
     for (int off = 0; off < bytes.length; off += 1000) {
       b.add(Unpooled.wrappedBuffer(bytes, off, Math.min(1000, bytes.length - off)));

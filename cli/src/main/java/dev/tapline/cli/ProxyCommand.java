@@ -66,6 +66,10 @@ final class ProxyCommand implements Callable<Integer> {
       description = "Bytes of each body to keep in a capture; the rest is counted (default: ${DEFAULT-VALUE}).")
   String maxBody;
 
+  @Option(names = "--transport", paramLabel = "NAME", defaultValue = "auto",
+      description = "Socket transport: auto (io_uring, else epoll, else nio), io_uring, epoll or nio (default: ${DEFAULT-VALUE}).")
+  String transport;
+
   @Option(names = "--include", paramLabel = "GLOB", split = ",",
       description = "Capture only paths matching GLOB (* within a segment, ** across; repeatable).")
   List<String> include = new ArrayList<>();
@@ -89,6 +93,8 @@ final class ProxyCommand implements Callable<Integer> {
       proxy = CaptureProxy.start(cfg);
     } catch (java.io.UncheckedIOException e) {
       throw new UsageException(e.getCause().getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--" + e.getMessage(), e);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {
@@ -98,7 +104,7 @@ final class ProxyCommand implements Callable<Integer> {
     }, "tapline-proxy-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     PrintStream out = System.out;
-    out.println("proxy     " + proxy.uri() + "  (service " + cfg.service() + ")");
+    out.println("proxy     " + proxy.uri() + "  (service " + cfg.service() + ", " + proxy.transport() + ")");
     if (proxy.adminUri() != null) {
       out.println("admin     " + proxy.adminUri() + "  (/healthz /metrics /routes)");
     }
@@ -157,6 +163,10 @@ final class ProxyCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       throw new UsageException("--max-body must be a byte count from 0 to 2147483631: " + maxBody);
     }
+    if (!ProxyConfig.TRANSPORTS.contains(transport.trim().toLowerCase(Locale.ROOT))) {
+      throw new UsageException("--transport must be one of " + String.join(", ", ProxyConfig.TRANSPORTS) + ": " + transport);
+    }
+    b.transport(transport);
     b.include(include);
     b.exclude(exclude);
     if (admin != null && !admin.isBlank()) {

@@ -6,11 +6,11 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeType;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -49,9 +49,50 @@ public final class ExchangeCodec {
   }
 
   public static byte[] encode(Exchange e) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(estimate(e));
+    EncodeBuffer out = ENCODE_BUFFER.get();
+    out.count = 0;
     write(e, out);
-    return out.toByteArray();
+    return out.take();
+  }
+
+  /**
+   * One growable buffer per encoding thread: encoding into a fresh stream sized by guess cost three
+   * allocations of the exchange's size (the guess, its growth, the exact copy); this costs one.
+   */
+  private static final ThreadLocal<EncodeBuffer> ENCODE_BUFFER = ThreadLocal.withInitial(EncodeBuffer::new);
+
+  private static final class EncodeBuffer extends OutputStream {
+    private static final int KEEP = 1 << 20; // a buffer grown past this by a large exchange is not kept
+    byte[] buf = new byte[16 * 1024];
+    int count;
+
+    @Override
+    public void write(int b) {
+      ensure(1);
+      buf[count++] = (byte) b;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+
+    private void ensure(int n) {
+      if (count + n > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + n));
+      }
+    }
+
+    byte[] take() {
+      byte[] out = Arrays.copyOf(buf, count);
+      if (buf.length > KEEP) {
+        buf = new byte[16 * 1024];
+      }
+      count = 0;
+      return out;
+    }
   }
 
   /** Writes one exchange as a single line of JSON (no newline). */
@@ -332,8 +373,4 @@ public final class ExchangeCodec {
     return nl < 0 ? s : s.substring(0, nl);
   }
 
-  private static int estimate(Exchange e) {
-    return 512 + e.request().body().bytes().length * 4 / 3
-        + (e.response() == null ? 0 : e.response().body().bytes().length * 4 / 3);
-  }
 }
