@@ -71,9 +71,11 @@ public final class DemoTraffic {
       throw new IllegalArgumentException("requests must be positive: " + requests);
     }
     DemoTraffic t = new DemoTraffic(target, routingKey, seed);
-    while (t.sent < requests) {
-      t.step(requests - t.sent);
-      progress.accept(t.sent);
+    try (HttpClient client = t.client) {
+      while (t.sent < requests) {
+        t.step(requests - t.sent);
+        progress.accept(t.sent);
+      }
     }
     return new Result(t.sent, Map.copyOf(t.byStatus), Map.copyOf(t.byCall), t.failures);
   }
