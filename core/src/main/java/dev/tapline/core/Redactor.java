@@ -154,13 +154,11 @@ public final class Redactor {
     int n = s.length();
     for (int i = 0; i < n; i++) {
       char c = lower(s.charAt(i));
-      if (c >= 128 || !WORD_START[c]) {
+      String[] words = c < 128 ? WORDS_BY_START[c] : null;
+      if (words == null) {
         continue;
       }
-      for (String w : DEFAULT_FIELD_WORDS) {
-        if (w.charAt(0) != c) {
-          continue;
-        }
+      for (String w : words) {
         int j = i + 1;
         int k = 1;
         while (k < w.length() && j < n) {
@@ -189,11 +187,16 @@ public final class Redactor {
     return Character.toLowerCase(c);
   }
 
-  private static final boolean[] WORD_START = new boolean[128];
+  // The default words by their first letter: most letters of a body start no word, and the
+  // others only the few words that begin with them (p: password, passwd, privatekey).
+  private static final String[][] WORDS_BY_START = new String[128][];
 
   static {
     for (String w : DEFAULT_FIELD_WORDS) {
-      WORD_START[w.charAt(0)] = true;
+      String[] old = WORDS_BY_START[w.charAt(0)];
+      String[] add = old == null ? new String[1] : java.util.Arrays.copyOf(old, old.length + 1);
+      add[add.length - 1] = w;
+      WORDS_BY_START[w.charAt(0)] = add;
     }
   }
 
