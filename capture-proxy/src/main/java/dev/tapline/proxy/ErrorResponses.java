@@ -41,6 +41,15 @@ final class ErrorResponses {
     return r;
   }
 
+  private static javax.net.ssl.@Nullable SSLException tlsCause(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause()) {
+      if (c instanceof javax.net.ssl.SSLException e) {
+        return e;
+      }
+    }
+    return null;
+  }
+
   /** A short, stable description of why an upstream could not be reached. */
   static String cause(@Nullable Throwable t) {
     if (t == null) {
@@ -48,6 +57,10 @@ final class ErrorResponses {
     }
     if (t instanceof ConnectTimeoutException) {
       return "connect timed out";
+    }
+    javax.net.ssl.SSLException tls = tlsCause(t);
+    if (tls != null) {
+      return "TLS handshake failed: " + tls.getMessage();
     }
     if (t instanceof ConnectException || (t.getCause() instanceof ConnectException)) {
       String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);

@@ -7,6 +7,8 @@ import dev.tapline.core.RoutingKeys;
 import dev.tapline.core.kafka.Topics;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,6 +46,7 @@ public final class ProxyConfig {
   private final double sampleRate;
   private final int maxBodyBytes;
   private final String transport;
+  private final @Nullable Path upstreamCa;
 
   /** The names {@link Builder#transport} accepts. */
   public static final List<String> TRANSPORTS = Transport.NAMES;
@@ -88,6 +91,10 @@ public final class ProxyConfig {
     }
     this.maxBodyBytes = b.maxBodyBytes;
     this.transport = Transport.check(b.transport);
+    if (b.upstreamCa != null && !Files.isReadable(b.upstreamCa)) {
+      throw new IllegalArgumentException("upstream CA file cannot be read: " + b.upstreamCa);
+    }
+    this.upstreamCa = b.upstreamCa;
     this.include = List.copyOf(b.include);
     this.exclude = List.copyOf(b.exclude);
     PathGlobs.of(include, exclude); // fail early on a bad glob
@@ -131,6 +138,11 @@ public final class ProxyConfig {
   public int maxBodyBytes() { return maxBodyBytes; }
   /** The socket transport: {@code auto} (io_uring, else epoll, else NIO), {@code io_uring}, {@code epoll} or {@code nio}. */
   public String transport() { return transport; }
+  /**
+   * PEM certificates to trust for {@code https://} upstreams instead of the JDK's default trust
+   * store (a private CA or a self-signed upstream), or null for the default.
+   */
+  public @Nullable Path upstreamCa() { return upstreamCa; }
   public List<String> include() { return include; }
   public List<String> exclude() { return exclude; }
   /** Admin host, or null when there is no admin server. */
@@ -180,6 +192,7 @@ public final class ProxyConfig {
     private double sampleRate = 1.0;
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private String transport = Transport.AUTO;
+    private @Nullable Path upstreamCa;
     private List<String> include = List.of();
     private List<String> exclude = List.of();
     private @Nullable String adminHost;
@@ -208,6 +221,7 @@ public final class ProxyConfig {
       b.sampleRate = sampleRate;
       b.maxBodyBytes = maxBodyBytes;
       b.transport = transport;
+      b.upstreamCa = upstreamCa;
       b.include = include;
       b.exclude = exclude;
       b.adminHost = adminHost;
@@ -276,6 +290,12 @@ public final class ProxyConfig {
     }
 
     /** Bound on each captured body (request and response separately); the rest is counted. */
+    /** PEM certificates to trust for {@code https://} upstreams; null for the JDK's default trust store. */
+    public Builder upstreamCa(@Nullable Path pemFile) {
+      this.upstreamCa = pemFile;
+      return this;
+    }
+
     /** {@code auto} (the default), {@code io_uring}, {@code epoll} or {@code nio}. */
     public Builder transport(String name) {
       this.transport = requireNonNull(name, "transport");

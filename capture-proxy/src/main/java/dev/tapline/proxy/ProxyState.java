@@ -1,7 +1,12 @@
 package dev.tapline.proxy;
 
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import java.nio.file.Path;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
+import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
 /** What every connection of one proxy shares. Immutable after start except the route table. */
@@ -13,6 +18,8 @@ final class ProxyState {
   final CapturePublisher publisher;
   final PathGlobs globs;
   final UpstreamPool pool;
+  /** Client TLS for {@code https://} upstreams: the JDK's trust store or the configured CA file. */
+  final SslContext tls;
   /** Exchanges between request head and response end, for a graceful close. */
   final LongAdder inFlight = new LongAdder();
 
@@ -25,6 +32,22 @@ final class ProxyState {
     this.publisher = publisher;
     this.globs = PathGlobs.of(config.include(), config.exclude());
     this.pool = new UpstreamPool(transport, this);
+    this.tls = clientTls(config.upstreamCa());
+  }
+
+  private static SslContext clientTls(@Nullable Path ca) {
+    try {
+      SslContextBuilder b = SslContextBuilder.forClient()
+          .sslProvider(SslProvider.JDK)
+          .protocols("TLSv1.3", "TLSv1.2")
+          .endpointIdentificationAlgorithm("HTTPS"); // the certificate must name the upstream host
+      if (ca != null) {
+        b.trustManager(ca.toFile());
+      }
+      return b.build();
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new IllegalArgumentException("upstream-ca " + ca + " holds no usable PEM certificate: " + e.getMessage(), e);
+    }
   }
 
   boolean shouldCapture(@Nullable String routingKey, String uri) {

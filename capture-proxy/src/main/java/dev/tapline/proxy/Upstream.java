@@ -5,14 +5,14 @@ import java.net.URI;
 import java.util.Locale;
 
 /**
- * One upstream server. The address is resolved once, when the route is set, so that connecting
- * never resolves names on an event loop.
+ * One upstream server, over plain HTTP or TLS ({@code https://}). The address is resolved once,
+ * when the route is set, so that connecting never resolves names on an event loop.
  */
 record Upstream(URI uri, String hostPort, InetSocketAddress address) {
 
   static Upstream of(URI uri) {
     URI u = validate(uri, "upstream");
-    int port = u.getPort() < 0 ? 80 : u.getPort();
+    int port = u.getPort() >= 0 ? u.getPort() : u.getScheme().equals("https") ? 443 : 80;
     String host = u.getHost();
     InetSocketAddress addr = new InetSocketAddress(host, port);
     if (addr.isUnresolved()) {
@@ -21,11 +21,11 @@ record Upstream(URI uri, String hostPort, InetSocketAddress address) {
     return new Upstream(u, host + ":" + port, addr);
   }
 
-  /** Checks that {@code uri} is an absolute {@code http://host[:port]} URI; returns it normalized. */
+  /** Checks that {@code uri} is an absolute {@code http(s)://host[:port]} URI; returns it normalized. */
   static URI validate(URI uri, String what) {
-    String s = uri.getScheme();
-    if (s == null || !s.toLowerCase(Locale.ROOT).equals("http")) {
-      throw new IllegalArgumentException(what + " must be an http:// URL: " + uri);
+    String s = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!s.equals("http") && !s.equals("https")) {
+      throw new IllegalArgumentException(what + " must be an http:// or https:// URL: " + uri);
     }
     if (uri.getHost() == null) {
       throw new IllegalArgumentException(what + " has no host: " + uri);
@@ -34,7 +34,18 @@ record Upstream(URI uri, String hostPort, InetSocketAddress address) {
     if ((path != null && !path.isEmpty() && !path.equals("/")) || uri.getRawQuery() != null) {
       throw new IllegalArgumentException(what + " must not have a path or query (requests keep theirs): " + uri);
     }
-    return URI.create("http://" + uri.getRawAuthority());
+    return URI.create(s + "://" + uri.getRawAuthority());
+  }
+
+  /** True for an {@code https://} upstream: connections to it start with a TLS handshake. */
+  boolean tls() {
+    return uri.getScheme().equals("https");
+  }
+
+  /** The host name (or address, without IPv6 brackets) the upstream's certificate must name. */
+  String host() {
+    String h = uri.getHost();
+    return h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h;
   }
 
   @Override

@@ -67,7 +67,12 @@ final class UpstreamPool {
           .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) state.config.connectTimeout().toMillis())
           .handler(new BackendInitializer(state));
     }
-    return b.connect(u.address());
+    ChannelFuture f = b.connect(u.address());
+    if (u.tls()) {
+      // Ahead of the HTTP codec the bootstrap's initializer adds once the channel registers.
+      f.channel().pipeline().addFirst("tls", state.tls.newHandler(f.channel().alloc(), u.host(), u.address().getPort()));
+    }
+    return f;
   }
 
   /** Returns a connection whose last response completed cleanly. Call on its loop. */

@@ -28,8 +28,8 @@ class PathGlobsTest {
 
   @Test
   void rejectsBadConfigurationWithMessagesNamingTheProblem() {
-    assertThatThrownBy(() -> ProxyConfig.builder().service("s").baseline(URI.create("https://x:1")).build())
-        .hasMessageContaining("baseline must be an http:// URL");
+    assertThatThrownBy(() -> ProxyConfig.builder().service("s").baseline(URI.create("ftp://x:1")).build())
+        .hasMessageContaining("baseline must be an http:// or https:// URL");
     assertThatThrownBy(() -> ProxyConfig.builder().service("s").baseline(URI.create("http://x:1/base")).build())
         .hasMessageContaining("must not have a path");
     assertThatThrownBy(() -> ProxyConfig.builder().service("s").baseline(URI.create("http://x:1")).sampleRate(2).build())

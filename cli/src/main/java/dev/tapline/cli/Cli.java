@@ -21,12 +21,9 @@ final class Cli {
     }
   }
 
-  /** An http URL of a service root (no path or query): what the proxy forwards to. */
+  /** An http(s) URL of a service root (no path or query): what the proxy forwards to. */
   static URI httpOrigin(String flag, String value) {
     URI u = httpUri(flag, value);
-    if (!"http".equalsIgnoreCase(u.getScheme())) {
-      throw new UsageException(flag + " must be an http://host:port URL (https upstreams are not supported yet), got '" + value + "'");
-    }
     String path = u.getRawPath();
     if ((path != null && !path.isEmpty() && !path.equals("/")) || u.getRawQuery() != null) {
       throw new UsageException(flag + " must not have a path or query, got '" + value + "'");

@@ -6,6 +6,8 @@ import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,7 +41,7 @@ final class ProxyCommand implements Callable<Integer> {
   @Nullable String service;
 
   @Option(names = "--upstream", paramLabel = "URL",
-      description = "The baseline service, http://host:port: requests without a known routing key go here (required).")
+      description = "The baseline service, http://host:port or https://host:port: requests without a known routing key go here (required).")
   @Nullable String upstream;
 
   @Option(names = "--sandbox", paramLabel = "KEY=URL", split = ",",
@@ -65,6 +67,10 @@ final class ProxyCommand implements Callable<Integer> {
   @Option(names = "--max-body", paramLabel = "BYTES", defaultValue = "1048576",
       description = "Bytes of each body to keep in a capture; the rest is counted (default: ${DEFAULT-VALUE}).")
   String maxBody;
+
+  @Option(names = "--upstream-ca", paramLabel = "FILE",
+      description = "PEM certificate(s) to trust for https:// upstreams and sandboxes instead of the JDK's trust store.")
+  @Nullable Path upstreamCa;
 
   @Option(names = "--transport", paramLabel = "NAME", defaultValue = "auto",
       description = "Socket transport: auto (io_uring, else epoll, else nio), io_uring, epoll or nio (default: ${DEFAULT-VALUE}).")
@@ -167,6 +173,10 @@ final class ProxyCommand implements Callable<Integer> {
       throw new UsageException("--transport must be one of " + String.join(", ", ProxyConfig.TRANSPORTS) + ": " + transport);
     }
     b.transport(transport);
+    if (upstreamCa != null && !Files.isReadable(upstreamCa)) {
+      throw new UsageException("--upstream-ca cannot be read: " + upstreamCa);
+    }
+    b.upstreamCa(upstreamCa);
     b.include(include);
     b.exclude(exclude);
     if (admin != null && !admin.isBlank()) {

@@ -1,0 +1,168 @@
+package dev.tapline.proxy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpsServer;
+import dev.tapline.core.Exchange;
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code https://} upstreams: verified TLS to the upstream, plain HTTP to the client, captured as usual. */
+class TlsUpstreamTest {
+  private static final char[] PASS = "changeit".toCharArray();
+
+  @TempDir static Path dir;
+  static HttpsServer good; // certificate for 127.0.0.1 and localhost
+  static HttpsServer misnamed; // certificate for another host, signed by nobody the proxy trusts
+  static Path goodCa;
+  static Path misnamedCa;
+  static HttpClient http;
+
+  @BeforeAll
+  static void start() throws Exception {
+    good = server(keystore("good", "SAN=ip:127.0.0.1,dns:localhost"));
+    goodCa = pem("good");
+    misnamed = server(keystore("misnamed", "SAN=dns:other.example"));
+    misnamedCa = pem("misnamed");
+    http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  }
+
+  @AfterAll
+  static void stop() {
+    good.stop(0);
+    misnamed.stop(0);
+    http.close();
+  }
+
+  @Test
+  void proxiesToAVerifiedHttpsUpstreamAndCapturesTheExchange() throws Exception {
+    List<Exchange> seen = new CopyOnWriteArrayList<>();
+    try (CaptureProxy proxy = start(uri(good), goodCa, seen)) {
+      for (int i = 0; i < 2; i++) { // the second request reuses the pooled TLS connection
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(proxy.uri().resolve("/orders/" + i))
+            .POST(HttpRequest.BodyPublishers.ofString("{\"n\":" + i + "}")).build(), BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        JsonNode body = TestUpstream.JSON.readTree(r.body());
+        assertThat(body.path("tls").asBoolean()).isTrue();
+        assertThat(body.path("path").asText()).isEqualTo("/orders/" + i);
+        assertThat(body.path("echo").asText()).isEqualTo("{\"n\":" + i + "}");
+      }
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 2);
+    }
+    assertThat(seen).allSatisfy(e -> {
+      assertThat(e.error()).isNull();
+      assertThat(e.status()).isEqualTo(200);
+      assertThat(new String(e.response().body().bytes(), StandardCharsets.UTF_8)).contains("\"tls\":true");
+    });
+  }
+
+  @Test
+  void anUntrustedCertificateIsA502NamingTheTlsFailure() throws Exception {
+    List<Exchange> seen = new CopyOnWriteArrayList<>();
+    try (CaptureProxy proxy = start(uri(good), null, seen)) { // the JDK's trust store: self-signed is untrusted
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(proxy.uri().resolve("/orders")).build(), BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(502);
+      JsonNode body = TestUpstream.JSON.readTree(r.body());
+      assertThat(body.path("cause").asText()).startsWith("TLS handshake failed");
+      assertThat(body.path("upstream").asText()).isEqualTo(uri(good).toString());
+      await().atMost(Duration.ofSeconds(10)).until(() -> seen.size() == 1);
+    }
+    assertThat(seen.get(0).error().message()).contains("TLS handshake failed");
+  }
+
+  @Test
+  void aCertificateForAnotherHostIsRefusedEvenWhenItsIssuerIsTrusted() throws Exception {
+    try (CaptureProxy proxy = start(uri(misnamed), misnamedCa, new CopyOnWriteArrayList<>())) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(proxy.uri().resolve("/orders")).build(), BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(502);
+      assertThat(TestUpstream.JSON.readTree(r.body()).path("cause").asText()).startsWith("TLS handshake failed");
+    }
+  }
+
+  private static CaptureProxy start(URI upstream, Path ca, List<Exchange> seen) {
+    return CaptureProxy.start(ProxyConfig.builder().service("orders").baseline(upstream).upstreamCa(ca)
+        .capture(CapturePolicy.ALL).sink(ExchangeSink.custom(seen::add)).build());
+  }
+
+  private static URI uri(HttpsServer s) {
+    return URI.create("https://127.0.0.1:" + s.getAddress().getPort());
+  }
+
+  /** A key pair and self-signed certificate made with the JDK's keytool, as an operator would. */
+  private static Path keystore(String name, String san) throws Exception {
+    Path ks = dir.resolve(name + ".p12");
+    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+        "-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+        "-dname", "CN=" + name, "-ext", san, "-storetype", "PKCS12", "-keystore", ks.toString(),
+        "-storepass", new String(PASS), "-keypass", new String(PASS))
+        .redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out).isZero();
+    return ks;
+  }
+
+  private static KeyStore load(String name) throws Exception {
+    KeyStore ks = KeyStore.getInstance("PKCS12");
+    try (InputStream in = new FileInputStream(dir.resolve(name + ".p12").toFile())) {
+      ks.load(in, PASS);
+    }
+    return ks;
+  }
+
+  private static Path pem(String name) throws Exception {
+    byte[] der = load(name).getCertificate(name).getEncoded();
+    Path f = dir.resolve(name + ".pem");
+    Files.writeString(f, "-----BEGIN CERTIFICATE-----\n"
+        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+        + "\n-----END CERTIFICATE-----\n");
+    return f;
+  }
+
+  /** Answers every request with JSON naming the path and echoing the body. */
+  private static HttpsServer server(Path keystore) throws Exception {
+    String name = keystore.getFileName().toString().replace(".p12", "");
+    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+    kmf.init(load(name), PASS);
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(kmf.getKeyManagers(), null, null);
+    HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    s.setHttpsConfigurator(new HttpsConfigurator(ssl));
+    s.createContext("/", ex -> {
+      try (ex) {
+        String echo = new String(ex.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+        byte[] body = TestUpstream.JSON.writeValueAsBytes(java.util.Map.of(
+            "tls", true, "path", ex.getRequestURI().getPath(), "echo", echo));
+        ex.getResponseHeaders().add("Content-Type", "application/json");
+        ex.sendResponseHeaders(200, body.length);
+        ex.getResponseBody().write(body);
+      }
+    });
+    s.start();
+    return s;
+  }
+}
