@@ -10,7 +10,6 @@ import dev.tapline.core.Request;
 import dev.tapline.core.Response;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

@@ -15,14 +15,19 @@ final class CaptureBuffer {
   private int length;
   private long total;
 
+  // A declared length is only a claim: presizing trusts it up to this much, so a client that
+  // announces a large body and never sends it does not hold more than this per request.
+  private static final int PRESIZE_LIMIT = 32 * 1024;
+
   /**
-   * @param expected the body's declared length ({@code Content-Length}), or -1: when known, the
-   *     copy is sized once and handed over without a final trim
+   * @param expected the body's declared length ({@code Content-Length}), or -1: a body of up to
+   *     {@value #PRESIZE_LIMIT} bytes is copied into an array of its exact size, with no growth and
+   *     no final trim
    */
   CaptureBuffer(int max, long expected) {
     this.max = max;
     if (expected > 0) {
-      bytes = new byte[(int) Math.min(max, expected)];
+      bytes = new byte[(int) Math.min(Math.min(max, expected), PRESIZE_LIMIT)];
     }
   }
 

@@ -2,6 +2,7 @@ package dev.tapline.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.netty.handler.ssl.SslContext;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -87,6 +88,10 @@ public final class CaptureProxy implements AutoCloseable {
   public static CaptureProxy start(ProxyConfig config) {
     requireNonNull(config, "config");
     Transport t = Transport.of(config.transport());
+    // Everything that can reject the configuration comes before the sink starts.
+    SslContext tls = ProxyState.clientTls(config.upstreamCa());
+    RouteTable routes = new RouteTable(config.sandboxes());
+    Upstream baseline = Upstream.of(config.baseline());
     ProxyMetrics metrics = new ProxyMetrics();
     ExchangeSink sink;
     boolean kafka = false;
@@ -101,9 +106,14 @@ public final class CaptureProxy implements AutoCloseable {
       sink = ExchangeSink.discarding();
     }
     CapturePublisher publisher = new CapturePublisher(sink, kafka, config, metrics);
-    RouteTable routes = new RouteTable(config.sandboxes());
-    ProxyState state = new ProxyState(config, routes, metrics, publisher, t);
-    EventLoopGroup group = t.group(Runtime.getRuntime().availableProcessors(), "tapline-proxy");
+    ProxyState state = new ProxyState(config, routes, baseline, metrics, publisher, t, tls);
+    EventLoopGroup group;
+    try {
+      group = t.group(Runtime.getRuntime().availableProcessors(), "tapline-proxy");
+    } catch (RuntimeException | LinkageError e) {
+      publisher.close();
+      throw e;
+    }
     Channel server;
     try {
       server = new ServerBootstrap()

@@ -2,6 +2,7 @@ package dev.tapline.proxy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -59,8 +60,14 @@ final class ErrorResponses {
       return "connect timed out";
     }
     javax.net.ssl.SSLException tls = tlsCause(t);
-    if (tls != null) {
+    if (tls instanceof SslHandshakeTimeoutException) {
+      return "TLS handshake timed out";
+    }
+    if (tls instanceof javax.net.ssl.SSLHandshakeException) {
       return "TLS handshake failed: " + tls.getMessage();
+    }
+    if (tls != null) {
+      return "TLS error: " + tls.getMessage();
     }
     if (t instanceof ConnectException || (t.getCause() instanceof ConnectException)) {
       String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);

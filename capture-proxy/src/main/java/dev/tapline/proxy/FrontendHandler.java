@@ -2,6 +2,7 @@ package dev.tapline.proxy;
 
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeError;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -406,6 +407,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       x.reused = false;
       x.backend = null;
       connect(x);
+      return;
+    }
+    if (cause instanceof SslHandshakeTimeoutException) {
+      upstreamFailed(x, 504, ErrorResponses.cause(cause), ExchangeError.Kind.TIMEOUT);
       return;
     }
     upstreamFailed(x, 502, cause == null ? "connection closed before a response" : ErrorResponses.cause(cause),

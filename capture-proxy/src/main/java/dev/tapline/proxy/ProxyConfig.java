@@ -42,14 +42,14 @@ public final class ProxyConfig {
   private final Map<String, URI> sandboxes;
   private final @Nullable String kafkaBootstrap;
   private final String topic;
+  /** The names {@link Builder#transport} accepts. */
+  public static final List<String> TRANSPORTS = Transport.NAMES;
+
   private final CapturePolicy capture;
   private final double sampleRate;
   private final int maxBodyBytes;
   private final String transport;
   private final @Nullable Path upstreamCa;
-
-  /** The names {@link Builder#transport} accepts. */
-  public static final List<String> TRANSPORTS = Transport.NAMES;
   private final List<String> include;
   private final List<String> exclude;
   private final @Nullable String adminHost;
@@ -250,7 +250,7 @@ public final class ProxyConfig {
       return this;
     }
 
-    /** Where requests without a (known) routing key go; {@code http://host:port}. Required. */
+    /** Where requests without a (known) routing key go; {@code http(s)://host:port}. Required. */
     public Builder baseline(URI baseline) {
       this.baseline = requireNonNull(baseline, "baseline");
       return this;
@@ -289,7 +289,6 @@ public final class ProxyConfig {
       return this;
     }
 
-    /** Bound on each captured body (request and response separately); the rest is counted. */
     /** PEM certificates to trust for {@code https://} upstreams; null for the JDK's default trust store. */
     public Builder upstreamCa(@Nullable Path pemFile) {
       this.upstreamCa = pemFile;
@@ -302,6 +301,7 @@ public final class ProxyConfig {
       return this;
     }
 
+    /** Bound on each captured body (request and response separately); the rest is counted. */
     public Builder maxBodyBytes(int bytes) {
       this.maxBodyBytes = bytes;
       return this;

@@ -23,19 +23,25 @@ final class ProxyState {
   /** Exchanges between request head and response end, for a graceful close. */
   final LongAdder inFlight = new LongAdder();
 
-  ProxyState(ProxyConfig config, RouteTable routes, ProxyMetrics metrics, CapturePublisher publisher,
-      Transport transport) {
+  ProxyState(ProxyConfig config, RouteTable routes, Upstream baseline, ProxyMetrics metrics,
+      CapturePublisher publisher, Transport transport, SslContext tls) {
     this.config = config;
     this.routes = routes;
-    this.baseline = Upstream.of(config.baseline());
+    this.baseline = baseline;
     this.metrics = metrics;
     this.publisher = publisher;
     this.globs = PathGlobs.of(config.include(), config.exclude());
     this.pool = new UpstreamPool(transport, this);
-    this.tls = clientTls(config.upstreamCa());
+    this.tls = tls;
   }
 
-  private static SslContext clientTls(@Nullable Path ca) {
+  /**
+   * Client TLS for {@code https://} upstreams: JDK provider, TLS 1.3/1.2, host-name verification.
+   *
+   * @param ca PEM certificates to trust, or null for the JDK's trust store
+   * @throws IllegalArgumentException when the file holds no usable certificate
+   */
+  static SslContext clientTls(@Nullable Path ca) {
     try {
       SslContextBuilder b = SslContextBuilder.forClient()
           .sslProvider(SslProvider.JDK)
@@ -46,7 +52,9 @@ final class ProxyState {
       }
       return b.build();
     } catch (SSLException | IllegalArgumentException e) {
-      throw new IllegalArgumentException("upstream-ca " + ca + " holds no usable PEM certificate: " + e.getMessage(), e);
+      throw new IllegalArgumentException(ca == null
+          ? "TLS for https upstreams cannot be set up with the JDK's trust store: " + e.getMessage()
+          : "upstream CA file " + ca + " holds no usable PEM certificate: " + e.getMessage(), e);
     }
   }
 

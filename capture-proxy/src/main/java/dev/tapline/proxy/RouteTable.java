@@ -21,10 +21,10 @@ public final class RouteTable {
   }
 
   /**
-   * Routes {@code key} to {@code upstream} ({@code http://host:port}), replacing any previous route.
+   * Routes {@code key} to {@code upstream} ({@code http(s)://host:port}), replacing any previous route.
    *
    * @return the previous upstream, or null
-   * @throws IllegalArgumentException when the key is blank or the URI is not {@code http://host[:port]}
+   * @throws IllegalArgumentException when the key is blank or the URI is not {@code http(s)://host[:port]}
    *     or its host cannot be resolved
    */
   public @Nullable URI put(String key, URI upstream) {

@@ -27,6 +27,11 @@ record Upstream(URI uri, String hostPort, InetSocketAddress address) {
     if (!s.equals("http") && !s.equals("https")) {
       throw new IllegalArgumentException(what + " must be an http:// or https:// URL: " + uri);
     }
+    if (uri.getRawUserInfo() != null) {
+      // The proxy would not send them, and the URL appears in 502 bodies and captures.
+      throw new IllegalArgumentException(what + " must not carry credentials (user:password@): "
+          + s + "://" + uri.getHost() + (uri.getPort() < 0 ? "" : ":" + uri.getPort()));
+    }
     if (uri.getHost() == null) {
       throw new IllegalArgumentException(what + " has no host: " + uri);
     }

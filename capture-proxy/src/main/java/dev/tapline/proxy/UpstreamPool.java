@@ -1,5 +1,6 @@
 package dev.tapline.proxy;
 
+import io.netty.handler.ssl.SslHandler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -69,8 +70,10 @@ final class UpstreamPool {
     }
     ChannelFuture f = b.connect(u.address());
     if (u.tls()) {
-      // Ahead of the HTTP codec the bootstrap's initializer adds once the channel registers.
-      f.channel().pipeline().addFirst("tls", state.tls.newHandler(f.channel().alloc(), u.host(), u.address().getPort()));
+      // First in the pipeline, ahead of the HTTP codec; the handshake starts once TCP connects.
+      SslHandler tls = state.tls.newHandler(f.channel().alloc(), u.host(), u.address().getPort());
+      tls.setHandshakeTimeoutMillis(state.config.connectTimeout().toMillis());
+      f.channel().pipeline().addFirst("tls", tls);
     }
     return f;
   }

@@ -35,6 +35,27 @@ class BodyDecoderTest {
   }
 
   @Test
+  void aDeclaredLengthIsOnlyAHint() {
+    byte[] data = new byte[5000];
+    java.util.Arrays.fill(data, (byte) 'a');
+    // Declared longer than sent, shorter than sent, beyond the bound, and far beyond the presize cap.
+    for (long declared : new long[] {9000, 100, 5000, 10_000_000}) {
+      CaptureBuffer b = new CaptureBuffer(4096, declared);
+      b.add(Unpooled.wrappedBuffer(data, 0, 3000));
+      b.add(Unpooled.wrappedBuffer(data, 3000, 2000));
+      assertThat(b.bytes()).as("declared %d", declared).hasSize(4096).containsOnly((byte) 'a');
+      assertThat(b.total()).isEqualTo(5000);
+      assertThat(b.truncated()).isTrue();
+    }
+    CaptureBuffer exact = new CaptureBuffer(1 << 20, 12);
+    exact.add(Unpooled.wrappedBuffer("{\"ok\":true}".getBytes(StandardCharsets.UTF_8)));
+    assertThat(exact.bytes()).asString(StandardCharsets.UTF_8).isEqualTo("{\"ok\":true}");
+    assertThat(exact.truncated()).isFalse();
+    CaptureBuffer none = new CaptureBuffer(1 << 20, 500); // a HEAD-like answer: length declared, no body
+    assertThat(none.bytes()).isEmpty();
+  }
+
+  @Test
   void inflatesGzipAndDeflateForTheCapture() throws Exception {
     byte[] text = "{\"hello\":\"world\"}".getBytes(StandardCharsets.UTF_8);
     ByteArrayOutputStream gz = new ByteArrayOutputStream();

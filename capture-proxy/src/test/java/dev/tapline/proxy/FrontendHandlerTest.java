@@ -15,7 +15,8 @@ class FrontendHandlerTest {
   final ProxyMetrics metrics = new ProxyMetrics();
   final ProxyConfig config = ProxyConfig.builder().service("s").baseline(URI.create("http://127.0.0.1:9")).build();
   final CapturePublisher publisher = new CapturePublisher(ExchangeSink.discarding(), false, config, metrics);
-  final ProxyState state = new ProxyState(config, new RouteTable(config.sandboxes()), metrics, publisher, Transport.of(Transport.AUTO));
+  final ProxyState state = new ProxyState(config, new RouteTable(config.sandboxes()), Upstream.of(config.baseline()), metrics, publisher,
+      Transport.of(Transport.AUTO), ProxyState.clientTls(null));
 
   @AfterEach
   void close() {

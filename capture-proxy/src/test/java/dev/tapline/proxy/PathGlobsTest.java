@@ -30,6 +30,8 @@ class PathGlobsTest {
   void rejectsBadConfigurationWithMessagesNamingTheProblem() {
     assertThatThrownBy(() -> ProxyConfig.builder().service("s").baseline(URI.create("ftp://x:1")).build())
         .hasMessageContaining("baseline must be an http:// or https:// URL");
+    assertThatThrownBy(() -> ProxyConfig.builder().service("s").baseline(URI.create("https://ann:hunter2@x:1")).build())
+        .hasMessage("baseline must not carry credentials (user:password@): https://x:1");
     assertThatThrownBy(() -> ProxyConfig.builder().service("s").baseline(URI.create("http://x:1/base")).build())
         .hasMessageContaining("must not have a path");
     assertThatThrownBy(() -> ProxyConfig.builder().service("s").baseline(URI.create("http://x:1")).sampleRate(2).build())

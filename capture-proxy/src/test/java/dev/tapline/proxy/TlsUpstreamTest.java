@@ -103,6 +103,18 @@ class TlsUpstreamTest {
     }
   }
 
+  @Test
+  void anUpstreamThatNeverAnswersTheHandshakeIsA504() throws Exception {
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+         CaptureProxy proxy = CaptureProxy.start(ProxyConfig.builder().service("orders")
+             .baseline(URI.create("https://127.0.0.1:" + silent.getLocalPort())).upstreamCa(goodCa)
+             .connectTimeout(Duration.ofMillis(500)).capture(CapturePolicy.NONE).build())) {
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(proxy.uri().resolve("/orders")).build(), BodyHandlers.ofString());
+      assertThat(r.statusCode()).isEqualTo(504);
+      assertThat(TestUpstream.JSON.readTree(r.body()).path("cause").asText()).isEqualTo("TLS handshake timed out");
+    }
+  }
+
   private static CaptureProxy start(URI upstream, Path ca, List<Exchange> seen) {
     return CaptureProxy.start(ProxyConfig.builder().service("orders").baseline(upstream).upstreamCa(ca)
         .capture(CapturePolicy.ALL).sink(ExchangeSink.custom(seen::add)).build());

@@ -100,7 +100,7 @@ final class ProxyCommand implements Callable<Integer> {
     } catch (java.io.UncheckedIOException e) {
       throw new UsageException(e.getCause().getMessage(), e);
     } catch (IllegalArgumentException e) {
-      throw new UsageException("--" + e.getMessage(), e);
+      throw new UsageException(e.getMessage(), e);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Thread hook = new Thread(() -> {

@@ -26,6 +26,7 @@ final class Stack {
       @Nullable String service,
       @Nullable URI baseline,
       Map<String, URI> sandboxes,
+      @Nullable Path upstreamCa,
       String capture,
       int proxyPort,
       int adminPort,
@@ -57,6 +58,7 @@ final class Stack {
           .service(s.service())
           .baseline(s.baseline())
           .sandboxes(s.sandboxes())
+          .upstreamCa(s.upstreamCa())
           .kafkaBootstrap(s.kafka())
           .topic(s.topic())
           .capture(capturePolicy(s.capture()))

@@ -71,6 +71,9 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--sandbox", paramLabel = "KEY=URL", description = "Route this routing key to a sandbox upstream (repeatable).")
   List<String> sandboxes = List.of();
 
+  @Option(names = "--upstream-ca", paramLabel = "FILE", description = "PEM certificate(s) to trust for https:// upstreams and sandboxes instead of the JDK's trust store.")
+  @Nullable Path upstreamCa;
+
   @Option(names = "--capture", paramLabel = "POLICY", defaultValue = "all", description = "What to capture: sandboxed, all or none (default under 'up': ${DEFAULT-VALUE}).")
   String capture;
 
@@ -116,7 +119,7 @@ final class UpCommand implements Callable<Integer> {
       for (String s : sandboxes) {
         Cli.sandbox(s, routes);
       }
-      Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, capture,
+      Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, upstreamCa, capture,
           proxyPort, adminPort, httpPort, dataDir.resolve("index"), token), running);
 
       out.println();
@@ -164,6 +167,9 @@ final class UpCommand implements Callable<Integer> {
     }
     if (!demo && upstream == null && (service != null || !sandboxes.isEmpty())) {
       throw new UsageException("--upstream URL is required with --service or --sandbox");
+    }
+    if (upstreamCa != null && !Files.isReadable(upstreamCa)) {
+      throw new UsageException("--upstream-ca cannot be read: " + upstreamCa);
     }
     if (!demo && upstream != null && service == null) {
       throw new UsageException("--service NAME is required with --upstream");

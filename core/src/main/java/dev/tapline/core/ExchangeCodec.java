@@ -50,9 +50,12 @@ public final class ExchangeCodec {
 
   public static byte[] encode(Exchange e) {
     EncodeBuffer out = ENCODE_BUFFER.get();
-    out.count = 0;
-    write(e, out);
-    return out.take();
+    try {
+      write(e, out);
+      return Arrays.copyOf(out.buf, out.count);
+    } finally {
+      out.reset();
+    }
   }
 
   /**
@@ -80,18 +83,20 @@ public final class ExchangeCodec {
     }
 
     private void ensure(int n) {
-      if (count + n > buf.length) {
-        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + n));
+      if (n > buf.length - count) {
+        long want = Math.max(buf.length * 2L, (long) count + n);
+        if (want > Integer.MAX_VALUE - 16) {
+          throw new IllegalArgumentException("an exchange over 2 GiB cannot be encoded");
+        }
+        buf = Arrays.copyOf(buf, (int) want);
       }
     }
 
-    byte[] take() {
-      byte[] out = Arrays.copyOf(buf, count);
+    void reset() {
       if (buf.length > KEEP) {
         buf = new byte[16 * 1024];
       }
       count = 0;
-      return out;
     }
   }
 

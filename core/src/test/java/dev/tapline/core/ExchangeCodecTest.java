@@ -51,6 +51,21 @@ class ExchangeCodecTest {
   }
 
   @Test
+  void encodingsOnOneThreadShareNothingAfterTheyReturn() {
+    // The codec reuses one buffer per thread: a large exchange, then a small one, then the large again.
+    String big = "x".repeat(3 * 1024 * 1024);
+    Exchange large = sample(Body.text("text/plain", big), Body.text("application/json", "{}"), Headers.empty());
+    Exchange small = sample(Body.text("application/json", "{\"a\":1}"), Body.empty(), Headers.empty());
+    byte[] first = ExchangeCodec.encode(large);
+    byte[] second = ExchangeCodec.encode(small);
+    byte[] third = ExchangeCodec.encode(large);
+    assertThat(ExchangeCodec.decode(first)).isEqualTo(large);
+    assertThat(ExchangeCodec.decode(second)).isEqualTo(small);
+    assertThat(third).isEqualTo(first).isNotSameAs(first);
+    assertThat(second.length).isLessThan(1024);
+  }
+
+  @Test
   void roundTripsEmptyBodiesAndTruncation() {
     Body truncated = new Body("text/plain", "gzip", "abc".getBytes(StandardCharsets.UTF_8), true, 1_000_000);
     Exchange e = sample(Body.empty(), truncated, Headers.empty());
