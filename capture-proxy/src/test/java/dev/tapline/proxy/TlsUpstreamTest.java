@@ -81,6 +81,24 @@ class TlsUpstreamTest {
   }
 
   @Test
+  void anHttpsSandboxCanBeRoutedAtRuntime() throws Exception {
+    try (TestUpstream plain = TestUpstream.start("baseline");
+         CaptureProxy proxy = CaptureProxy.start(ProxyConfig.builder().service("orders").baseline(plain.uri())
+             .upstreamCa(goodCa).admin("127.0.0.1", 0).capture(CapturePolicy.NONE).build())) {
+      HttpResponse<String> put = http.send(HttpRequest.newBuilder(proxy.adminUri().resolve("/routes/tls-v2"))
+          .PUT(HttpRequest.BodyPublishers.ofString("{\"upstream\":\"" + uri(good) + "\"}")).build(), BodyHandlers.ofString());
+      assertThat(put.statusCode()).as(put.body()).isBetween(200, 299);
+      HttpResponse<String> routed = http.send(HttpRequest.newBuilder(proxy.uri().resolve("/orders/7"))
+          .header("x-routing-key", "tls-v2").build(), BodyHandlers.ofString());
+      assertThat(routed.statusCode()).isEqualTo(200);
+      assertThat(TestUpstream.JSON.readTree(routed.body()).path("tls").asBoolean()).isTrue();
+      HttpResponse<String> baseline = http.send(HttpRequest.newBuilder(proxy.uri().resolve("/orders/7")).build(), BodyHandlers.ofString());
+      assertThat(baseline.statusCode()).isEqualTo(200);
+      assertThat(baseline.body()).doesNotContain("\"tls\"");
+    }
+  }
+
+  @Test
   void anUntrustedCertificateIsA502NamingTheTlsFailure() throws Exception {
     List<Exchange> seen = new CopyOnWriteArrayList<>();
     try (CaptureProxy proxy = start(uri(good), null, seen)) { // the JDK's trust store: self-signed is untrusted
