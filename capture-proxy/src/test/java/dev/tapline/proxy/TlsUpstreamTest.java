@@ -7,8 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
 import dev.tapline.core.Exchange;
-import java.io.FileInputStream;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -16,15 +14,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code https://} upstreams: verified TLS to the upstream, plain HTTP to the client, captured as usual. */
 class TlsUpstreamTest {
-  private static final char[] PASS = "changeit".toCharArray();
-
   @TempDir static Path dir;
   static HttpsServer good; // certificate for 127.0.0.1 and localhost
   static HttpsServer misnamed; // certificate for another host, signed by nobody the proxy trusts
@@ -44,10 +35,12 @@ class TlsUpstreamTest {
 
   @BeforeAll
   static void start() throws Exception {
-    good = server(keystore("good", "SAN=ip:127.0.0.1,dns:localhost"));
-    goodCa = pem("good");
-    misnamed = server(keystore("misnamed", "SAN=dns:other.example"));
-    misnamedCa = pem("misnamed");
+    TestCerts goodCerts = TestCerts.make(dir, "good", "SAN=ip:127.0.0.1,dns:localhost");
+    good = server(goodCerts);
+    goodCa = goodCerts.pem();
+    TestCerts misnamedCerts = TestCerts.make(dir, "misnamed", "SAN=dns:other.example");
+    misnamed = server(misnamedCerts);
+    misnamedCa = misnamedCerts.pem();
     http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   }
 
@@ -142,44 +135,10 @@ class TlsUpstreamTest {
     return URI.create("https://127.0.0.1:" + s.getAddress().getPort());
   }
 
-  /** A key pair and self-signed certificate made with the JDK's keytool, as an operator would. */
-  private static Path keystore(String name, String san) throws Exception {
-    Path ks = dir.resolve(name + ".p12");
-    Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-        "-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
-        "-dname", "CN=" + name, "-ext", san, "-storetype", "PKCS12", "-keystore", ks.toString(),
-        "-storepass", new String(PASS), "-keypass", new String(PASS))
-        .redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(p.exitValue()).as(out).isZero();
-    return ks;
-  }
-
-  private static KeyStore load(String name) throws Exception {
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (InputStream in = new FileInputStream(dir.resolve(name + ".p12").toFile())) {
-      ks.load(in, PASS);
-    }
-    return ks;
-  }
-
-  private static Path pem(String name) throws Exception {
-    byte[] der = load(name).getCertificate(name).getEncoded();
-    Path f = dir.resolve(name + ".pem");
-    Files.writeString(f, "-----BEGIN CERTIFICATE-----\n"
-        + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
-        + "\n-----END CERTIFICATE-----\n");
-    return f;
-  }
-
   /** Answers every request with JSON naming the path and echoing the body. */
-  private static HttpsServer server(Path keystore) throws Exception {
-    String name = keystore.getFileName().toString().replace(".p12", "");
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(load(name), PASS);
+  private static HttpsServer server(TestCerts certs) throws Exception {
     SSLContext ssl = SSLContext.getInstance("TLS");
-    ssl.init(kmf.getKeyManagers(), null, null);
+    ssl.init(certs.keyManagers().getKeyManagers(), null, null);
     HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     s.setHttpsConfigurator(new HttpsConfigurator(ssl));
     s.createContext("/", ex -> {

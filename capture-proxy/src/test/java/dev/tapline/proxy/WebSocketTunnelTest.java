@@ -15,21 +15,30 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** WebSocket upgrades pass through as a raw tunnel and are not captured. */
+/** WebSocket upgrades pass through as a raw tunnel and are not captured, to plain and TLS upstreams. */
 class WebSocketTunnelTest {
+  @TempDir Path dir;
 
-  @Test
-  void tunnelsAWebSocketConversationWithoutCapturingIt() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"http", "https"})
+  void tunnelsAWebSocketConversationWithoutCapturingIt(String scheme) throws Exception {
+    TestCerts certs = scheme.equals("https") ? TestCerts.make(dir, "ws", "SAN=ip:127.0.0.1") : null;
+    SslContext serverTls = certs == null ? null : SslContextBuilder.forServer(certs.keyManagers()).build();
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     LinkedBlockingQueue<String> received = new LinkedBlockingQueue<>();
     try (HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()) {
@@ -37,6 +46,9 @@ class WebSocketTunnelTest {
           .childHandler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+              if (serverTls != null) {
+                ch.pipeline().addLast(serverTls.newHandler(ch.alloc()));
+              }
               ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(65536),
                   new WebSocketServerProtocolHandler("/ws"), new SimpleChannelInboundHandler<TextWebSocketFrame>() {
                     @Override
@@ -48,7 +60,8 @@ class WebSocketTunnelTest {
           }).bind("127.0.0.1", 0).sync().channel();
       int port = ((InetSocketAddress) server.localAddress()).getPort();
       try (CaptureProxy proxy = CaptureProxy.start(ProxyConfig.builder().service("ws")
-          .baseline(URI.create("http://127.0.0.1:" + port)).capture(CapturePolicy.ALL)
+          .baseline(URI.create(scheme + "://127.0.0.1:" + port)).upstreamCa(certs == null ? null : certs.pem())
+          .capture(CapturePolicy.ALL)
           .sink(ExchangeSink.custom(e -> received.add("captured " + e.request().path()))).build())) {
         WebSocket ws = http.newWebSocketBuilder()
             .buildAsync(URI.create("ws://127.0.0.1:" + proxy.port() + "/ws"), new WebSocket.Listener() {
