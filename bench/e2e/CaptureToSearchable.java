@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
 
 public class CaptureToSearchable {
   static final int POLL_MS = 20;
-  static final int WARM_UP = 5;
+  static final int WARM_UP = 15;
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
@@ -118,6 +118,14 @@ public class CaptureToSearchable {
         ms.add(Math.max(0, seen - e.getValue()) / 1e6);
       }
     }
+    // The worst latency per second of sending shows whether the tail is steady or a catch-up.
+    java.util.TreeMap<Long, Double> worst = new java.util.TreeMap<>();
+    for (var e : sentAt.entrySet()) {
+      Long seen = seenAt.get(e.getKey());
+      if (seen != null) {
+        worst.merge((e.getValue() - start) / 1_000_000_000L, Math.max(0, seen - e.getValue()) / 1e6, Math::max);
+      }
+    }
     Collections.sort(ms);
     if (ms.isEmpty()) {
       System.out.println("no exchange became searchable");
@@ -127,6 +135,9 @@ public class CaptureToSearchable {
         sentAt.size(), rps, seconds, warmUp, ms.size(), sentAt.size() - ms.size());
     System.out.printf("  p50 %.0f ms   p95 %.0f ms   p99 %.0f ms   max %.0f ms   (poll every %d ms)%n",
         pct(ms, 50), pct(ms, 95), pct(ms, 99), ms.get(ms.size() - 1), POLL_MS);
+    StringBuilder line = new StringBuilder("  worst per second of sending (ms):");
+    worst.values().forEach(v -> line.append(' ').append(Math.round(v)));
+    System.out.println(line);
   }
 
   static final Pattern NEXT = Pattern.compile("\"nextCursor\":\"([^\"]+)\"");

@@ -5,7 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
-RPS=${1:-200}; SECS=${2:-20}; WARM=${3:-5}
+RPS=${1:-200}; SECS=${2:-20}; WARM=${3:-15}
 free_port() { python3 -c 'import socket;s=socket.socket();s.bind(("127.0.0.1",0));print(s.getsockname()[1]);s.close()'; }
 P=$(free_port); H=$(free_port); K=$(free_port); D=$(mktemp -d)
 ./tapline up --demo --proxy-port "$P" --http-port "$H" --kafka-port "$K" --data-dir "$D" > "$D/up.log" 2>&1 &
