@@ -2,7 +2,6 @@ package dev.tapline.proxy;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -10,6 +9,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -49,6 +49,11 @@ final class ErrorResponses {
       }
     }
     return null;
+  }
+
+  /** An upstream that did not answer in time: no TCP connection, or no TLS handshake. A 504. */
+  static boolean isTimeout(@Nullable Throwable t) {
+    return t instanceof ConnectTimeoutException || t instanceof SslHandshakeTimeoutException;
   }
 
   /** A short, stable description of why an upstream could not be reached. */

@@ -2,14 +2,12 @@ package dev.tapline.proxy;
 
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeError;
-import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
@@ -216,7 +214,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       connected(x, f.channel());
     } else if (x == cur && !x.finished) {
       Throwable cause = f.cause();
-      boolean timeout = cause instanceof ConnectTimeoutException;
+      boolean timeout = ErrorResponses.isTimeout(cause);
       upstreamFailed(x, timeout ? 504 : 502, ErrorResponses.cause(cause),
           timeout ? ExchangeError.Kind.TIMEOUT : ExchangeError.Kind.REFUSED);
     }
@@ -409,12 +407,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       connect(x);
       return;
     }
-    if (cause instanceof SslHandshakeTimeoutException) {
-      upstreamFailed(x, 504, ErrorResponses.cause(cause), ExchangeError.Kind.TIMEOUT);
-      return;
-    }
-    upstreamFailed(x, 502, cause == null ? "connection closed before a response" : ErrorResponses.cause(cause),
-        ExchangeError.Kind.RESET);
+    boolean timeout = ErrorResponses.isTimeout(cause); // a TLS handshake that never completed
+    upstreamFailed(x, timeout ? 504 : 502, cause == null ? "connection closed before a response" : ErrorResponses.cause(cause),
+        timeout ? ExchangeError.Kind.TIMEOUT : ExchangeError.Kind.RESET);
   }
 
   void upstreamTimeout(InFlight x) {

@@ -2,7 +2,10 @@ package dev.tapline.cli;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Parsing helpers shared by the commands; each failure names the flag and the bad value. */
 final class Cli {
@@ -39,6 +42,14 @@ final class Cli {
     }
     String key = value.substring(0, eq).trim();
     routes.put(key, httpOrigin("--sandbox " + key, value.substring(eq + 1).trim()));
+  }
+
+  /** A file the command must read, e.g. {@code --upstream-ca}; null (not given) passes through. */
+  static @Nullable Path readableFile(String flag, @Nullable Path file) {
+    if (file != null && !Files.isReadable(file)) {
+      throw new UsageException(flag + " cannot be read: " + file);
+    }
+    return file;
   }
 
   record HostPort(String host, int port) {}

@@ -6,7 +6,6 @@ import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -173,10 +172,7 @@ final class ProxyCommand implements Callable<Integer> {
       throw new UsageException("--transport must be one of " + String.join(", ", ProxyConfig.TRANSPORTS) + ": " + transport);
     }
     b.transport(transport);
-    if (upstreamCa != null && !Files.isReadable(upstreamCa)) {
-      throw new UsageException("--upstream-ca cannot be read: " + upstreamCa);
-    }
-    b.upstreamCa(upstreamCa);
+    b.upstreamCa(Cli.readableFile("--upstream-ca", upstreamCa));
     b.include(include);
     b.exclude(exclude);
     if (admin != null && !admin.isBlank()) {

@@ -168,9 +168,7 @@ final class UpCommand implements Callable<Integer> {
     if (!demo && upstream == null && (service != null || !sandboxes.isEmpty())) {
       throw new UsageException("--upstream URL is required with --service or --sandbox");
     }
-    if (upstreamCa != null && !Files.isReadable(upstreamCa)) {
-      throw new UsageException("--upstream-ca cannot be read: " + upstreamCa);
-    }
+    Cli.readableFile("--upstream-ca", upstreamCa);
     if (!demo && upstream != null && service == null) {
       throw new UsageException("--service NAME is required with --upstream");
     }
