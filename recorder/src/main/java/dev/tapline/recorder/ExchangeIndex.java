@@ -21,7 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.apache.lucene.codecs.lucene104.Lucene104Codec;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.DocValues;
@@ -139,7 +138,7 @@ public final class ExchangeIndex {
       Directory directory = FSDirectory.open(dir);
       IndexWriterConfig cfg = new IndexWriterConfig(IndexSchema.analyzer())
           .setOpenMode(rebuild ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-          .setCodec(new Lucene104Codec(Lucene104Codec.Mode.BEST_COMPRESSION))
+          .setCodec(new TaplineCodec())
           .setRAMBufferSizeMB(96)
           // Near-real-time refreshes flush many small segments: copying each into a compound file
           // is work that merging soon throws away.
