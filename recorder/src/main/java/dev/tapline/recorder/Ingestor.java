@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -68,6 +69,7 @@ final class Ingestor {
   private final ExecutorService committer;
   private @Nullable Future<Map<TopicPartition, Long>> inFlight;
   private volatile boolean stopping;
+  private final Background.Pacer pacer = new Background.Pacer();
   private volatile @Nullable Throwable failure;
 
   Ingestor(RecorderConfig config, ExchangeIndex index, RecorderMetrics metrics) {
@@ -119,6 +121,7 @@ final class Ingestor {
   void stop() {
     stopping = true;
     consumer.wakeup();
+    LockSupport.unpark(thread);
     try {
       thread.join(30_000);
     } catch (InterruptedException e) {
@@ -141,7 +144,13 @@ final class Ingestor {
           break;
         }
         if (!records.isEmpty()) {
+          long started = System.nanoTime();
           ingest(records);
+          long pause = pacer.pauseNanos(System.nanoTime() - started);
+          if (pause > 0) {
+            metrics.paused.increment(pause / 1e9);
+            LockSupport.parkNanos(this, pause); // stop() unparks
+          }
         }
         commitOffsetsOfFinishedCommit();
         long now = System.nanoTime();

@@ -16,6 +16,8 @@ final class RecorderMetrics {
       .description("exchanges added to the index").register(registry);
   final Counter deadLettered = Counter.builder("tapline.recorder.dead.lettered")
       .description("records sent to the dead-letter topic").register(registry);
+  final Counter paused = Counter.builder("tapline.recorder.paused").baseUnit("seconds")
+      .description("time indexing paused because other processes kept the CPUs busy").register(registry);
   final Counter streamDropped = Counter.builder("tapline.recorder.stream.dropped")
       .description("live-stream clients dropped for not keeping up").register(registry);
   final AtomicLong lag = new AtomicLong();
