@@ -2,12 +2,13 @@ package dev.tapline.proxy;
 
 import dev.tapline.core.Exchange;
 import dev.tapline.core.Redactor;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,14 +16,28 @@ import org.slf4j.LoggerFactory;
  * The one thread between the event loops and the sink. Event loops only {@link #offer} (never
  * block: a full queue or byte budget is a drop); this thread builds, redacts and hands exchanges
  * to the sink, so capture costs the forwarding path a queue insert.
+ *
+ * <p>Under load the event loops do not wake this thread: it takes what has queued up every
+ * millisecond ({@link #TICK_NANOS}), so a busy proxy pays no wake-up system call per capture and
+ * the publisher runs a thousand times a second at most. Only after {@link #IDLE_TICKS} empty
+ * ticks does it go to sleep, and then the next capture wakes it.
  */
 final class CapturePublisher {
   private static final Logger log = LoggerFactory.getLogger(CapturePublisher.class);
   // Bodies waiting in the queue may hold at most this much heap, whatever the queue length.
   private static final long MAX_QUEUED_BYTES = 64L * 1024 * 1024;
 
-  private final ArrayBlockingQueue<Capture> queue;
+  private static final long TICK_NANOS = 1_000_000L;
+  private static final int IDLE_TICKS = 50;
+  private static final long SLEEP_NANOS = 1_000_000_000L;
+  private static final int BATCH = 256;
+
+  private final Queue<Capture> queue = new ConcurrentLinkedQueue<>();
+  private final int capacity;
+  private final AtomicInteger queued = new AtomicInteger();
   private final AtomicLong queuedBytes = new AtomicLong();
+  /** Set while the publisher sleeps until woken (after a run of empty ticks). */
+  private volatile boolean sleeping;
   private final ExchangeSink sink;
   private final Redactor redactor;
   private final String service;
@@ -33,14 +48,14 @@ final class CapturePublisher {
   private volatile boolean closing;
 
   CapturePublisher(ExchangeSink sink, boolean kafka, ProxyConfig config, ProxyMetrics metrics) {
-    this.queue = new ArrayBlockingQueue<>(config.queueCapacity());
+    this.capacity = config.queueCapacity();
     this.sink = sink;
     this.kafka = kafka;
     this.redactor = config.redactor();
     this.service = config.service();
     this.proxyId = config.proxyId();
     this.metrics = metrics;
-    metrics.queueDepth(queue::size);
+    metrics.queueDepth(queued::get);
     this.thread = new Thread(this::run, "tapline-capture-publisher");
     thread.setDaemon(true);
     thread.start();
@@ -54,9 +69,15 @@ final class CapturePublisher {
       metrics.dropped();
       return;
     }
-    if (!queue.offer(c)) {
+    if (queued.incrementAndGet() > capacity) {
+      queued.decrementAndGet();
       queuedBytes.addAndGet(-size);
       metrics.dropped();
+      return;
+    }
+    queue.offer(c);
+    if (sleeping) {
+      LockSupport.unpark(thread);
     }
   }
 
@@ -69,28 +90,32 @@ final class CapturePublisher {
   }
 
   private void run() {
-    List<Capture> batch = new ArrayList<>(256);
-    while (true) {
+    int idle = 0;
+    while (!Thread.currentThread().isInterrupted()) { // interrupted: closing took too long
+      int n = 0;
       Capture c;
-      try {
-        c = queue.poll(100, TimeUnit.MILLISECONDS);
-      } catch (InterruptedException e) {
+      while (n < BATCH && (c = queue.poll()) != null) {
+        n++;
+        queued.decrementAndGet();
+        queuedBytes.addAndGet(-weight(c));
+        publish(c);
+      }
+      if (n == BATCH) {
+        continue; // more is waiting
+      }
+      if (n > 0) {
+        idle = 0;
+      } else if (closing) {
         break;
-      }
-      if (c == null) {
-        if (closing) {
-          break;
+      } else if (++idle >= IDLE_TICKS) {
+        sleeping = true;
+        if (queue.isEmpty() && !closing) { // an offer after this sees sleeping and wakes us
+          LockSupport.parkNanos(this, SLEEP_NANOS);
         }
-        continue;
+        sleeping = false;
+        continue; // still idle: back to sleep unless something came
       }
-      // Take what else is waiting in one go: fewer wake-ups and lock round trips under load.
-      batch.add(c);
-      queue.drainTo(batch, 255);
-      for (Capture x : batch) {
-        queuedBytes.addAndGet(-weight(x));
-        publish(x);
-      }
-      batch.clear();
+      LockSupport.parkNanos(this, TICK_NANOS);
     }
   }
 
@@ -123,12 +148,13 @@ final class CapturePublisher {
   }
 
   int depth() {
-    return queue.size();
+    return queued.get();
   }
 
   /** Publishes what is queued (up to a few seconds' worth), then closes the sink. */
   CompletableFuture<Void> close() {
     closing = true;
+    LockSupport.unpark(thread);
     CompletableFuture<Void> drained = new CompletableFuture<>();
     Thread waiter = new Thread(() -> {
       try {

@@ -150,7 +150,7 @@ public final class Redactor {
    * True when {@code s} holds one of {@link #DEFAULT_FIELD_WORDS}, ignoring case and {@code _} and
    * {@code -} (so {@code api_key} and {@code private-key} match).
    */
-  private static boolean containsDefaultWord(CharSequence s) {
+  static boolean containsDefaultWord(CharSequence s) {
     int n = s.length();
     for (int i = 0; i < n; i++) {
       char c = lower(s.charAt(i));
@@ -223,6 +223,60 @@ public final class Redactor {
     return false;
   }
 
+  /**
+   * One pass over a body's bytes: true when they are all ASCII and hold no default field word
+   * and, if {@code cards}, no card-number-like run of digits, so no rule can match them. False
+   * when one might, or when the body is not ASCII (the text path then decides). The same tests as
+   * {@link #containsDefaultWord} and {@link #mayHoldCardNumber}, fused, on bytes.
+   */
+  static boolean plainlyClean(byte[] b, boolean cards) {
+    int n = b.length;
+    int run = 0;
+    for (int i = 0; i < n; i++) {
+      int c = b[i];
+      if (c < 0) {
+        return false;
+      }
+      if (c >= '0' && c <= '9') {
+        if (cards && ++run >= 13) {
+          return false;
+        }
+        continue;
+      }
+      if ((c == ' ' || c == '-') && run > 0 && i + 1 < n && b[i + 1] >= '0' && b[i + 1] <= '9') {
+        continue;
+      }
+      run = 0;
+      String[] words = WORDS_BY_START[c >= 'A' && c <= 'Z' ? c + 32 : c];
+      if (words != null && wordAt(b, i, words)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean wordAt(byte[] b, int i, String[] words) {
+    for (String w : words) {
+      int j = i + 1;
+      int k = 1;
+      while (k < w.length() && j < b.length) {
+        int d = b[j];
+        if (d == '_' || d == '-') {
+          j++;
+        } else if ((d >= 'A' && d <= 'Z' ? d + 32 : d) == w.charAt(k)) {
+          j++;
+          k++;
+        } else {
+          break;
+        }
+      }
+      if (k == w.length()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   private Headers redactHeaders(Headers in, String side, Set<String> names) {
     List<Header> out = null;
     for (int i = 0; i < in.entries().size(); i++) {
@@ -283,12 +337,9 @@ public final class Redactor {
     if (body.bytes().length == 0) {
       return body;
     }
-    if (Body.isAscii(body.bytes())) {
-      // Most bodies hold nothing any rule could match: look at the bytes before making a String.
-      CharSequence ascii = new AsciiChars(body.bytes());
-      if (!mayHoldSensitiveField(ascii) && !(cardNumbers && mayHoldCardNumber(ascii))) {
-        return body;
-      }
+    if (fieldNames == null && plainlyClean(body.bytes(), cardNumbers)) {
+      // Most bodies hold nothing any rule could match: one look at the bytes, no String made.
+      return body;
     }
     String text = body.textOrNull();
     if (text == null) {
@@ -439,29 +490,6 @@ public final class Redactor {
       return "[REDACTED:" + HexFormat.of().formatHex(h, 0, 6) + "]";
     } catch (NoSuchAlgorithmException | InvalidKeyException e) {
       return MARKER;
-    }
-  }
-
-  /** ASCII bytes read as characters, without copying. */
-  private record AsciiChars(byte[] bytes) implements CharSequence {
-    @Override
-    public int length() {
-      return bytes.length;
-    }
-
-    @Override
-    public char charAt(int index) {
-      return (char) bytes[index];
-    }
-
-    @Override
-    public CharSequence subSequence(int start, int end) {
-      return new String(bytes, start, end - start, StandardCharsets.ISO_8859_1);
-    }
-
-    @Override
-    public String toString() {
-      return new String(bytes, StandardCharsets.ISO_8859_1);
     }
   }
 
