@@ -151,30 +151,17 @@ public final class Redactor {
    * {@code -} (so {@code api_key} and {@code private-key} match).
    */
   static boolean containsDefaultWord(CharSequence s) {
+    // Lower-cased to ASCII bytes (anything else can be no part of a word) for the one matcher.
     int n = s.length();
+    byte[] b = new byte[n];
     for (int i = 0; i < n; i++) {
       char c = lower(s.charAt(i));
-      String[] words = c < 128 ? WORDS_BY_START[c] : null;
-      if (words == null) {
-        continue;
-      }
-      for (String w : words) {
-        int j = i + 1;
-        int k = 1;
-        while (k < w.length() && j < n) {
-          char d = s.charAt(j);
-          if (d == '_' || d == '-') {
-            j++;
-          } else if (lower(d) == w.charAt(k)) {
-            j++;
-            k++;
-          } else {
-            break;
-          }
-        }
-        if (k == w.length()) {
-          return true;
-        }
+      b[i] = c < 128 ? (byte) c : (byte) -1;
+    }
+    for (int i = 0; i < n; i++) {
+      String[] words = b[i] >= 0 ? WORDS_BY_START[b[i]] : null;
+      if (words != null && wordAt(b, i, words)) {
+        return true;
       }
     }
     return false;
@@ -227,7 +214,7 @@ public final class Redactor {
    * One pass over a body's bytes: true when they are all ASCII and hold no default field word
    * and, if {@code cards}, no card-number-like run of digits, so no rule can match them. False
    * when one might, or when the body is not ASCII (the text path then decides). The same tests as
-   * {@link #containsDefaultWord} and {@link #mayHoldCardNumber}, fused, on bytes.
+   * {@link #containsDefaultWord} and {@link #mayHoldCardNumber}, fused.
    */
   static boolean plainlyClean(byte[] b, boolean cards) {
     int n = b.length;
@@ -255,6 +242,7 @@ public final class Redactor {
     return true;
   }
 
+  /** Whether one of {@code words} (lower case) starts at {@code b[i]}, skipping {@code _} and {@code -}. */
   private static boolean wordAt(byte[] b, int i, String[] words) {
     for (String w : words) {
       int j = i + 1;
