@@ -87,7 +87,7 @@ final class Background {
     static final int OTHERS = 50;
     private static final long SAMPLE_NANOS = 250_000_000L;
     private static final long MAX_PAUSE_NANOS = 1_000_000_000L;
-    private static final long PAUSE_FACTOR = Long.getLong("xp.pf", 3);
+    private static final long PAUSE_FACTOR = 3; // indexing takes at most about a quarter of what it would
     private static final Path STAT = Path.of("/proc/stat");
     private static final Path SELF_STAT = Path.of("/proc/self/stat");
 
