@@ -93,7 +93,7 @@ final class Background {
 
     private boolean available = Files.isReadable(STAT) && Files.isReadable(SELF_STAT);
     private long sampledAt;
-    private long[] last = new long[3];
+    private long @Nullable [] last;
     private boolean busy;
 
     /** How long to pause after a batch of work that took {@code batchNanos}; 0 for no pause. */
@@ -102,13 +102,13 @@ final class Background {
         return 0;
       }
       long now = System.nanoTime();
-      if (now - sampledAt >= SAMPLE_NANOS) {
+      if (last == null || now - sampledAt >= SAMPLE_NANOS) {
         long[] sample = sample();
         if (sample == null) {
           available = false;
           return 0;
         }
-        if (sampledAt != 0) {
+        if (last != null) {
           busy = othersKeepCpusBusy(sample[0] - last[0], sample[1] - last[1], sample[2] - last[2]);
         }
         last = sample;
