@@ -16,6 +16,8 @@ import java.net.NoRouteToHostException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
 import java.util.Map;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import org.jspecify.annotations.Nullable;
 
 /** The proxy's own responses: JSON {@code {"error": ..., "detail": ...}}, as every Tapline server answers. */
@@ -42,9 +44,9 @@ final class ErrorResponses {
     return r;
   }
 
-  private static javax.net.ssl.@Nullable SSLException tlsCause(Throwable t) {
+  private static @Nullable SSLException tlsCause(@Nullable Throwable t) {
     for (Throwable c = t; c != null; c = c.getCause()) {
-      if (c instanceof javax.net.ssl.SSLException e) {
+      if (c instanceof SSLException e) {
         return e;
       }
     }
@@ -53,7 +55,7 @@ final class ErrorResponses {
 
   /** An upstream that did not answer in time: no TCP connection, or no TLS handshake. A 504. */
   static boolean isTimeout(@Nullable Throwable t) {
-    return t instanceof ConnectTimeoutException || t instanceof SslHandshakeTimeoutException;
+    return t instanceof ConnectTimeoutException || tlsCause(t) instanceof SslHandshakeTimeoutException;
   }
 
   /** A short, stable description of why an upstream could not be reached. */
@@ -64,11 +66,11 @@ final class ErrorResponses {
     if (t instanceof ConnectTimeoutException) {
       return "connect timed out";
     }
-    javax.net.ssl.SSLException tls = tlsCause(t);
+    SSLException tls = tlsCause(t);
     if (tls instanceof SslHandshakeTimeoutException) {
       return "TLS handshake timed out";
     }
-    if (tls instanceof javax.net.ssl.SSLHandshakeException) {
+    if (tls instanceof SSLHandshakeException) {
       return "TLS handshake failed: " + tls.getMessage();
     }
     if (tls != null) {

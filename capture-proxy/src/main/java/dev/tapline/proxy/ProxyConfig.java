@@ -42,9 +42,6 @@ public final class ProxyConfig {
   private final Map<String, URI> sandboxes;
   private final @Nullable String kafkaBootstrap;
   private final String topic;
-  /** The names {@link Builder#transport} accepts. */
-  public static final List<String> TRANSPORTS = Transport.NAMES;
-
   private final CapturePolicy capture;
   private final double sampleRate;
   private final int maxBodyBytes;
@@ -90,7 +87,7 @@ public final class ProxyConfig {
       throw new IllegalArgumentException("maxBodyBytes must not be negative: " + b.maxBodyBytes);
     }
     this.maxBodyBytes = b.maxBodyBytes;
-    this.transport = Transport.check(b.transport);
+    this.transport = b.transport;
     if (b.upstreamCa != null && !Files.isReadable(b.upstreamCa)) {
       throw new IllegalArgumentException("upstream CA file cannot be read: " + b.upstreamCa);
     }
@@ -295,9 +292,13 @@ public final class ProxyConfig {
       return this;
     }
 
-    /** {@code auto} (the default), {@code io_uring}, {@code epoll} or {@code nio}. */
+    /**
+     * {@code auto} (the default), {@code io_uring}, {@code epoll} or {@code nio}.
+     *
+     * @throws IllegalArgumentException for any other name, listing the accepted ones
+     */
     public Builder transport(String name) {
-      this.transport = requireNonNull(name, "transport");
+      this.transport = Transport.check(requireNonNull(name, "transport"));
       return this;
     }
 

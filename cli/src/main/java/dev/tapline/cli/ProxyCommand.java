@@ -168,10 +168,11 @@ final class ProxyCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       throw new UsageException("--max-body must be a byte count from 0 to 2147483631: " + maxBody);
     }
-    if (!ProxyConfig.TRANSPORTS.contains(transport.trim().toLowerCase(Locale.ROOT))) {
-      throw new UsageException("--transport must be one of " + String.join(", ", ProxyConfig.TRANSPORTS) + ": " + transport);
+    try {
+      b.transport(transport);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--" + e.getMessage(), e); // "transport must be one of ...: X"
     }
-    b.transport(transport);
     b.upstreamCa(Cli.readableFile("--upstream-ca", upstreamCa));
     b.include(include);
     b.exclude(exclude);
