@@ -157,6 +157,11 @@ public final class ExchangeIndex {
       if (live != null && !rebuild) {
         live.forEach(e -> data.put(e.getKey(), e.getValue()));
       }
+      if (!data.isEmpty() && !IndexSchema.VERSION.equals(data.get(IndexSchema.VERSION_KEY))) {
+        LOG.warn("the index in {} was written by an older Tapline (index schema {}, now {}): body searches can miss"
+            + " exchanges indexed before this start until the recorder runs once with --rebuild", dir,
+            data.getOrDefault(IndexSchema.VERSION_KEY, "1"), IndexSchema.VERSION);
+      }
       SearcherManager searchers = new SearcherManager(writer, true, false, null);
       return new ExchangeIndex(dir, directory, writer, searchers, Map.copyOf(data), refreshInterval, meters);
     } catch (IOException e) {

@@ -10,13 +10,8 @@ import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.lucene.analysis.Analyzer;
-import org.apache.lucene.analysis.LowerCaseFilter;
-import org.apache.lucene.analysis.TokenStream;
-import org.apache.lucene.analysis.Tokenizer;
-import org.apache.lucene.analysis.util.CharTokenizer;
 import org.apache.lucene.analysis.core.KeywordAnalyzer;
 import org.apache.lucene.analysis.miscellaneous.PerFieldAnalyzerWrapper;
-import org.apache.lucene.analysis.standard.StandardAnalyzer;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.Field;
 import org.apache.lucene.document.FieldType;
@@ -54,33 +49,21 @@ final class IndexSchema {
     HEADER_TYPE.freeze();
   }
 
+  /**
+   * The version of how exchanges are analyzed, written into every commit: an index written by an
+   * older version answers full-text queries for its older exchanges differently until rebuilt.
+   * 2: {@link TermTokenizer} (1: Lucene's StandardAnalyzer for bodies).
+   */
+  static final String VERSION = "2";
+  static final String VERSION_KEY = "schema";
+
   private IndexSchema() {}
 
   static Analyzer analyzer() {
     Map<String, Analyzer> perField = new HashMap<>();
-    perField.put(Fields.BODY, new StandardAnalyzer());
-    perField.put(Fields.HEADER, new HeaderAnalyzer());
+    perField.put(Fields.BODY, TermTokenizer.analyzer(TermTokenizer.Rule.WORDS));
+    perField.put(Fields.HEADER, TermTokenizer.analyzer(TermTokenizer.Rule.SEPARATED));
     return new PerFieldAnalyzerWrapper(new KeywordAnalyzer(), perField);
-  }
-
-  /**
-   * Header names and values, lower-cased, split on whitespace and on the separators of structured
-   * header values ({@code , ; = "}) only: {@code x-request-id}, {@code application/json}, a trace
-   * id or a UUID stay one term each (StandardAnalyzer would cut them into many, mostly unique and
-   * useless, terms).
-   */
-  static final class HeaderAnalyzer extends Analyzer {
-    @Override
-    protected TokenStreamComponents createComponents(String fieldName) {
-      Tokenizer t = CharTokenizer.fromSeparatorCharPredicate(
-          c -> Character.isWhitespace(c) || c == ',' || c == ';' || c == '=' || c == '"');
-      return new TokenStreamComponents(t, new LowerCaseFilter(t));
-    }
-
-    @Override
-    protected TokenStream normalize(String fieldName, TokenStream in) {
-      return new LowerCaseFilter(in);
-    }
   }
 
   /**

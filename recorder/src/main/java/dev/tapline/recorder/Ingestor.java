@@ -304,6 +304,7 @@ final class Ingestor {
     Map<String, String> data = new HashMap<>();
     positions.forEach((tp, off) -> data.put(OFFSET_KEY + tp.topic() + ":" + tp.partition(), Long.toString(off)));
     data.put(SEQ_KEY, Long.toString(nextSeq));
+    data.put(IndexSchema.VERSION_KEY, IndexSchema.VERSION);
     Map<TopicPartition, Long> covered = Map.copyOf(positions);
     KafkaProducer<byte[], byte[]> dlqNow = dlq;
     dirty = false;

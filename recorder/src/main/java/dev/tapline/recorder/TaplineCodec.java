@@ -35,7 +35,7 @@ import org.apache.lucene.util.BytesRef;
  */
 public final class TaplineCodec extends FilterCodec {
   static final String NAME = "TaplineZstd104";
-  static final int LEVEL = 3;
+  static final int LEVEL = 1;
   // A chunk is compressed as one zstd frame; reading one exchange decompresses its chunk.
   private static final int CHUNK_BYTES = 256 * 1024;
   private static final int MAX_DOCS_PER_CHUNK = 2048;

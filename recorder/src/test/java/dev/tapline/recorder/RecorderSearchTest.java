@@ -127,6 +127,11 @@ class RecorderSearchTest {
     assertThat(ids("zebracorn", 100)).containsExactly(produced.get(67).id());
     assertThat(ids("body:\"zebracorn unique\"", 100)).containsExactly(produced.get(67).id());
     assertThat(new HashSet<>(ids("body:customer", 100))).isEqualTo(expected(e -> e.request().method().equals("POST")));
+    // ids and numbers are whole terms: found exactly, and by prefix
+    assertThat(ids("body:A-3", 100)).containsExactly(produced.get(3).id());
+    assertThat(new HashSet<>(ids("body:a-1*", 100)))
+        .containsExactlyInAnyOrder(produced.get(12).id(), produced.get(15).id(), produced.get(18).id());
+    assertThat(ids("body:12.5", 100)).hasSize(60);
     assertThat(ids("header:\"hello world\"", 100)).hasSize(90);
     assertThat(ids("header:x-trace-note", 100)).hasSize(90);
   }

@@ -1,0 +1,221 @@
+package dev.tapline.recorder;
+
+import java.io.IOException;
+import org.apache.lucene.analysis.Analyzer;
+import org.apache.lucene.analysis.LowerCaseFilter;
+import org.apache.lucene.analysis.TokenStream;
+import org.apache.lucene.analysis.Tokenizer;
+import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
+import org.apache.lucene.analysis.tokenattributes.OffsetAttribute;
+import org.apache.lucene.util.ArrayUtil;
+
+/**
+ * The tokenizer of the full-text fields: one pass over the text that splits and lower-cases it,
+ * with ASCII on a fast path (bodies are mostly JSON). Two rules:
+ *
+ * <ul>
+ *   <li>{@link Rule#WORDS} ({@code body}): a term is a run of letters and digits; a single
+ *       {@code - _ . @ : '} between two of them stays inside it. So an order id
+ *       ({@code 22f083c2-801d-4d66-986d-9cff7b2293f2}), an email, a SKU ({@code SKU-1042-A}), a
+ *       time stamp ({@code 2026-11-26T05:26:08.057Z}), a price or a version is one term, found
+ *       exactly by a search for it, while {@code "out of stock."} is three words. Each ideograph
+ *       (Chinese, Japanese kanji) is a term of its own, as Lucene's standard tokenizer does.
+ *   <li>{@link Rule#SEPARATED} ({@code header}): a term is whatever lies between whitespace and
+ *       the separators of structured header values ({@code , ; = "}), so {@code x-request-id},
+ *       {@code application/json} and a trace id stay one term each.
+ * </ul>
+ *
+ * <p>Lucene's {@code StandardTokenizer} (Unicode word breaks) cut ids, emails and time stamps into
+ * several mostly unique terms, which made a search for one a phrase query and made indexing about
+ * a tenth slower (docs/BENCHMARKS.md, "Fifth pass"). A term is at most {@value #MAX_TERM} chars;
+ * a longer run is cut into several.
+ */
+final class TermTokenizer extends Tokenizer {
+  static final int MAX_TERM = 255;
+  // Bodies are read whole (they are in memory as a string already); a buffer grown past this
+  // for one large body is not kept for the next.
+  private static final int KEEP_BUFFER = 64 * 1024;
+  private static final boolean[] WORD = new boolean[128];
+  private static final boolean[] JOINER = new boolean[128];
+  private static final boolean[] SEPARATOR = new boolean[128];
+
+  static {
+    for (char c = 0; c < 128; c++) {
+      WORD[c] = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+      SEPARATOR[c] = Character.isWhitespace(c) || Character.isISOControl(c) || c == ',' || c == ';' || c == '='
+          || c == '"';
+    }
+    for (char c : "-_.@:'".toCharArray()) {
+      JOINER[c] = true;
+    }
+  }
+
+  enum Rule {
+    WORDS,
+    SEPARATED
+  }
+
+  /** An analyzer of one rule; queries are normalized (lower-cased) the same way. */
+  static Analyzer analyzer(Rule rule) {
+    return new Analyzer() {
+      @Override
+      protected TokenStreamComponents createComponents(String fieldName) {
+        return new TokenStreamComponents(new TermTokenizer(rule));
+      }
+
+      @Override
+      protected TokenStream normalize(String fieldName, TokenStream in) {
+        return new LowerCaseFilter(in);
+      }
+    };
+  }
+
+  private final Rule rule;
+  private final CharTermAttribute term = addAttribute(CharTermAttribute.class);
+  private final OffsetAttribute offset = addAttribute(OffsetAttribute.class);
+  private char[] buf = new char[4096];
+  private int len;
+  private int pos;
+
+  TermTokenizer(Rule rule) {
+    this.rule = rule;
+  }
+
+  @Override
+  public void reset() throws IOException {
+    super.reset();
+    if (buf.length > KEEP_BUFFER) {
+      buf = new char[4096];
+    }
+    len = 0;
+    pos = 0;
+    for (int r; (r = input.read(buf, len, buf.length - len)) > 0; ) {
+      len += r;
+      if (len == buf.length) {
+        buf = ArrayUtil.grow(buf, len + 1);
+      }
+    }
+  }
+
+  @Override
+  public boolean incrementToken() {
+    clearAttributes();
+    int start = rule == Rule.WORDS ? startOfWord(pos) : startOfSeparated(pos);
+    if (start >= len) {
+      pos = len;
+      return false;
+    }
+    int end = rule == Rule.WORDS ? endOfWord(start) : endOfSeparated(start);
+    if (end - start > MAX_TERM) {
+      end = start + MAX_TERM;
+      if (Character.isHighSurrogate(buf[end - 1])) {
+        end--;
+      }
+    }
+    emit(start, end);
+    pos = end;
+    return true;
+  }
+
+  private int startOfWord(int i) {
+    while (i < len) {
+      char c = buf[i];
+      if (c < 128) {
+        if (WORD[c]) {
+          return i;
+        }
+        i++;
+      } else {
+        int cp = Character.codePointAt(buf, i, len);
+        if (Character.isLetterOrDigit(cp)) {
+          return i;
+        }
+        i += Character.charCount(cp);
+      }
+    }
+    return len;
+  }
+
+  private int endOfWord(int start) {
+    int first = Character.codePointAt(buf, start, len);
+    if (Character.isIdeographic(first)) {
+      return start + Character.charCount(first);
+    }
+    int i = start;
+    while (i < len) {
+      char c = buf[i];
+      if (c < 128) {
+        if (WORD[c]) {
+          i++;
+        } else if (JOINER[c] && i + 1 < len && continuesWord(i + 1)) {
+          i += 2;
+        } else {
+          return i;
+        }
+      } else {
+        int cp = Character.codePointAt(buf, i, len);
+        if (!Character.isLetterOrDigit(cp) || Character.isIdeographic(cp)) {
+          return i;
+        }
+        i += Character.charCount(cp);
+      }
+    }
+    return len;
+  }
+
+  /** A letter or digit that is not an ideograph starts at {@code i}. */
+  private boolean continuesWord(int i) {
+    char c = buf[i];
+    if (c < 128) {
+      return WORD[c];
+    }
+    int cp = Character.codePointAt(buf, i, len);
+    return Character.isLetterOrDigit(cp) && !Character.isIdeographic(cp);
+  }
+
+  private int startOfSeparated(int i) {
+    while (i < len && separator(i)) {
+      i++;
+    }
+    return i;
+  }
+
+  private int endOfSeparated(int i) {
+    while (i < len && !separator(i)) {
+      i++;
+    }
+    return i;
+  }
+
+  private boolean separator(int i) {
+    char c = buf[i];
+    return c < 128 ? SEPARATOR[c] : Character.isWhitespace(c) || Character.isSpaceChar(c);
+  }
+
+  private void emit(int start, int end) {
+    // Lower-casing keeps a code point's UTF-16 length for every code point but a handful; room
+    // for twice the chars covers those too.
+    char[] t = term.resizeBuffer(2 * (end - start));
+    int n = 0;
+    for (int i = start; i < end; ) {
+      char c = buf[i];
+      if (c < 128) {
+        t[n++] = c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c;
+        i++;
+      } else {
+        int cp = Character.codePointAt(buf, i, end);
+        n += Character.toChars(Character.toLowerCase(cp), t, n);
+        i += Character.charCount(cp);
+      }
+    }
+    term.setLength(n);
+    offset.setOffset(correctOffset(start), correctOffset(end));
+  }
+
+  @Override
+  public void end() throws IOException {
+    super.end();
+    int last = correctOffset(len);
+    offset.setOffset(last, last);
+  }
+}
