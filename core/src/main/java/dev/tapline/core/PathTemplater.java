@@ -52,11 +52,26 @@ public final class PathTemplater {
   /** True when {@code segment} looks like an identifier rather than a resource name. */
   public static boolean isId(String segment) {
     return !segment.isEmpty()
+        && mayBeId(segment)
         && (NUMERIC.matcher(segment).matches()
             || UUID.matcher(segment).matches()
             || ULID.matcher(segment).matches()
             || HEX.matcher(segment).matches()
             || OPAQUE.matcher(segment).matches());
+  }
+
+  /**
+   * Every id form above has a digit, or (a UUID of letters only) a dash: most resource names have
+   * neither and skip the patterns.
+   */
+  private static boolean mayBeId(String segment) {
+    for (int i = 0; i < segment.length(); i++) {
+      char c = segment.charAt(i);
+      if ((c >= '0' && c <= '9') || c == '-') {
+        return true;
+      }
+    }
+    return false;
   }
 
   static boolean isDate(String segment) {

@@ -93,6 +93,9 @@ public final class ExchangeIndex {
   private volatile long completedSeq;
   /** Every exchange with a sequence number up to this one is visible to searches. */
   private volatile long visibleSeq;
+  /** True while the ingestor reads a backlog (full batches) rather than live traffic. */
+  private volatile boolean catchingUp;
+  private long lastRefreshNanos;
 
   private ExchangeIndex(Path dir, Directory directory, IndexWriter writer, SearcherManager searchers,
       Map<String, String> lastCommitData, Duration refreshInterval, MeterRegistry meters) {
@@ -242,7 +245,24 @@ public final class ExchangeIndex {
     }
   }
 
+  /**
+   * The ingestor says whether it is reading a backlog. While it is, the index refreshes once per
+   * {@link #CATCH_UP_REFRESH} instead of every interval: each refresh writes the documents added
+   * since the last one as a new small segment that merges rewrite later, and exchanges that waited
+   * in the topic do not gain from being visible a fraction of a second sooner.
+   */
+  void catchingUp(boolean backlog) {
+    catchingUp = backlog;
+  }
+
+  static final long CATCH_UP_REFRESH = TimeUnit.SECONDS.toNanos(1);
+
   private void refreshQuietly() {
+    long now = System.nanoTime();
+    if (catchingUp && now - lastRefreshNanos < CATCH_UP_REFRESH) {
+      return;
+    }
+    lastRefreshNanos = now;
     try {
       searchers.maybeRefresh();
     } catch (IOException | RuntimeException e) {
