@@ -64,6 +64,7 @@ public final class RecorderBench {
       RecorderConfig config = RecorderConfig.builder().kafka(kafka.bootstrapServers()).topic(topic)
           .groupId("bench").indexDir(indexDir)
           .refreshInterval(java.time.Duration.ofMillis(Long.getLong("bench.refreshMs", 200)))
+          .indexThreads(Integer.getInteger("bench.indexThreads", Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()))))
           .build();
       com.sun.management.OperatingSystemMXBean os =
           (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
