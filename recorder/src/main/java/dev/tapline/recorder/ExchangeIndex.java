@@ -71,7 +71,8 @@ import org.slf4j.LoggerFactory;
  * <p>Query syntax is Lucene's, over the fields {@code service routingKey target method path template
  * host status duration time header body id error}; terms are ANDed; bare words search bodies;
  * values with {@code /} are quoted ({@code path:"/orders/42"}). Results are newest first. New
- * exchanges are visible within the refresh interval (a quarter second by default).
+ * exchanges are visible within the refresh interval (200 ms by default; once a second while the
+ * ingestor reads a backlog).
  */
 public final class ExchangeIndex {
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeIndex.class);
