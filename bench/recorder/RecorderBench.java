@@ -61,11 +61,14 @@ public final class RecorderBench {
           n, rawBytes / 1e6, (double) rawBytes / n, (System.nanoTime() - t0) / 1e9);
 
       Path indexDir = work.resolve("index");
-      RecorderConfig config = RecorderConfig.builder().kafka(kafka.bootstrapServers()).topic(topic)
+      RecorderConfig.Builder builder = RecorderConfig.builder().kafka(kafka.bootstrapServers()).topic(topic)
           .groupId("bench").indexDir(indexDir)
-          .refreshInterval(java.time.Duration.ofMillis(Long.getLong("bench.refreshMs", 200)))
-          .indexThreads(Integer.getInteger("bench.indexThreads", Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()))))
-          .build();
+          .refreshInterval(java.time.Duration.ofMillis(Long.getLong("bench.refreshMs", 200)));
+      Integer indexThreads = Integer.getInteger("bench.indexThreads");
+      if (indexThreads != null) {
+        builder.indexThreads(indexThreads);
+      }
+      RecorderConfig config = builder.build();
       com.sun.management.OperatingSystemMXBean os =
           (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
       long cpuStart = os.getProcessCpuTime();

@@ -39,7 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kafka → Lucene. One thread polls; a small pool decodes and analyzes the batch in parallel. The
+ * Kafka → Lucene. One thread polls and, with one index thread (the default on two cores), also
+ * decodes and analyzes each batch; with more, a small pool splits the batch between them. The
  * Lucene commit records, for every partition, the next offset to read; Kafka offsets are committed
  * only after that commit. On (re)assignment a partition resumes from the offset in the index, and a
  * partition the index has never seen starts at the beginning of the topic: the index is a

@@ -153,7 +153,10 @@ public final class RecorderConfig {
     private Duration commitInterval = Duration.ofSeconds(1);
     private Duration refreshInterval = Duration.ofMillis(200);
     private Duration retentionCheckInterval = Duration.ofMinutes(1);
-    private int indexThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    // One core is left for what each indexed batch sets off: refreshes write segments, merges
+    // rewrite them, commits sync them. On two cores one index thread indexed 9-15 % more per second
+    // than two, at 13-15 % less CPU per exchange (docs/BENCHMARKS.md, "Fifth session").
+    private int indexThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
     private int streamQueue = 1024;
     private Duration slowClientTimeout = Duration.ofSeconds(5);
 
@@ -267,7 +270,7 @@ public final class RecorderConfig {
       return this;
     }
 
-    /** Threads that decode and analyze records in parallel; default min(4, cores). */
+    /** Threads that decode and analyze records in parallel; default min(4, cores - 1), at least 1. */
     public Builder indexThreads(int threads) {
       if (threads < 1) {
         throw new IllegalArgumentException("indexThreads must be positive: " + threads);
