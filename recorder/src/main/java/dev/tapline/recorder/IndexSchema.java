@@ -18,10 +18,10 @@ import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.IntPoint;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
-import org.apache.lucene.document.SortedDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DocValuesType;
 import org.apache.lucene.index.IndexOptions;
 import org.apache.lucene.util.BytesRef;
 import org.jspecify.annotations.Nullable;
@@ -56,6 +56,15 @@ final class IndexSchema {
    */
   static final String VERSION = "2";
   static final String VERSION_KEY = "schema";
+
+  // A keyword is one term and a sorted doc value (summaries, sorting, the catalog) from one field:
+  // the same index as a StringField plus a SortedDocValuesField, with one UTF-8 conversion.
+  private static final FieldType KEYWORD_TYPE = new FieldType(StringField.TYPE_NOT_STORED);
+
+  static {
+    KEYWORD_TYPE.setDocValuesType(DocValuesType.SORTED);
+    KEYWORD_TYPE.freeze();
+  }
 
   private IndexSchema() {}
 
@@ -118,9 +127,7 @@ final class IndexSchema {
   }
 
   private static void keyword(Document d, String field, String value) {
-    String v = cut(value);
-    d.add(new StringField(field, v, Field.Store.NO));
-    d.add(new SortedDocValuesField(field, new BytesRef(v)));
+    d.add(new Field(field, new BytesRef(cut(value)), KEYWORD_TYPE));
   }
 
   private static void longField(Document d, String field, long value) {
