@@ -110,6 +110,8 @@ public final class ExchangeIndex {
         .publishPercentiles(0.5, 0.95, 0.99)
         .register(meters);
     this.refresher = Executors.newSingleThreadScheduledExecutor(Background.threads("tapline-index-refresh"));
+    // nanoTime has an arbitrary origin: "never refreshed" is a full catch-up interval ago, not 0.
+    this.lastRefreshNanos = System.nanoTime() - CATCH_UP_REFRESH;
     this.completedSeq = Long.parseLong(lastCommitData.getOrDefault("seq", "0")) - 1;
     this.visibleSeq = completedSeq;
     searchers.addListener(new ReferenceManager.RefreshListener() {
