@@ -60,18 +60,34 @@ public final class RecorderBench {
       System.out.printf("produced %,d exchanges (%,.1f MB as NDJSON, %.0f B/exchange) in %.1f s%n",
           n, rawBytes / 1e6, (double) rawBytes / n, (System.nanoTime() - t0) / 1e9);
 
-      Path indexDir = work.resolve("index");
-      RecorderConfig.Builder builder = RecorderConfig.builder().kafka(kafka.bootstrapServers()).topic(topic)
-          .groupId("bench").indexDir(indexDir)
-          .refreshInterval(java.time.Duration.ofMillis(Long.getLong("bench.refreshMs", 200)));
-      Integer indexThreads = Integer.getInteger("bench.indexThreads");
-      if (indexThreads != null) {
-        builder.indexThreads(indexThreads);
-      }
-      RecorderConfig config = builder.build();
       com.sun.management.OperatingSystemMXBean os =
           (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+      java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+      // A recorder runs for days: its rate is measured on a warm JVM, as JMH and Rally measure
+      // throughput after a warm-up. The warm-up indexes other exchanges into an index that is then
+      // thrown away, in the same process; -Dbench.warmup=0 measures from a cold JVM.
+      int warmup = Integer.getInteger("bench.warmup", 200_000);
+      if (warmup > 0) {
+        produce(kafka.bootstrapServers(), "bench.warmup", warmup, new SplittableRandom(7));
+        Path warmDir = work.resolve("warmup-index");
+        long w0 = System.nanoTime();
+        long wJit = jit.getTotalCompilationTime();
+        try (Recorder r = Recorder.start(config(kafka, "bench.warmup", warmDir))) {
+          while (indexed(r) < warmup) {
+            Thread.sleep(250);
+          }
+        }
+        deleteTree(warmDir);
+        System.out.printf("warm-up: %,d other exchanges indexed in %.1f s (JIT compilation %.1f s), index discarded%n",
+            warmup, (System.nanoTime() - w0) / 1e9, (jit.getTotalCompilationTime() - wJit) / 1e3);
+      } else {
+        System.out.println("warm-up: none (-Dbench.warmup=0): the rate below includes the JIT compiling the code");
+      }
+
+      Path indexDir = work.resolve("index");
+      RecorderConfig config = config(kafka, topic, indexDir);
       long cpuStart = os.getProcessCpuTime();
+      long jitStart = jit.getTotalCompilationTime();
       long start = System.nanoTime();
       long firstAt = 0;
       try (Recorder r = Recorder.start(config)) {
@@ -98,12 +114,15 @@ public final class RecorderBench {
         }
         long end = System.nanoTime();
         long cpu = os.getProcessCpuTime() - cpuStart;
+        long jitMillis = jit.getTotalCompilationTime() - jitStart;
         System.out.printf("ingest: %,d exchanges in %.1f s = %,.0f exchanges/s (from start, incl. group join);"
-            + " %,.0f exchanges/s from the first indexed record%n",
-            n, (end - start) / 1e9, n / ((end - start) / 1e9), n / ((end - firstAt) / 1e9));
+            + " %,.0f exchanges/s from the first indexed record; %s JVM%n",
+            n, (end - start) / 1e9, n / ((end - start) / 1e9), n / ((end - firstAt) / 1e9), warmup > 0 ? "warm" : "cold");
         System.out.printf("ingest CPU: %.0f µs per exchange (whole process incl. the broker): %,.0f exchanges per"
             + " CPU-second, %,.0f/s on %d fully available cores%n", cpu / 1e3 / n, n / (cpu / 1e9),
             Runtime.getRuntime().availableProcessors() * n / (cpu / 1e9), Runtime.getRuntime().availableProcessors());
+        System.out.printf("JIT compilation during ingest: %.1f s (%.0f%% of the process CPU)%n", jitMillis / 1e3,
+            100.0 * jitMillis * 1e6 / cpu);
       }
       long indexBytes = dirSize(indexDir);
       System.out.printf("index: %,.1f MB on disk = %.0f B/exchange = %.1f%% of the raw NDJSON%n",
@@ -117,6 +136,17 @@ public final class RecorderBench {
     } finally {
       deleteTree(work);
     }
+  }
+
+  static RecorderConfig config(EmbeddedKafka kafka, String topic, Path indexDir) {
+    RecorderConfig.Builder builder = RecorderConfig.builder().kafka(kafka.bootstrapServers()).topic(topic)
+        .groupId("bench-" + topic).indexDir(indexDir)
+        .refreshInterval(java.time.Duration.ofMillis(Long.getLong("bench.refreshMs", 200)));
+    Integer indexThreads = Integer.getInteger("bench.indexThreads");
+    if (indexThreads != null) {
+      builder.indexThreads(indexThreads);
+    }
+    return builder.build();
   }
 
   static long indexed(Recorder r) {

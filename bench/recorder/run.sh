@@ -12,6 +12,6 @@ mkdir -p "$out"
 ./mvnw -o -q -pl recorder dependency:build-classpath -Dmdep.outputFile="$PWD/$out/classpath.txt" -Dmdep.includeScope=runtime
 cp="recorder/target/classes:$(cat "$out/classpath.txt")"
 exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} -Xms2g -Xmx4g -XX:+UseParallelGC \
-  --enable-native-access=ALL-UNNAMED --add-modules jdk.incubator.vector \
+  --enable-native-access=ALL-UNNAMED \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "$cp" bench/recorder/RecorderBench.java "$@"

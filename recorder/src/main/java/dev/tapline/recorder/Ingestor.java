@@ -34,13 +34,16 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.lucene.document.Document;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kafka → Lucene. One thread polls and, with one index thread (the default on two cores), also
- * decodes and analyzes each batch; with more, a small pool splits the batch between them. The
+ * Kafka → Lucene. One thread polls and adds documents to the index writer; decoder threads turn
+ * the next batch into documents meanwhile, so on two cores the Lucene work and the JSON work run
+ * side by side. With more index threads, each batch is split between the ingest thread and a
+ * writer pool (each thread fills its own Lucene segment), and decoding is split the same way. The
  * Lucene commit records, for every partition, the next offset to read; Kafka offsets are committed
  * only after that commit. On (re)assignment a partition resumes from the offset in the index, and a
  * partition the index has never seen starts at the beginning of the topic: the index is a
@@ -59,12 +62,19 @@ final class Ingestor {
   private final ExchangeIndex index;
   private final RecorderMetrics metrics;
   private final KafkaConsumer<byte[], byte[]> consumer;
-  private final ExecutorService pool;
+  /** Decodes records into documents, one batch ahead of the ingest thread. */
+  private final ExecutorService decoders;
+  /** With more than one index thread: the others besides the ingest thread; else null. */
+  private final @Nullable ExecutorService writers;
+  /** The batch being decoded while the one before it is indexed; only the ingest thread touches it. */
+  private @Nullable Batch pending;
   private final Thread thread;
   /** Per partition, the next offset to read; covers everything added to the index writer. */
   private final Map<TopicPartition, Long> positions = new HashMap<>();
   private @Nullable KafkaProducer<byte[], byte[]> dlq;
+  /** The sequence number of the next record polled, and of the next record after the last one indexed. */
   private long nextSeq;
+  private long indexedSeq;
   private boolean dirty;
   private long lastCommitNanos = System.nanoTime();
   private long lastRetentionNanos;
@@ -88,6 +98,7 @@ final class Ingestor {
       }
     });
     nextSeq = Long.parseLong(committed.getOrDefault(SEQ_KEY, "0"));
+    indexedSeq = nextSeq;
     // Retention runs on the first loop, then every retentionCheckInterval.
     lastRetentionNanos = System.nanoTime() - config.retentionCheckInterval().toNanos();
     Properties p = new Properties();
@@ -102,7 +113,9 @@ final class Ingestor {
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     this.consumer = new KafkaConsumer<>(p);
-    this.pool = Executors.newFixedThreadPool(config.indexThreads(), Background.threads("tapline-index-worker"));
+    this.decoders = Executors.newFixedThreadPool(config.indexThreads(), Background.threads("tapline-index-decode"));
+    this.writers = config.indexThreads() == 1 ? null
+        : Executors.newFixedThreadPool(config.indexThreads() - 1, Background.threads("tapline-index-writer"));
     this.committer = Executors.newSingleThreadExecutor(Background.threads("tapline-index-commit"));
     this.thread = new Thread(this::run, "tapline-ingest");
     this.thread.setDaemon(true);
@@ -132,7 +145,10 @@ final class Ingestor {
       Thread.currentThread().interrupt();
     }
     // No interrupts: a thread interrupted inside Lucene file I/O closes the index's channels.
-    pool.shutdown();
+    decoders.shutdown();
+    if (writers != null) {
+      writers.shutdown();
+    }
     committer.shutdown();
   }
 
@@ -143,15 +159,20 @@ final class Ingestor {
       while (!stopping) {
         ConsumerRecords<byte[], byte[]> records;
         try {
-          records = consumer.poll(Duration.ofMillis(100));
+          // With a batch in hand, only take what has already arrived: the batch is not held back.
+          records = consumer.poll(pending == null ? Duration.ofMillis(100) : Duration.ZERO);
         } catch (WakeupException e) {
           break;
         }
-        // A full batch means more is waiting: a backlog, not live traffic.
-        index.catchingUp(records.count() >= config.batchSize());
-        if (!records.isEmpty()) {
+        if (!records.isEmpty() || pending == null) {
+          // A full batch means more is waiting: a backlog, not live traffic.
+          index.catchingUp(records.count() >= config.batchSize());
+        }
+        Batch previous = pending;
+        pending = records.isEmpty() ? null : decode(records);
+        if (previous != null) {
           long started = System.nanoTime();
-          ingest(records);
+          index(previous);
           long pause = pacer.pauseNanos(System.nanoTime() - started);
           if (pause > 0) {
             metrics.paused.increment(pause / 1e9);
@@ -174,6 +195,7 @@ final class Ingestor {
           updateLag();
         }
       }
+      indexPending();
       commitNow();
     } catch (Throwable t) {
       failure = t;
@@ -190,78 +212,158 @@ final class Ingestor {
     }
   }
 
-  private void ingest(ConsumerRecords<byte[], byte[]> records) throws IOException, InterruptedException {
+  /**
+   * A polled batch on its way into the index: decoded into documents by the decoder threads while
+   * the ingest thread indexes the batch before it. Each decoder fills its own range of the arrays.
+   */
+  private static final class Batch {
+    final List<ConsumerRecord<byte[], byte[]>> records;
+    final long baseSeq;
+    final String[] ids;
+    final Document[] docs;
+    /** Why a record cannot be indexed (it goes to the dead-letter topic), or null. */
+    final String[] poison;
+    final List<Future<?>> decoding = new ArrayList<>();
+
+    Batch(List<ConsumerRecord<byte[], byte[]>> records, long baseSeq) {
+      this.records = records;
+      this.baseSeq = baseSeq;
+      int n = records.size();
+      this.ids = new String[n];
+      this.docs = new Document[n];
+      this.poison = new String[n];
+    }
+  }
+
+  /** Numbers the records and starts decoding them on the decoder threads; returns at once. */
+  private Batch decode(ConsumerRecords<byte[], byte[]> records) {
     List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>(records.count());
     records.forEach(list::add);
     metrics.consumed.increment(list.size());
-    long baseSeq = nextSeq;
+    Batch batch = new Batch(list, nextSeq);
     nextSeq += list.size();
-    int threads = Math.min(config.indexThreads(), Math.max(1, list.size() / 64));
-    List<Poison> poison = new ArrayList<>();
-    if (threads == 1) {
-      poison.addAll(indexRange(list, 0, list.size(), baseSeq));
-    } else {
-      List<Future<List<Poison>>> parts = new ArrayList<>(threads);
-      int per = (list.size() + threads - 1) / threads;
-      for (int from = 0; from < list.size(); from += per) {
-        int f = from;
-        int to = Math.min(list.size(), from + per);
-        parts.add(pool.submit(() -> indexRange(list, f, to, baseSeq)));
-      }
-      for (Future<List<Poison>> part : parts) {
-        try {
-          poison.addAll(part.get());
-        } catch (ExecutionException e) {
-          Throwable c = e.getCause();
-          if (c instanceof IOException io) {
-            throw io;
-          }
-          throw new IllegalStateException("indexing a batch failed: " + c, c);
-        }
+    for (Range r : ranges(list.size())) {
+      batch.decoding.add(decoders.submit(() -> decodeRange(batch, r.from(), r.to())));
+    }
+    return batch;
+  }
+
+  /**
+   * Adds a decoded batch to the index writer: on this thread, or with more index threads split
+   * between this thread and the writer pool. Batches are indexed in the order they were polled.
+   */
+  private void index(Batch batch) throws IOException {
+    for (Future<?> f : batch.decoding) {
+      await(f, "decoding a batch");
+    }
+    List<Range> ranges = ranges(batch.records.size());
+    List<Future<?>> parts = new ArrayList<>(ranges.size() - 1);
+    for (Range r : ranges.subList(1, ranges.size())) {
+      parts.add(writers.submit(() -> {
+        putRange(batch, r.from(), r.to());
+        return null;
+      }));
+    }
+    putRange(batch, ranges.get(0).from(), ranges.get(0).to());
+    for (Future<?> part : parts) {
+      await(part, "indexing a batch");
+    }
+    int n = batch.records.size();
+    indexedSeq = batch.baseSeq + n;
+    index.markIndexedThrough(indexedSeq - 1);
+    int poisoned = 0;
+    for (int i = 0; i < n; i++) {
+      if (batch.poison[i] != null) {
+        deadLetter(batch.records.get(i), batch.poison[i]);
+        poisoned++;
       }
     }
-    index.markIndexedThrough(nextSeq - 1);
-    for (Poison p : poison) {
-      deadLetter(p);
-    }
-    metrics.indexed.increment(list.size() - poison.size());
-    for (ConsumerRecord<byte[], byte[]> r : list) {
+    metrics.indexed.increment(n - poisoned);
+    for (ConsumerRecord<byte[], byte[]> r : batch.records) {
       positions.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
     }
     dirty = true;
   }
 
-  private record Poison(ConsumerRecord<byte[], byte[]> record, String reason) {}
+  /** Indexes the batch that is still being decoded, if any (before a commit that must cover it). */
+  private void indexPending() throws IOException {
+    Batch b = pending;
+    if (b != null) {
+      pending = null;
+      index(b);
+    }
+  }
 
-  private List<Poison> indexRange(List<ConsumerRecord<byte[], byte[]>> list, int from, int to, long baseSeq)
-      throws IOException {
-    List<Poison> poison = new ArrayList<>(0);
+  private record Range(int from, int to) {}
+
+  /** How a batch is split between the index threads (small batches are not split). */
+  private List<Range> ranges(int size) {
+    int threads = Math.min(config.indexThreads(), Math.max(1, size / 64));
+    int per = (size + threads - 1) / threads;
+    List<Range> out = new ArrayList<>(threads);
+    for (int from = 0; from < size; from += per) {
+      out.add(new Range(from, Math.min(size, from + per)));
+    }
+    if (out.isEmpty()) {
+      out.add(new Range(0, 0));
+    }
+    return out;
+  }
+
+  /** The task's result; its IOException as such, anything else as an IllegalStateException. */
+  private static <T> T await(Future<T> f, String what) throws IOException {
+    try {
+      return f.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while " + what, e);
+    } catch (ExecutionException e) {
+      Throwable c = e.getCause();
+      if (c instanceof IOException io) {
+        throw io;
+      }
+      throw new IllegalStateException(what + " failed: " + c, c);
+    }
+  }
+
+  private static void decodeRange(Batch batch, int from, int to) {
     for (int i = from; i < to; i++) {
-      ConsumerRecord<byte[], byte[]> r = list.get(i);
+      ConsumerRecord<byte[], byte[]> r = batch.records.get(i);
       byte[] value = r.value();
       if (value == null || value.length == 0) {
-        poison.add(new Poison(r, "empty record value"));
+        batch.poison[i] = "empty record value";
         continue;
       }
       Exchange e;
       try {
         e = ExchangeCodec.decode(value);
       } catch (ExchangeCodec.DecodeException ex) {
-        poison.add(new Poison(r, ex.getMessage()));
+        batch.poison[i] = ex.getMessage();
         continue;
       } catch (RuntimeException ex) {
-        poison.add(new Poison(r, "cannot decode: " + ex));
+        batch.poison[i] = "cannot decode: " + ex;
         continue;
       }
       // Export writes the stored form as one NDJSON line: a pretty-printed value is re-encoded.
       byte[] source = hasLineBreak(value) ? ExchangeCodec.encode(e) : value;
+      batch.ids[i] = e.id();
+      batch.docs[i] = IndexSchema.document(e, source, batch.baseSeq + i);
+    }
+  }
+
+  private void putRange(Batch batch, int from, int to) throws IOException {
+    for (int i = from; i < to; i++) {
+      Document d = batch.docs[i];
+      if (d == null) {
+        continue;
+      }
+      batch.docs[i] = null;
       try {
-        index.put(e.id(), IndexSchema.document(e, source, baseSeq + i));
+        index.put(batch.ids[i], d);
       } catch (IllegalArgumentException ex) {
-        poison.add(new Poison(r, "cannot index: " + ex.getMessage()));
+        batch.poison[i] = "cannot index: " + ex.getMessage();
       }
     }
-    return poison;
   }
 
   private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
@@ -290,9 +392,8 @@ final class Ingestor {
     return ((w - ONES) & ~w & HIGHS) != 0;
   }
 
-  private void deadLetter(Poison p) {
-    ConsumerRecord<byte[], byte[]> r = p.record();
-    LOG.warn("dead-lettering {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), p.reason());
+  private void deadLetter(ConsumerRecord<byte[], byte[]> r, String reason) {
+    LOG.warn("dead-lettering {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), reason);
     if (dlq == null) {
       Properties props = new Properties();
       props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka());
@@ -306,7 +407,7 @@ final class Ingestor {
     for (Header h : r.headers()) {
       out.headers().add(h);
     }
-    out.headers().add(ERROR_HEADER, p.reason().getBytes(StandardCharsets.UTF_8));
+    out.headers().add(ERROR_HEADER, reason.getBytes(StandardCharsets.UTF_8));
     out.headers().add(SOURCE_HEADER,
         (r.topic() + "/" + r.partition() + "/" + r.offset()).getBytes(StandardCharsets.UTF_8));
     dlq.send(out, (md, ex) -> {
@@ -326,7 +427,7 @@ final class Ingestor {
   private void startCommit() {
     Map<String, String> data = new HashMap<>();
     positions.forEach((tp, off) -> data.put(OFFSET_KEY + tp.topic() + ":" + tp.partition(), Long.toString(off)));
-    data.put(SEQ_KEY, Long.toString(nextSeq));
+    data.put(SEQ_KEY, Long.toString(indexedSeq));
     data.put(IndexSchema.VERSION_KEY, IndexSchema.VERSION);
     Map<TopicPartition, Long> covered = Map.copyOf(positions);
     KafkaProducer<byte[], byte[]> dlqNow = dlq;
@@ -365,21 +466,7 @@ final class Ingestor {
       return;
     }
     inFlight = null;
-    commitToKafka(await(f));
-  }
-
-  private static Map<TopicPartition, Long> await(Future<Map<TopicPartition, Long>> f) throws IOException {
-    try {
-      return f.get();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException("interrupted while committing the index", e);
-    } catch (ExecutionException e) {
-      if (e.getCause() instanceof IOException io) {
-        throw io;
-      }
-      throw new IllegalStateException("committing the index failed: " + e.getCause(), e.getCause());
-    }
+    commitToKafka(await(f, "committing the index"));
   }
 
   private void commitToKafka(Map<TopicPartition, Long> covered) {
@@ -415,8 +502,9 @@ final class Ingestor {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-      if (dirty || inFlight != null) {
+      if (pending != null || dirty || inFlight != null) {
         try {
+          indexPending();
           commitNow();
         } catch (IOException e) {
           throw new java.io.UncheckedIOException("committing before a rebalance failed", e);

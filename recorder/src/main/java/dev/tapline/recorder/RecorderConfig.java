@@ -270,7 +270,10 @@ public final class RecorderConfig {
       return this;
     }
 
-    /** Threads that decode and analyze records in parallel; default min(4, cores - 1), at least 1. */
+    /**
+     * Threads that add documents to the index (the ingest thread and indexThreads - 1 more), and as
+     * many that decode the next batch meanwhile; default min(4, cores - 1), at least 1.
+     */
     public Builder indexThreads(int threads) {
       if (threads < 1) {
         throw new IllegalArgumentException("indexThreads must be positive: " + threads);

@@ -84,6 +84,10 @@ final class TermTokenizer extends Tokenizer {
   @Override
   public void reset() throws IOException {
     super.reset();
+    // Each token sets the term and its offsets, and nothing else changes an attribute (no filters
+    // follow): clearing once per text, not once per token, is enough (end() changes the position
+    // increment, this puts it back).
+    clearAttributes();
     if (buf.length > KEEP_BUFFER) {
       buf = new char[4096];
     }
@@ -99,7 +103,6 @@ final class TermTokenizer extends Tokenizer {
 
   @Override
   public boolean incrementToken() {
-    clearAttributes();
     int start = rule == Rule.WORDS ? startOfWord(pos) : startOfSeparated(pos);
     if (start >= len) {
       pos = len;
