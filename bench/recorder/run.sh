@@ -11,7 +11,7 @@ out=bench/recorder/target
 mkdir -p "$out"
 ./mvnw -o -q -pl recorder dependency:build-classpath -Dmdep.outputFile="$PWD/$out/classpath.txt" -Dmdep.includeScope=runtime
 cp="recorder/target/classes:$(cat "$out/classpath.txt")"
-exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} -Xms2g -Xmx4g -XX:+UseParallelGC \
+exec "$JAVA_HOME/bin/java" ${BENCH_JAVA_OPTS:-} -Xms2g -Xmx4g -XX:+UseG1GC \
   --enable-native-access=ALL-UNNAMED \
   -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
   -cp "$cp" bench/recorder/RecorderBench.java "$@"
