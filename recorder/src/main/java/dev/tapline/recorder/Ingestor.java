@@ -19,6 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -170,10 +171,15 @@ final class Ingestor {
         }
         Batch previous = pending;
         pending = records.isEmpty() ? null : decode(records);
-        if (previous != null) {
+        if (previous == null) {
+          if (pending != null) {
+            continue; // a first batch after a quiet spell: straight to indexing it
+          }
+        } else {
           long started = System.nanoTime();
           index(previous);
-          long pause = pacer.pauseNanos(System.nanoTime() - started);
+          // The batch's whole cost, decoding on the other threads included.
+          long pause = pacer.pauseNanos(System.nanoTime() - started + previous.decodeNanos.get());
           if (pause > 0) {
             metrics.paused.increment(pause / 1e9);
             LockSupport.parkNanos(this, pause); // stop() unparks
@@ -199,6 +205,9 @@ final class Ingestor {
       commitNow();
     } catch (Throwable t) {
       failure = t;
+      // What was polled after the failed batch is not indexed: closing the consumer below must not
+      // index it (see Rebalance) and commit offsets past the batch that failed.
+      pending = null;
       LOG.error("ingestion from {} stopped: {}", config.topic(), t.toString(), t);
     } finally {
       try {
@@ -224,6 +233,8 @@ final class Ingestor {
     /** Why a record cannot be indexed (it goes to the dead-letter topic), or null. */
     final String[] poison;
     final List<Future<?>> decoding = new ArrayList<>();
+    /** Time the decoder threads spent on it (the pacer counts it with the indexing). */
+    final AtomicLong decodeNanos = new AtomicLong();
 
     Batch(List<ConsumerRecord<byte[], byte[]>> records, long baseSeq) {
       this.records = records;
@@ -269,8 +280,6 @@ final class Ingestor {
       await(part, "indexing a batch");
     }
     int n = batch.records.size();
-    indexedSeq = batch.baseSeq + n;
-    index.markIndexedThrough(indexedSeq - 1);
     int poisoned = 0;
     for (int i = 0; i < n; i++) {
       if (batch.poison[i] != null) {
@@ -282,6 +291,8 @@ final class Ingestor {
     for (ConsumerRecord<byte[], byte[]> r : batch.records) {
       positions.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
     }
+    indexedSeq = batch.baseSeq + n;
+    index.markIndexedThrough(indexedSeq - 1);
     dirty = true;
   }
 
@@ -327,6 +338,7 @@ final class Ingestor {
   }
 
   private static void decodeRange(Batch batch, int from, int to) {
+    long started = System.nanoTime();
     for (int i = from; i < to; i++) {
       ConsumerRecord<byte[], byte[]> r = batch.records.get(i);
       byte[] value = r.value();
@@ -344,11 +356,16 @@ final class Ingestor {
         batch.poison[i] = "cannot decode: " + ex;
         continue;
       }
-      // Export writes the stored form as one NDJSON line: a pretty-printed value is re-encoded.
-      byte[] source = hasLineBreak(value) ? ExchangeCodec.encode(e) : value;
-      batch.ids[i] = e.id();
-      batch.docs[i] = IndexSchema.document(e, source, batch.baseSeq + i);
+      try {
+        // Export writes the stored form as one NDJSON line: a pretty-printed value is re-encoded.
+        byte[] source = hasLineBreak(value) ? ExchangeCodec.encode(e) : value;
+        batch.docs[i] = IndexSchema.document(e, source, batch.baseSeq + i);
+        batch.ids[i] = e.id();
+      } catch (RuntimeException ex) {
+        batch.poison[i] = "cannot index: " + ex.getMessage();
+      }
     }
+    batch.decodeNanos.addAndGet(System.nanoTime() - started);
   }
 
   private void putRange(Batch batch, int from, int to) throws IOException {
@@ -502,6 +519,9 @@ final class Ingestor {
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      if (failure != null) {
+        return; // closing after a failure: the index keeps its last commit
+      }
       if (pending != null || dirty || inFlight != null) {
         try {
           indexPending();
