@@ -18,8 +18,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.store.FSDirectory;
 import org.junit.jupiter.api.Test;
@@ -27,7 +25,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 class CrashSafetyTest {
   @TempDir Path dir;
-  private static final Pattern INDEXED = Pattern.compile("tapline_recorder_indexed_total (\\d+)");
 
   @Test
   void aRecorderKilledMidIngestHoldsEveryExchangeExactlyOnceAfterRestart() throws Exception {
@@ -59,8 +56,7 @@ class CrashSafetyTest {
       URI base = URI.create("http://127.0.0.1:" + line.substring(5));
       long[] indexed = new long[1];
       await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofMillis(5)).until(() -> {
-        Matcher m = INDEXED.matcher(Fixtures.get(base, "/metrics").body());
-        indexed[0] = m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+        indexed[0] = Fixtures.indexedTotal(Fixtures.get(base, "/metrics").body());
         return indexed[0] >= 4_000;
       });
       indexedAtKill = indexed[0];

@@ -131,6 +131,14 @@ final class Fixtures {
     }
   }
 
+  private static final java.util.regex.Pattern INDEXED = java.util.regex.Pattern.compile("tapline_recorder_indexed_total (\\d+)");
+
+  /** tapline_recorder_indexed_total from Prometheus text, 0 before the first record. */
+  static long indexedTotal(String metricsText) {
+    java.util.regex.Matcher m = INDEXED.matcher(metricsText);
+    return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+  }
+
   static JsonNode json(HttpResponse<String> r) {
     try {
       return ExchangeCodec.mapper().readTree(r.body());

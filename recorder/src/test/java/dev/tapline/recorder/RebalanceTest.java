@@ -16,8 +16,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Properties;
 import java.util.Set;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -32,7 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class RebalanceTest {
   @TempDir Path dir;
-  private static final Pattern INDEXED = Pattern.compile("tapline_recorder_indexed_total (\\d+)");
 
   @Test
   void partitionsTakenAwayAndGivenBackLoseAndRepeatNothing() throws Exception {
@@ -86,7 +83,6 @@ class RebalanceTest {
   }
 
   private static long indexed(Recorder r) {
-    Matcher m = INDEXED.matcher(r.metricsText());
-    return m.find() ? (long) Double.parseDouble(m.group(1)) : 0;
+    return Fixtures.indexedTotal(r.metricsText());
   }
 }
