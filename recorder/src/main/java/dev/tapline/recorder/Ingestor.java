@@ -498,10 +498,12 @@ final class Ingestor {
       return;
     }
     try {
-      consumer.commitSync(offsets, Duration.ofSeconds(10));
-    } catch (WakeupException e) {
-      // stopping: commit anyway, the loop ends right after
-      consumer.commitSync(offsets, Duration.ofSeconds(10));
+      try {
+        consumer.commitSync(offsets, Duration.ofSeconds(10));
+      } catch (WakeupException e) {
+        // stopping: commit anyway, the loop ends right after
+        consumer.commitSync(offsets, Duration.ofSeconds(10));
+      }
     } catch (RuntimeException e) {
       // The index is the source of truth for positions; group offsets only trail it.
       LOG.warn("committing offsets to Kafka failed (the index has them): {}", e.toString());
