@@ -228,6 +228,8 @@ final class Ingestor {
   private static final class Batch {
     final List<ConsumerRecord<byte[], byte[]>> records;
     final long baseSeq;
+    /** How the batch is split between threads, the same for decoding and for indexing. */
+    final List<Range> ranges;
     final String[] ids;
     final Document[] docs;
     /** Why a record cannot be indexed (it goes to the dead-letter topic), or null. */
@@ -236,9 +238,10 @@ final class Ingestor {
     /** Time the decoder threads spent on it (the pacer counts it with the indexing). */
     final AtomicLong decodeNanos = new AtomicLong();
 
-    Batch(List<ConsumerRecord<byte[], byte[]>> records, long baseSeq) {
+    Batch(List<ConsumerRecord<byte[], byte[]>> records, long baseSeq, List<Range> ranges) {
       this.records = records;
       this.baseSeq = baseSeq;
+      this.ranges = ranges;
       int n = records.size();
       this.ids = new String[n];
       this.docs = new Document[n];
@@ -251,9 +254,9 @@ final class Ingestor {
     List<ConsumerRecord<byte[], byte[]>> list = new ArrayList<>(records.count());
     records.forEach(list::add);
     metrics.consumed.increment(list.size());
-    Batch batch = new Batch(list, nextSeq);
+    Batch batch = new Batch(list, nextSeq, ranges(list.size()));
     nextSeq += list.size();
-    for (Range r : ranges(list.size())) {
+    for (Range r : batch.ranges) {
       batch.decoding.add(decoders.submit(() -> decodeRange(batch, r.from(), r.to())));
     }
     return batch;
@@ -267,7 +270,7 @@ final class Ingestor {
     for (Future<?> f : batch.decoding) {
       await(f, "decoding a batch");
     }
-    List<Range> ranges = ranges(batch.records.size());
+    List<Range> ranges = batch.ranges;
     List<Future<?>> parts = new ArrayList<>(ranges.size() - 1);
     for (Range r : ranges.subList(1, ranges.size())) {
       parts.add(writers.submit(() -> {
@@ -307,16 +310,13 @@ final class Ingestor {
 
   private record Range(int from, int to) {}
 
-  /** How a batch is split between the index threads (small batches are not split). */
+  /** How a (non-empty) batch is split between the index threads; small batches are not split. */
   private List<Range> ranges(int size) {
     int threads = Math.min(config.indexThreads(), Math.max(1, size / 64));
     int per = (size + threads - 1) / threads;
     List<Range> out = new ArrayList<>(threads);
     for (int from = 0; from < size; from += per) {
       out.add(new Range(from, Math.min(size, from + per)));
-    }
-    if (out.isEmpty()) {
-      out.add(new Range(0, 0));
     }
     return out;
   }
