@@ -23,13 +23,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.IndexWriterConfig.OpenMode;
 import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
+import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
@@ -48,6 +51,7 @@ import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopFieldDocs;
+import org.apache.lucene.search.TwoPhaseIterator;
 import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
@@ -142,36 +146,76 @@ public final class ExchangeIndex {
     try {
       java.nio.file.Files.createDirectories(dir);
       Directory directory = FSDirectory.open(dir);
-      IndexWriterConfig cfg = new IndexWriterConfig(IndexSchema.analyzer())
-          .setOpenMode(rebuild ? IndexWriterConfig.OpenMode.CREATE : IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
-          .setCodec(new TaplineCodec())
-          .setRAMBufferSizeMB(96)
-          // Near-real-time refreshes flush many small segments: copying each into a compound file
-          // is work that merging soon throws away.
-          .setUseCompoundFile(false)
-          .setMergePolicy(mergePolicy())
-          .setMergeScheduler(new BackgroundMerges())
-          // Lucene merges small segments inside each refresh, waiting up to 500 ms by default: with a
-          // refresh every 200 ms that wait is added to how soon a capture becomes searchable.
-          // Background merges do the same work without holding up visibility.
-          .setMaxFullFlushMergeWaitMillis(0)
-          // Commits happen only together with the Kafka offsets they cover (see Ingestor).
-          .setCommitOnClose(false);
-      IndexWriter writer = new IndexWriter(directory, cfg);
+      if (!rebuild && DirectoryReader.indexExists(directory)) {
+        Map<String, String> last = SegmentInfos.readLatestCommit(directory).getUserData();
+        if (!last.isEmpty() && !IndexSchema.VERSION.equals(last.get(IndexSchema.VERSION_KEY))) {
+          rewrite(directory, dir, last.getOrDefault(IndexSchema.VERSION_KEY, "1"));
+        }
+      }
+      IndexWriter writer = new IndexWriter(directory, config(rebuild ? OpenMode.CREATE : OpenMode.CREATE_OR_APPEND));
       Map<String, String> data = new HashMap<>();
       Iterable<Map.Entry<String, String>> live = writer.getLiveCommitData();
       if (live != null && !rebuild) {
         live.forEach(e -> data.put(e.getKey(), e.getValue()));
       }
-      if (!data.isEmpty() && !IndexSchema.VERSION.equals(data.get(IndexSchema.VERSION_KEY))) {
-        LOG.warn("the index in {} was written by an older Tapline (index schema {}, now {}): body searches can miss"
-            + " exchanges indexed before this start until the recorder runs once with --rebuild", dir,
-            data.getOrDefault(IndexSchema.VERSION_KEY, "1"), IndexSchema.VERSION);
-      }
       SearcherManager searchers = new SearcherManager(writer, true, false, null);
       return new ExchangeIndex(dir, directory, writer, searchers, Map.copyOf(data), refreshInterval, meters);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot open the index in " + dir, e);
+    }
+  }
+
+  private static IndexWriterConfig config(OpenMode mode) {
+    return new IndexWriterConfig(IndexSchema.analyzer())
+        .setOpenMode(mode)
+        .setCodec(new TaplineCodec())
+        .setRAMBufferSizeMB(96)
+        // Near-real-time refreshes flush many small segments: copying each into a compound file
+        // is work that merging soon throws away.
+        .setUseCompoundFile(false)
+        .setMergePolicy(mergePolicy())
+        .setMergeScheduler(new BackgroundMerges())
+        // Lucene merges small segments inside each refresh, waiting up to 500 ms by default: with a
+        // refresh every 200 ms that wait is added to how soon a capture becomes searchable.
+        // Background merges do the same work without holding up visibility.
+        .setMaxFullFlushMergeWaitMillis(0)
+        // Commits happen only together with the Kafka offsets they cover (see Ingestor).
+        .setCommitOnClose(false);
+  }
+
+  /**
+   * Rewrites an index written by another version of the schema from the exchanges it stores, into
+   * the same directory, keeping its commit data (the Kafka offsets it holds). The index stores every
+   * exchange whole, so nothing is read from Kafka, whose retention may have dropped what the index
+   * still holds. The new index replaces the old one only at its commit: a crash before that leaves
+   * the old index as it was, to be rewritten at the next start.
+   */
+  private static void rewrite(Directory directory, Path dir, String fromVersion) throws IOException {
+    long start = System.nanoTime();
+    try (DirectoryReader old = DirectoryReader.open(directory);
+        IndexWriter writer = new IndexWriter(directory, config(OpenMode.CREATE))) {
+      LOG.info("rewriting the index in {} from its {} stored exchanges: it was written with index schema {},"
+          + " this version uses {}", dir, old.numDocs(), fromVersion, IndexSchema.VERSION);
+      for (LeafReaderContext leaf : old.leaves()) {
+        LeafReader r = leaf.reader();
+        StoredFields stored = r.storedFields();
+        NumericDocValues seq = DocValues.getNumeric(r, Fields.SEQ);
+        Bits live = r.getLiveDocs();
+        for (int doc = 0; doc < r.maxDoc(); doc++) {
+          if (live != null && !live.get(doc)) {
+            continue;
+          }
+          byte[] source = source(stored, doc);
+          long n = seq.advanceExact(doc) ? seq.longValue() : 0;
+          writer.addDocument(IndexSchema.document(ExchangeCodec.decode(source), source, n));
+        }
+      }
+      Map<String, String> data = new HashMap<>(old.getIndexCommit().getUserData());
+      data.put(IndexSchema.VERSION_KEY, IndexSchema.VERSION);
+      writer.setLiveCommitData(data.entrySet());
+      writer.commit();
+      LOG.info("rewrote the index in {}: {} exchanges in {} ms", dir, old.numDocs(),
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
     }
   }
 
@@ -302,8 +346,7 @@ public final class ExchangeIndex {
         // Ties on (time, id) are only the cursor's own entry: a doc id past every doc skips it.
         after = new FieldDoc(maxDoc - 1, Float.NaN, after.fields);
       }
-      TopFieldDocs top = s.searchAfter(after, query, limit, NEWEST_FIRST, false);
-      List<ExchangeSummary> items = summaries(s, top.scoreDocs);
+      List<ExchangeSummary> items = summaries(s, top(s, query, after, limit, NEWEST_FIRST));
       String next = null;
       if (items.size() == limit) {
         ExchangeSummary last = items.get(items.size() - 1);
@@ -399,20 +442,95 @@ public final class ExchangeIndex {
       StoredFields stored = s.storedFields();
       FieldDoc after = null;
       while (true) {
-        TopFieldDocs top = s.searchAfter(after, query, 256, OLDEST_FIRST, false);
-        for (ScoreDoc sd : top.scoreDocs) {
+        ScoreDoc[] page = top(s, query, after, 256, OLDEST_FIRST);
+        for (ScoreDoc sd : page) {
           out.write(source(stored, sd.doc));
           out.write('\n');
           n++;
         }
-        if (top.scoreDocs.length < 256) {
+        if (page.length < 256) {
           return n;
         }
-        after = (FieldDoc) top.scoreDocs[top.scoreDocs.length - 1];
+        after = (FieldDoc) page[page.length - 1];
       }
     } finally {
       release(s);
     }
+  }
+
+  /**
+   * Up to {@code limit} hits of {@code query} after {@code after} in {@code sort} order. A query with
+   * phrases in bodies ({@link ConfirmedPhraseQuery}) runs in two steps: its candidates (each phrase
+   * reduced to its terms) are read in order a page at a time, and only those are confirmed. A page
+   * of results then costs about as many confirmations as it holds, however many exchanges in the
+   * index have the phrase's terms, where letting Lucene confirm while it collects would confirm
+   * every candidate older than the newest ones too.
+   */
+  private static ScoreDoc[] top(IndexSearcher s, Query query, @Nullable FieldDoc after, int limit, Sort sort)
+      throws IOException {
+    Query candidates = ConfirmedPhraseQuery.candidates(query);
+    if (candidates == query) {
+      return s.searchAfter(after, query, limit, sort, false).scoreDocs;
+    }
+    Weight exact = s.createWeight(s.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
+    List<ScoreDoc> out = new ArrayList<>(limit);
+    FieldDoc from = after;
+    long read = 0;
+    for (int page = limit; ; ) {
+      ScoreDoc[] hits = s.searchAfter(from, candidates, page, sort, false).scoreDocs;
+      boolean[] confirmed = matching(s, exact, hits);
+      for (int i = 0; i < hits.length && out.size() < limit; i++) {
+        if (confirmed[i]) {
+          out.add(hits[i]);
+        }
+      }
+      read += hits.length;
+      if (out.size() == limit || hits.length < page) {
+        return out.toArray(ScoreDoc[]::new);
+      }
+      from = (FieldDoc) hits[hits.length - 1];
+      // Each page of candidates is a search of its own: size the next one from how many candidates
+      // were confirmed so far, so that a phrase most candidates fail costs a few searches, not many.
+      double rate = (out.size() + 1.0) / (read + 1.0);
+      page = (int) Math.clamp(2 * (limit - out.size()) / rate, limit, MAX_CANDIDATE_PAGE);
+    }
+  }
+
+  private static final int MAX_CANDIDATE_PAGE = 16_384;
+
+  /** Which of {@code hits} {@code exact} matches, visited in doc order (iterators go forward only). */
+  private static boolean[] matching(IndexSearcher s, Weight exact, ScoreDoc[] hits) throws IOException {
+    boolean[] out = new boolean[hits.length];
+    List<LeafReaderContext> leaves = s.getIndexReader().leaves();
+    int currentLeaf = -1;
+    DocIdSetIterator approximation = null;
+    TwoPhaseIterator twoPhase = null;
+    for (int i : byDoc(hits)) {
+      int leaf = ReaderUtil.subIndex(hits[i].doc, leaves);
+      if (leaf != currentLeaf) {
+        currentLeaf = leaf;
+        Scorer scorer = exact.scorer(leaves.get(leaf));
+        twoPhase = scorer == null ? null : scorer.twoPhaseIterator();
+        approximation = scorer == null ? null : twoPhase == null ? scorer.iterator() : twoPhase.approximation();
+      }
+      if (approximation == null) {
+        continue;
+      }
+      int doc = hits[i].doc - leaves.get(leaf).docBase;
+      int at = approximation.docID() < doc ? approximation.advance(doc) : approximation.docID();
+      out[i] = at == doc && (twoPhase == null || twoPhase.matches());
+    }
+    return out;
+  }
+
+  /** Indexes into {@code hits}, ordered by doc id. */
+  private static Integer[] byDoc(ScoreDoc[] hits) {
+    Integer[] order = new Integer[hits.length];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, (a, b) -> Integer.compare(hits[a].doc, hits[b].doc));
+    return order;
   }
 
   /** Number of exchanges in the index (as of the last refresh). */
@@ -524,11 +642,7 @@ public final class ExchangeIndex {
 
   /** Reads summaries from doc values, visiting hits in doc order (doc values iterate forward only). */
   static List<ExchangeSummary> summaries(IndexSearcher s, ScoreDoc[] hits) throws IOException {
-    Integer[] order = new Integer[hits.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, (a, b) -> Integer.compare(hits[a].doc, hits[b].doc));
+    Integer[] order = byDoc(hits);
     ExchangeSummary[] out = new ExchangeSummary[hits.length];
     List<LeafReaderContext> leaves = s.getIndexReader().leaves();
     int currentLeaf = -1;

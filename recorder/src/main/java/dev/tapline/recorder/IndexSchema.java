@@ -6,7 +6,9 @@ import dev.tapline.core.Header;
 import dev.tapline.core.Headers;
 import dev.tapline.core.PathTemplater;
 import dev.tapline.core.Response;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.apache.lucene.analysis.Analyzer;
@@ -31,13 +33,15 @@ final class IndexSchema {
   // Lucene rejects terms over 32766 bytes; a keyword longer than this is cut (4 KiB chars <= 12 KiB).
   private static final int MAX_KEYWORD_CHARS = 4096;
 
-  private static final FieldType TEXT_NO_NORMS = new FieldType(TextField.TYPE_NOT_STORED);
+  // Bodies are indexed as terms only: no norms (traffic is ranked newest first, not by relevance),
+  // no frequencies and no positions. Positions were a tenth of the ingest CPU and only phrases need
+  // them: a phrase is confirmed against the stored bodies instead (ConfirmedPhraseQuery).
+  private static final FieldType BODY_TYPE = new FieldType(TextField.TYPE_NOT_STORED);
 
   static {
-    // Relevance is not how traffic is ranked (newest first is): norms would only cost space.
-    TEXT_NO_NORMS.setOmitNorms(true);
-    TEXT_NO_NORMS.setIndexOptions(IndexOptions.DOCS_AND_FREQS_AND_POSITIONS);
-    TEXT_NO_NORMS.freeze();
+    BODY_TYPE.setOmitNorms(true);
+    BODY_TYPE.setIndexOptions(IndexOptions.DOCS);
+    BODY_TYPE.freeze();
   }
 
   // Headers are matched term by term (see QueryLanguage): no freqs or positions, a third of the size.
@@ -52,9 +56,10 @@ final class IndexSchema {
   /**
    * The version of how exchanges are analyzed, written into every commit: an index written by an
    * older version answers full-text queries for its older exchanges differently until rebuilt.
-   * 2: {@link TermTokenizer} (1: Lucene's StandardAnalyzer for bodies).
+   * 3: bodies without positions; 2: {@link TermTokenizer}; 1: Lucene's StandardAnalyzer for bodies.
+   * An index of another version is rewritten from its stored exchanges when it is opened.
    */
-  static final String VERSION = "2";
+  static final String VERSION = "3";
   static final String VERSION_KEY = "schema";
 
   // A keyword is one term and a sorted doc value (summaries, sorting, the catalog) from one field:
@@ -111,19 +116,29 @@ final class IndexSchema {
     }
     d.add(new Field(Fields.HEADER, headers.toString(), HEADER_TYPE));
 
-    String reqText = text(e.request().body());
-    String respText = r == null ? null : text(r.body());
-    if (reqText != null) {
-      d.add(new Field(Fields.BODY, reqText, TEXT_NO_NORMS));
-    }
-    if (respText != null) {
-      d.add(new Field(Fields.BODY, respText, TEXT_NO_NORMS));
-    }
-    if (e.error() != null && !e.error().message().isEmpty()) {
-      d.add(new Field(Fields.BODY, e.error().message(), TEXT_NO_NORMS));
+    for (String text : bodyTexts(e)) {
+      d.add(new Field(Fields.BODY, text, BODY_TYPE));
     }
     d.add(new StoredField(Fields.SOURCE, source));
     return d;
+  }
+
+  /** The texts the {@code body} field holds: request body, response body, error message. */
+  static List<String> bodyTexts(Exchange e) {
+    List<String> texts = new ArrayList<>(3);
+    String request = text(e.request().body());
+    if (request != null) {
+      texts.add(request);
+    }
+    Response r = e.response();
+    String response = r == null ? null : text(r.body());
+    if (response != null) {
+      texts.add(response);
+    }
+    if (e.error() != null && !e.error().message().isEmpty()) {
+      texts.add(e.error().message());
+    }
+    return texts;
   }
 
   private static void keyword(Document d, String field, String value) {

@@ -38,7 +38,7 @@ final class QueryLanguage {
     }
     Parser p = new Parser();
     try {
-      return withPositives(p.parse(q));
+      return ConfirmedPhraseQuery.confirmPhrases(withPositives(p.parse(q)));
     } catch (ParseException e) {
       throw new BadQueryException(describe(e), position(e, q), q);
     } catch (RuntimeException e) {

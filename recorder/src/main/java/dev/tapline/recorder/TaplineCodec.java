@@ -14,8 +14,10 @@ import org.apache.lucene.index.CorruptIndexException;
 import org.apache.lucene.store.ByteBuffersDataInput;
 import org.apache.lucene.store.DataInput;
 import org.apache.lucene.store.DataOutput;
+import org.apache.lucene.store.IndexInput;
 import org.apache.lucene.util.ArrayUtil;
 import org.apache.lucene.util.BytesRef;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Lucene's default codec with the stored exchanges compressed by zstd instead of DEFLATE.
@@ -94,25 +96,47 @@ public final class TaplineCodec extends FilterCodec {
     }
   }
 
+  /**
+   * Decompresses whole chunks, and keeps the last one: Lucene's reader asks for one document at a
+   * time and decompresses the chunk that holds it on every call, so reading the exchanges of a
+   * chunk one after another (an export, a phrase confirmed against the stored bodies, an index
+   * rewritten at start) would decompress the same 256 KiB up to 2,048 times. A reader is used by
+   * one thread and reads one immutable segment file, so the chunk's file pointer names its content.
+   */
   private static final class ZstdDecompressor extends Decompressor {
     private byte[] compressed = new byte[0];
+    private byte @Nullable [] chunk;
+    private long chunkPointer = -1;
 
     @Override
     public void decompress(DataInput in, int originalLength, int offset, int length, BytesRef bytes)
         throws IOException {
+      long pointer = in instanceof IndexInput file ? file.getFilePointer() : -1;
       int len = in.readVInt();
+      if (pointer >= 0 && pointer == chunkPointer && chunk != null && chunk.length == originalLength) {
+        // Leave the stream where decompressing would: the reader goes on reading slices from it.
+        in.skipBytes(len);
+        bytes.bytes = chunk;
+        bytes.offset = offset;
+        bytes.length = length;
+        return;
+      }
       compressed = ArrayUtil.growNoCopy(compressed, len);
       in.readBytes(compressed, 0, len);
       if (length == 0) {
         bytes.length = 0;
         return;
       }
-      bytes.bytes = ArrayUtil.growNoCopy(bytes.bytes, originalLength);
-      long n = Zstd.decompressByteArray(bytes.bytes, 0, originalLength, compressed, 0, len);
+      // A new array per chunk: a document read earlier may still point into the previous one.
+      byte[] plain = new byte[originalLength];
+      long n = Zstd.decompressByteArray(plain, 0, originalLength, compressed, 0, len);
       if (Zstd.isError(n) || n != originalLength) {
         throw new CorruptIndexException("stored fields chunk does not decompress: "
             + (Zstd.isError(n) ? Zstd.getErrorName(n) : n + " bytes instead of " + originalLength), in);
       }
+      chunk = plain;
+      chunkPointer = pointer;
+      bytes.bytes = plain;
       bytes.offset = offset;
       bytes.length = length;
     }

@@ -101,6 +101,17 @@ class TaplineCodecTest {
           assertThat(Arrays.copyOfRange(source.bytes, source.offset, source.offset + source.length))
               .as("source of %d", id).isEqualTo(values.get(id));
         }
+        // The reader keeps the last chunk it decompressed: reads that jump between chunks, come
+        // back, or repeat a document (sliced ones included) must still see the right bytes.
+        SplittableRandom rnd = new SplittableRandom(leaf.ord);
+        StoredFields jumping = leaf.reader().storedFields();
+        for (int i = 0; i < 3 * leaf.reader().maxDoc(); i++) {
+          int doc = i % 3 == 2 ? Math.max(0, i / 3 - 1) : rnd.nextInt(leaf.reader().maxDoc());
+          Document got = jumping.document(doc);
+          BytesRef source = got.getBinaryValue("source");
+          assertThat(Arrays.copyOfRange(source.bytes, source.offset, source.offset + source.length))
+              .as("source of %s, read out of order", got.get("id")).isEqualTo(values.get(Integer.parseInt(got.get("id"))));
+        }
       }
     }
   }

@@ -1,0 +1,95 @@
+package dev.tapline.recorder;
+
+import static dev.tapline.recorder.Fixtures.exchange;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tapline.core.Exchange;
+import dev.tapline.core.ExchangeCodec;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.lucene.document.Document;
+import org.apache.lucene.document.Field;
+import org.apache.lucene.document.FieldType;
+import org.apache.lucene.document.TextField;
+import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.FieldInfos;
+import org.apache.lucene.index.IndexOptions;
+import org.apache.lucene.index.IndexWriter;
+import org.apache.lucene.index.IndexWriterConfig;
+import org.apache.lucene.index.SegmentInfos;
+import org.apache.lucene.index.Term;
+import org.apache.lucene.store.Directory;
+import org.apache.lucene.store.FSDirectory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An index written by an older schema (bodies with positions) is rewritten from its stored
+ * exchanges when opened: same exchanges, same commit data (the Kafka offsets), the new schema.
+ */
+class SchemaRewriteTest {
+  @TempDir Path dir;
+
+  @Test
+  void anOlderIndexIsRewrittenFromItsStoredExchangesKeepingItsOffsets() throws Exception {
+    Path indexDir = dir.resolve("index");
+    List<Exchange> exchanges = new ArrayList<>();
+    long t0 = dev.tapline.core.Ids.nowMicros() - 60_000_000L;
+    for (int i = 0; i < 500; i++) {
+      exchanges.add(exchange("orders", i % 2 == 0 ? "ann" : null, "GET", "/orders/" + i, 200, "",
+          i % 10 == 0 ? "{\"error\":\"out of stock\"}" : "{\"id\":" + i + "}", t0 + i));
+    }
+    Map<String, String> commit = Map.of("schema", "2", "seq", "600", "offset:tapline.exchanges:0", "612");
+    writeSchema2(indexDir, exchanges, commit);
+
+    ExchangeIndex index = ExchangeIndex.open(indexDir, false, Duration.ofSeconds(1), new SimpleMeterRegistry());
+    try {
+      Map<String, String> expected = new HashMap<>(commit);
+      expected.put(IndexSchema.VERSION_KEY, IndexSchema.VERSION);
+      assertThat(index.lastCommitData()).isEqualTo(expected);
+      assertThat(index.size()).isEqualTo(500);
+      assertThat(index.count("routingKey:ann")).isEqualTo(250);
+      assertThat(index.count("body:\"out of stock\"")).isEqualTo(50);
+      assertThat(index.source(exchanges.get(7).id())).hasValue(ExchangeCodec.encode(exchanges.get(7)));
+      // Sequence numbers are kept: a live stream resumes where it was.
+      assertThat(index.seqOf(exchanges.get(7).id())).isEqualTo(107);
+    } finally {
+      index.close();
+    }
+
+    try (Directory d = FSDirectory.open(indexDir); DirectoryReader r = DirectoryReader.open(d)) {
+      assertThat(FieldInfos.getMergedFieldInfos(r).fieldInfo(Fields.BODY).getIndexOptions()).isEqualTo(IndexOptions.DOCS);
+      assertThat(r.getIndexCommit().getUserData()).containsEntry(IndexSchema.VERSION_KEY, IndexSchema.VERSION);
+      assertThat(r.numDocs()).isEqualTo(500);
+      long generation = SegmentInfos.getLastCommitGeneration(d);
+      ExchangeIndex.open(indexDir, false, Duration.ofSeconds(1), new SimpleMeterRegistry()).close();
+      assertThat(SegmentInfos.getLastCommitGeneration(d)).as("a current index is not rewritten again").isEqualTo(generation);
+    }
+  }
+
+  /** The index as Tapline wrote it before bodies lost their positions (index schema 2). */
+  private static void writeSchema2(Path indexDir, List<Exchange> exchanges, Map<String, String> commit) throws Exception {
+    FieldType positions = new FieldType(TextField.TYPE_NOT_STORED);
+    positions.setOmitNorms(true);
+    positions.setIndexOptions(IndexOptions.DOCS_AND_FREQS_AND_POSITIONS);
+    try (Directory d = FSDirectory.open(indexDir);
+        IndexWriter w = new IndexWriter(d, new IndexWriterConfig(IndexSchema.analyzer()).setCodec(new TaplineCodec()).setMaxBufferedDocs(120))) {
+      long seq = 100;
+      for (Exchange e : exchanges) {
+        Document doc = IndexSchema.document(e, ExchangeCodec.encode(e), seq++);
+        doc.removeFields(Fields.BODY);
+        for (String text : IndexSchema.bodyTexts(e)) {
+          doc.add(new Field(Fields.BODY, text, positions));
+        }
+        w.updateDocument(new Term(Fields.ID, e.id()), doc);
+      }
+      w.setLiveCommitData(commit.entrySet());
+      w.commit();
+    }
+  }
+}
