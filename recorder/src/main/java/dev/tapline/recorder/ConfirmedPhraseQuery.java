@@ -27,6 +27,7 @@ import org.apache.lucene.search.ConstantScoreScorer;
 import org.apache.lucene.search.ConstantScoreWeight;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
+import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.MatchNoDocsQuery;
 import org.apache.lucene.search.MultiPhraseQuery;
 import org.apache.lucene.search.PhraseQuery;
@@ -146,15 +147,41 @@ final class ConfirmedPhraseQuery extends Query {
     if (q instanceof BooleanQuery bq) {
       BooleanQuery.Builder b = new BooleanQuery.Builder().setMinimumNumberShouldMatch(bq.getMinimumNumberShouldMatch());
       boolean changed = false;
+      boolean positive = false;
       for (BooleanClause c : bq.clauses()) {
-        // What is excluded stays exact: excluding a superset would drop exchanges that match q.
-        Query inner = c.occur() == Occur.MUST_NOT ? c.query() : candidates(c.query());
+        if (c.occur() == Occur.MUST_NOT) {
+          // Excluding a superset would drop exchanges that match q: an exclusion with a phrase
+          // is left to the confirmation; any other stays.
+          if (hasPhrase(c.query())) {
+            changed = true;
+          } else {
+            b.add(c);
+          }
+          continue;
+        }
+        Query inner = candidates(c.query());
         changed |= inner != c.query();
         b.add(inner, c.occur());
+        positive = true;
       }
-      return changed ? b.build() : q;
+      if (!changed) {
+        return q;
+      }
+      if (!positive) {
+        b.add(MatchAllDocsQuery.INSTANCE, Occur.MUST);
+      }
+      return b.build();
     }
     return q;
+  }
+
+  private static boolean hasPhrase(Query q) {
+    return switch (q) {
+      case ConfirmedPhraseQuery c -> true;
+      case BoostQuery bq -> hasPhrase(bq.getQuery());
+      case BooleanQuery bq -> bq.clauses().stream().anyMatch(c -> hasPhrase(c.query()));
+      default -> false;
+    };
   }
 
   private static Query allOf(List<Query> clauses) {

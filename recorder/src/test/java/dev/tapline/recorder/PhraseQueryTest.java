@@ -116,6 +116,8 @@ class PhraseQueryTest {
     assertThat(allPages("body:\"out of stock\" OR body:fine", 13)).isEqualTo(newestFirst(i -> i % 3 != 1 || i % 5 == 0));
     assertThat(allPages("body:\"out of stock\" AND body:\"all fine\"", 13)).isEqualTo(newestFirst(i -> i % 3 == 2 && i % 5 == 0));
     assertThat(allPages("method:POST AND body:\"ran out\" AND NOT body:ask", 20)).isEqualTo(newestFirst(i -> i % 3 == 1 && i % 5 != 0));
+    assertThat(allPages("method:POST AND NOT body:\"ran out\" AND NOT (body:fine OR body:\"stock ran\")", 9))
+        .isEqualTo(newestFirst(i -> i % 3 == 0));
   }
 
   @Test
