@@ -46,13 +46,15 @@ import org.jspecify.annotations.Nullable;
  * A phrase in {@code body} ({@code body:"out of stock"}, {@code "card declined"~2}), matched without
  * positions in the index.
  *
- * <p>Bodies are indexed as terms only (see {@link IndexSchema}): positions cost a tenth of the
- * ingest CPU and are needed only by phrases. A phrase is answered in two steps, the way
- * Elasticsearch's {@code match_only_text} field answers it: the index finds the exchanges that hold
- * every term of the phrase, and each of those is confirmed by analyzing its stored bodies again
- * (Lucene's {@link MemoryIndex}) and running the phrase, slop included, on them. The answer is the
- * one an index with positions would give; the price is paid per candidate at search time, which is
- * why {@link ExchangeIndex} confirms candidates newest first and stops at a page.
+ * <p>Bodies are indexed as terms only (see {@link IndexSchema}): positions and frequencies cost
+ * about a fifth of the ingest CPU and are needed only by phrases. A phrase is answered in two
+ * steps, the way Elasticsearch's {@code match_only_text} field answers it: the index finds the
+ * exchanges that hold every term of the phrase, and each of those is confirmed by analyzing its
+ * stored bodies again, each body (request, response, error message) on its own, and running the
+ * phrase, slop included, on them. Within one body the answer is the one an index with positions
+ * would give; unlike that index, a phrase does not run from one body into the next. The price is
+ * paid per candidate at search time, which is why {@link ExchangeIndex} confirms candidates newest
+ * first and stops at a page.
  */
 final class ConfirmedPhraseQuery extends Query {
   /** Confirming reads the stored exchange and analyzes its bodies: far dearer than a term lookup. */

@@ -32,7 +32,6 @@ import org.apache.lucene.index.LeafReader;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
-import org.apache.lucene.index.SegmentInfos;
 import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
@@ -145,14 +144,17 @@ public final class ExchangeIndex {
     requireNonNull(dir, "dir");
     try {
       java.nio.file.Files.createDirectories(dir);
-      Directory directory = FSDirectory.open(dir);
-      if (!rebuild && DirectoryReader.indexExists(directory)) {
-        Map<String, String> last = SegmentInfos.readLatestCommit(directory).getUserData();
-        if (!last.isEmpty() && !IndexSchema.VERSION.equals(last.get(IndexSchema.VERSION_KEY))) {
-          rewrite(directory, dir, last.getOrDefault(IndexSchema.VERSION_KEY, "1"));
-        }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create the index directory " + dir, e);
+    }
+    Directory directory = null;
+    IndexWriter writer = null;
+    try {
+      directory = FSDirectory.open(dir);
+      if (!rebuild && DirectoryReader.indexExists(directory) && writtenByAnotherSchema(directory)) {
+        rewrite(directory, dir);
       }
-      IndexWriter writer = new IndexWriter(directory, config(rebuild ? OpenMode.CREATE : OpenMode.CREATE_OR_APPEND));
+      writer = new IndexWriter(directory, config(rebuild ? OpenMode.CREATE : OpenMode.CREATE_OR_APPEND));
       Map<String, String> data = new HashMap<>();
       Iterable<Map.Entry<String, String>> live = writer.getLiveCommitData();
       if (live != null && !rebuild) {
@@ -160,8 +162,9 @@ public final class ExchangeIndex {
       }
       SearcherManager searchers = new SearcherManager(writer, true, false, null);
       return new ExchangeIndex(dir, directory, writer, searchers, Map.copyOf(data), refreshInterval, meters);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot open the index in " + dir, e);
+    } catch (IOException | RuntimeException e) {
+      org.apache.lucene.util.IOUtils.closeWhileHandlingException(writer, directory);
+      throw e instanceof IOException io ? new UncheckedIOException("cannot open the index in " + dir, io) : (RuntimeException) e;
     }
   }
 
@@ -184,18 +187,42 @@ public final class ExchangeIndex {
   }
 
   /**
+   * Whether the last commit in {@code directory} was written with another schema: its recorded
+   * version differs (and it holds exchanges), or any segment indexes {@code body} with other
+   * options than this version does, which Lucene would refuse to add new documents to.
+   */
+  private static boolean writtenByAnotherSchema(Directory directory) throws IOException {
+    try (DirectoryReader r = DirectoryReader.open(directory)) {
+      String version = r.getIndexCommit().getUserData().get(IndexSchema.VERSION_KEY);
+      if (r.numDocs() > 0 && !IndexSchema.VERSION.equals(version)) {
+        return true;
+      }
+      for (LeafReaderContext leaf : r.leaves()) {
+        org.apache.lucene.index.FieldInfo body = leaf.reader().getFieldInfos().fieldInfo(Fields.BODY);
+        if (body != null && body.getIndexOptions() != IndexSchema.BODY_OPTIONS) {
+          return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /**
    * Rewrites an index written by another version of the schema from the exchanges it stores, into
    * the same directory, keeping its commit data (the Kafka offsets it holds). The index stores every
    * exchange whole, so nothing is read from Kafka, whose retention may have dropped what the index
    * still holds. The new index replaces the old one only at its commit: a crash before that leaves
    * the old index as it was, to be rewritten at the next start.
    */
-  private static void rewrite(Directory directory, Path dir, String fromVersion) throws IOException {
+  private static void rewrite(Directory directory, Path dir) throws IOException {
     long start = System.nanoTime();
     try (DirectoryReader old = DirectoryReader.open(directory);
         IndexWriter writer = new IndexWriter(directory, config(OpenMode.CREATE))) {
       LOG.info("rewriting the index in {} from its {} stored exchanges: it was written with index schema {},"
-          + " this version uses {}", dir, old.numDocs(), fromVersion, IndexSchema.VERSION);
+          + " this version uses {} (the old index stays until the new one is committed)", dir, old.numDocs(),
+          old.getIndexCommit().getUserData().getOrDefault(IndexSchema.VERSION_KEY, "1"), IndexSchema.VERSION);
+      long done = 0;
+      long lastLog = System.nanoTime();
       for (LeafReaderContext leaf : old.leaves()) {
         LeafReader r = leaf.reader();
         StoredFields stored = r.storedFields();
@@ -208,6 +235,10 @@ public final class ExchangeIndex {
           byte[] source = source(stored, doc);
           long n = seq.advanceExact(doc) ? seq.longValue() : 0;
           writer.addDocument(IndexSchema.document(ExchangeCodec.decode(source), source, n));
+          if (++done % 10_000 == 0 && System.nanoTime() - lastLog > TimeUnit.SECONDS.toNanos(10)) {
+            lastLog = System.nanoTime();
+            LOG.info("rewriting the index in {}: {} of {} exchanges", dir, done, old.numDocs());
+          }
         }
       }
       Map<String, String> data = new HashMap<>(old.getIndexCommit().getUserData());
@@ -478,13 +509,19 @@ public final class ExchangeIndex {
     long read = 0;
     for (int page = limit; ; ) {
       ScoreDoc[] hits = s.searchAfter(from, candidates, page, sort, false).scoreDocs;
-      boolean[] confirmed = matching(s, exact, hits);
-      for (int i = 0; i < hits.length && out.size() < limit; i++) {
-        if (confirmed[i]) {
-          out.add(hits[i]);
+      // Confirmed in order, a batch at a time, up to the hit that fills the page.
+      for (int at = 0; at < hits.length && out.size() < limit; ) {
+        int n = Math.min(hits.length - at, Math.max(CONFIRM_BATCH, 2 * (limit - out.size())));
+        ScoreDoc[] batch = Arrays.copyOfRange(hits, at, at + n);
+        boolean[] confirmed = matching(s, exact, batch);
+        for (int i = 0; i < n && out.size() < limit; i++) {
+          if (confirmed[i]) {
+            out.add(batch[i]);
+          }
         }
+        at += n;
+        read += n;
       }
-      read += hits.length;
       if (out.size() == limit || hits.length < page) {
         return out.toArray(ScoreDoc[]::new);
       }
@@ -497,6 +534,7 @@ public final class ExchangeIndex {
   }
 
   private static final int MAX_CANDIDATE_PAGE = 16_384;
+  private static final int CONFIRM_BATCH = 64;
 
   /** Which of {@code hits} {@code exact} matches, visited in doc order (iterators go forward only). */
   private static boolean[] matching(IndexSearcher s, Weight exact, ScoreDoc[] hits) throws IOException {

@@ -36,11 +36,12 @@ final class IndexSchema {
   // Bodies are indexed as terms only: no norms (traffic is ranked newest first, not by relevance),
   // no frequencies and no positions. Positions were a tenth of the ingest CPU and only phrases need
   // them: a phrase is confirmed against the stored bodies instead (ConfirmedPhraseQuery).
+  static final IndexOptions BODY_OPTIONS = IndexOptions.DOCS;
   private static final FieldType BODY_TYPE = new FieldType(TextField.TYPE_NOT_STORED);
 
   static {
     BODY_TYPE.setOmitNorms(true);
-    BODY_TYPE.setIndexOptions(IndexOptions.DOCS);
+    BODY_TYPE.setIndexOptions(BODY_OPTIONS);
     BODY_TYPE.freeze();
   }
 

@@ -72,6 +72,30 @@ class SchemaRewriteTest {
     }
   }
 
+  @Test
+  void bodiesWithPositionsAreRewrittenWhateverTheCommitSays() throws Exception {
+    // Lucene refuses documents whose body has other index options than the segments already there:
+    // the field's options decide, not only the version in the commit data.
+    Path indexDir = dir.resolve("index");
+    List<Exchange> exchanges = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      exchanges.add(exchange("orders", null, "GET", "/orders/" + i, 200, "", "{\"id\":" + i + "}",
+          dev.tapline.core.Ids.nowMicros() - 1000 + i));
+    }
+    writeSchema2(indexDir, exchanges, Map.of(IndexSchema.VERSION_KEY, IndexSchema.VERSION, "seq", "120"));
+    ExchangeIndex index = ExchangeIndex.open(indexDir, false, Duration.ofSeconds(1), new SimpleMeterRegistry());
+    try {
+      Exchange more = exchange("orders", null, "GET", "/orders/99", 200, "", "{\"note\":\"one more\"}",
+          dev.tapline.core.Ids.nowMicros());
+      index.put(more.id(), IndexSchema.document(more, ExchangeCodec.encode(more), 120));
+      index.refresh();
+      assertThat(index.count("body:\"one more\"")).isEqualTo(1);
+      assertThat(index.size()).isEqualTo(21);
+    } finally {
+      index.close();
+    }
+  }
+
   /** The index as Tapline wrote it before bodies lost their positions (index schema 2). */
   private static void writeSchema2(Path indexDir, List<Exchange> exchanges, Map<String, String> commit) throws Exception {
     FieldType positions = new FieldType(TextField.TYPE_NOT_STORED);
