@@ -47,7 +47,7 @@ import org.jspecify.annotations.Nullable;
  * positions in the index.
  *
  * <p>Bodies are indexed as terms only (see {@link IndexSchema}): positions and frequencies cost
- * about a seventh of the ingest CPU and are needed only by phrases. A phrase is answered in two
+ * about an eighth of the ingest CPU and are needed only by phrases. A phrase is answered in two
  * steps, the way Elasticsearch's {@code match_only_text} field answers it: the index finds the
  * exchanges that hold every term of the phrase, and each of those is confirmed by analyzing its
  * stored bodies again, each body (request, response, error message) on its own, and running the
