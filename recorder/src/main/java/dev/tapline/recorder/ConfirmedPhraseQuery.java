@@ -7,14 +7,12 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.CharArraySet;
 import org.apache.lucene.analysis.TokenFilter;
 import org.apache.lucene.analysis.TokenStream;
 import org.apache.lucene.analysis.tokenattributes.CharTermAttribute;
 import org.apache.lucene.analysis.tokenattributes.PositionIncrementAttribute;
-import org.apache.lucene.document.Document;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
@@ -39,7 +37,6 @@ import org.apache.lucene.search.ScorerSupplier;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TwoPhaseIterator;
 import org.apache.lucene.search.Weight;
-import org.apache.lucene.util.BytesRef;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -59,7 +56,6 @@ import org.jspecify.annotations.Nullable;
 final class ConfirmedPhraseQuery extends Query {
   /** Confirming reads the stored exchange and analyzes its bodies: far dearer than a term lookup. */
   private static final float MATCH_COST = 100_000f;
-  private static final Set<String> SOURCE = Set.of(Fields.SOURCE);
 
   private final Query phrase;
   private final Query terms;
@@ -203,12 +199,7 @@ final class ConfirmedPhraseQuery extends Query {
    * to the phrase's words at their positions, and the phrase, slop included, runs on that.
    */
   private boolean confirm(StoredFields stored, int doc, MemoryIndex body) throws IOException {
-    Document d = stored.document(doc, SOURCE);
-    BytesRef source = d.getBinaryValue(Fields.SOURCE);
-    if (source == null) {
-      return false;
-    }
-    Exchange e = ExchangeCodec.decode(Arrays.copyOfRange(source.bytes, source.offset, source.offset + source.length));
+    Exchange e = ExchangeCodec.decode(ExchangeIndex.source(stored, doc));
     for (String text : IndexSchema.bodyTexts(e)) {
       if (exactWords != null ? standsIn(exactWords, text) : matchesIn(text, body)) {
         return true;

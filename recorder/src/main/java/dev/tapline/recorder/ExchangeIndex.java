@@ -672,7 +672,8 @@ public final class ExchangeIndex {
     }
   }
 
-  private static byte[] source(StoredFields stored, int doc) throws IOException {
+  /** The stored wire form of the exchange {@code doc}. */
+  static byte[] source(StoredFields stored, int doc) throws IOException {
     Document d = stored.document(doc, java.util.Set.of(Fields.SOURCE));
     BytesRef b = d.getBinaryValue(Fields.SOURCE);
     return Arrays.copyOfRange(b.bytes, b.offset, b.offset + b.length);

@@ -34,8 +34,8 @@ final class IndexSchema {
   private static final int MAX_KEYWORD_CHARS = 4096;
 
   // Bodies are indexed as terms only: no norms (traffic is ranked newest first, not by relevance),
-  // no frequencies and no positions. Positions were a tenth of the ingest CPU and only phrases need
-  // them: a phrase is confirmed against the stored bodies instead (ConfirmedPhraseQuery).
+  // no frequencies and no positions. Those cost about an eighth of the ingest CPU and only phrases
+  // need them: a phrase is confirmed against the stored bodies instead (ConfirmedPhraseQuery).
   static final IndexOptions BODY_OPTIONS = IndexOptions.DOCS;
   private static final FieldType BODY_TYPE = new FieldType(TextField.TYPE_NOT_STORED);
 
@@ -55,8 +55,7 @@ final class IndexSchema {
   }
 
   /**
-   * The version of how exchanges are analyzed, written into every commit: an index written by an
-   * older version answers full-text queries for its older exchanges differently until rebuilt.
+   * The version of how exchanges are indexed, written into every commit.
    * 3: bodies without positions; 2: {@link TermTokenizer}; 1: Lucene's StandardAnalyzer for bodies.
    * An index of another version is rewritten from its stored exchanges when it is opened.
    */

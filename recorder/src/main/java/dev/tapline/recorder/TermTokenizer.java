@@ -84,8 +84,9 @@ final class TermTokenizer extends Tokenizer {
   @Override
   public void reset() throws IOException {
     super.reset();
-    // Each token sets the term and its offsets, and nothing else changes an attribute (no filters
-    // follow): clearing once per text, not once per token, is enough (end() changes the position
+    // Each token sets the term and its offsets, and nothing else changes an attribute (at index
+    // time no filter follows; the one that confirms phrases sets every token's position increment
+    // itself): clearing once per text, not once per token, is enough (end() changes the position
     // increment, this puts it back).
     clearAttributes();
     if (buf.length > KEEP_BUFFER) {
