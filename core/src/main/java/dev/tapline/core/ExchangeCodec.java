@@ -2,13 +2,16 @@ package dev.tapline.core;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeType;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -152,87 +155,318 @@ public final class ExchangeCodec {
   }
 
   public static Exchange decode(byte[] bytes) {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(bytes);
-    } catch (IOException ex) {
-      throw new DecodeException("not JSON: " + firstLine(ex.getMessage()), ex);
-    }
-    return fromTree(root);
+    return decode(() -> FACTORY.createParser(bytes));
   }
 
   public static Exchange decode(String json) {
-    JsonNode root;
-    try {
-      root = MAPPER.readTree(json);
-    } catch (IOException ex) {
-      throw new DecodeException("not JSON: " + firstLine(ex.getMessage()), ex);
-    }
-    return fromTree(root);
+    return decode(() -> FACTORY.createParser(json));
   }
 
-  /** Reads an exchange from an already parsed tree (e.g. one line of NDJSON). */
-  public static Exchange fromTree(@Nullable JsonNode root) {
-    if (root == null || !root.isObject()) {
-      throw new DecodeException("an exchange must be a JSON object, got " + kind(root), null);
+  private interface ParserSource {
+    JsonParser open() throws IOException;
+  }
+
+  private static Exchange decode(ParserSource source) {
+    try (JsonParser p = source.open()) {
+      return read(p);
+    } catch (JsonProcessingException ex) {
+      throw new DecodeException("not JSON: " + firstLine(ex.getMessage()), ex);
+    } catch (IOException ex) {
+      throw new UncheckedIOException(ex); // the parser reads from memory
     }
-    int v = root.path("v").asInt(-1);
+  }
+
+  // ---- reading: one pass over the tokens, no tree (the recorder decodes every record it indexes) ----
+
+  /** A field that is there but is not a string, told apart from a missing one (null). */
+  private static final String NOT_TEXT = new String("not text");
+
+  /**
+   * Reads one exchange. Fields this version does not know are skipped (after checking they are
+   * well-formed JSON); of a field given twice, the last counts. What is missing or of the wrong type
+   * is named once the whole object has been read, in the order the fields are needed.
+   */
+  private static Exchange read(JsonParser p) throws IOException {
+    JsonToken first = p.nextToken();
+    if (first != JsonToken.START_OBJECT) {
+      throw new DecodeException("an exchange must be a JSON object, got " + kind(first), null);
+    }
+    int v = -1;
+    String id = null;
+    String service = null;
+    String proxy = null;
+    String routingKey = null;
+    String target = null;
+    String traceparent = null;
+    String baggage = null;
+    Long startedAt = null;
+    Long durationMicros = null;
+    RequestFields request = null;
+    Response response = null;
+    ExchangeError error = null;
+    List<String> redactions = new ArrayList<>();
+    for (String name; (name = p.nextFieldName()) != null; ) {
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "v" -> v = version(p, t);
+        case "id" -> id = text(p, t);
+        case "startedAt" -> startedAt = longOrNull(p, t);
+        case "durationMicros" -> durationMicros = longOrNull(p, t);
+        case "service" -> service = text(p, t);
+        case "proxy" -> proxy = optionalText(p, t);
+        case "routingKey" -> routingKey = optionalText(p, t);
+        case "target" -> target = text(p, t);
+        case "traceparent" -> traceparent = optionalText(p, t);
+        case "baggage" -> baggage = optionalText(p, t);
+        case "request" -> request = t == JsonToken.START_OBJECT ? readRequest(p) : skip(p, null);
+        case "response" -> response = t == JsonToken.VALUE_NULL ? null : readResponse(p, t);
+        case "error" -> error = t == JsonToken.VALUE_NULL ? null : readError(p, t);
+        case "redactions" -> redactions = readStrings(p, t);
+        default -> p.skipChildren();
+      }
+    }
     if (v < 1) {
       throw new DecodeException("missing or invalid schema version field \"v\"", null);
     }
-    // A newer version is read as far as this version understands it: unknown fields are ignored.
-    JsonNode req = object(root, "request");
-    JsonNode resp = root.get("response");
-    JsonNode err = root.get("error");
-    Response response = null;
-    if (resp != null && !resp.isNull()) {
-      response = new Response(
-          integer(resp, "response.status", "status"),
-          headers(resp, "response.headers"),
-          body(resp.get("body"), "response.body"));
-    }
-    ExchangeError error = null;
-    if (err != null && !err.isNull()) {
-      ExchangeError.Kind kind;
-      try {
-        kind = ExchangeError.Kind.valueOf(text(err, "error.kind", "kind"));
-      } catch (IllegalArgumentException ex) {
-        kind = ExchangeError.Kind.OTHER;
-      }
-      error = new ExchangeError(kind, err.path("message").asText(""));
+    if (request == null) {
+      throw new DecodeException("missing object field \"request\"", null);
     }
     if (response == null && error == null) {
       throw new DecodeException("an exchange needs \"response\" or \"error\"", null);
     }
-    List<String> redactions = new ArrayList<>();
-    for (JsonNode n : root.path("redactions")) {
-      redactions.add(n.asText());
-    }
     try {
       return new Exchange(
-          text(root, "id", "id"),
-          longValue(root, "startedAt"),
-          longValue(root, "durationMicros"),
-          text(root, "service", "service"),
-          root.path("proxy").asText(""),
-          optionalText(root, "routingKey"),
-          text(root, "target", "target"),
-          optionalText(root, "traceparent"),
-          optionalText(root, "baggage"),
+          required(id, "id"),
+          required(startedAt, "startedAt"),
+          required(durationMicros, "durationMicros"),
+          required(service, "service"),
+          proxy == null ? "" : proxy,
+          routingKey,
+          required(target, "target"),
+          traceparent,
+          baggage,
           new Request(
-              text(req, "request.method", "method"),
-              req.path("scheme").asText("http"),
-              req.path("authority").asText(""),
-              text(req, "request.path", "path"),
-              optionalText(req, "query"),
-              headers(req, "request.headers"),
-              body(req.get("body"), "request.body")),
+              required(request.method, "request.method"),
+              request.scheme == null ? "http" : request.scheme,
+              request.authority == null ? "" : request.authority,
+              required(request.path, "request.path"),
+              request.query,
+              request.headers,
+              request.body),
           response,
           error,
           redactions);
     } catch (IllegalArgumentException ex) {
       throw new DecodeException("invalid exchange: " + ex.getMessage(), ex);
     }
+  }
+
+  private static final class RequestFields {
+    @Nullable String method;
+    @Nullable String scheme;
+    @Nullable String authority;
+    @Nullable String path;
+    @Nullable String query;
+    Headers headers = Headers.empty();
+    Body body = Body.empty();
+  }
+
+  private static RequestFields readRequest(JsonParser p) throws IOException {
+    RequestFields r = new RequestFields();
+    for (String name; (name = p.nextFieldName()) != null; ) {
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "method" -> r.method = text(p, t);
+        case "scheme" -> r.scheme = optionalText(p, t);
+        case "authority" -> r.authority = optionalText(p, t);
+        case "path" -> r.path = text(p, t);
+        case "query" -> r.query = optionalText(p, t);
+        case "headers" -> r.headers = readHeaders(p, t, "request.headers");
+        case "body" -> r.body = readBody(p, t, "request.body");
+        default -> p.skipChildren();
+      }
+    }
+    return r;
+  }
+
+  private static Response readResponse(JsonParser p, JsonToken start) throws IOException {
+    if (start != JsonToken.START_OBJECT) {
+      throw new DecodeException("\"response\" must be an object", null);
+    }
+    Long status = null;
+    Headers headers = Headers.empty();
+    Body body = Body.empty();
+    for (String name; (name = p.nextFieldName()) != null; ) {
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "status" -> status = longOrNull(p, t);
+        case "headers" -> headers = readHeaders(p, t, "response.headers");
+        case "body" -> body = readBody(p, t, "response.body");
+        default -> p.skipChildren();
+      }
+    }
+    if (status == null || status != status.intValue()) {
+      throw new DecodeException("missing numeric field \"response.status\"", null);
+    }
+    return new Response(status.intValue(), headers, body);
+  }
+
+  private static ExchangeError readError(JsonParser p, JsonToken start) throws IOException {
+    if (start != JsonToken.START_OBJECT) {
+      throw new DecodeException("\"error\" must be an object", null);
+    }
+    String kind = null;
+    String message = null;
+    for (String name; (name = p.nextFieldName()) != null; ) {
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "kind" -> kind = text(p, t);
+        case "message" -> message = optionalText(p, t);
+        default -> p.skipChildren();
+      }
+    }
+    ExchangeError.Kind k;
+    try {
+      k = ExchangeError.Kind.valueOf(required(kind, "error.kind"));
+    } catch (IllegalArgumentException ex) {
+      k = ExchangeError.Kind.OTHER;
+    }
+    return new ExchangeError(k, message == null ? "" : message);
+  }
+
+  private static Headers readHeaders(JsonParser p, JsonToken start, String where) throws IOException {
+    if (start == JsonToken.VALUE_NULL) {
+      return Headers.empty();
+    }
+    if (start != JsonToken.START_ARRAY) {
+      skip(p, null);
+      throw new DecodeException(where + " must be an array of [name, value] pairs", null);
+    }
+    List<Header> out = new ArrayList<>();
+    for (int i = 0; p.nextToken() != JsonToken.END_ARRAY; i++) {
+      String name = p.currentToken() == JsonToken.START_ARRAY && p.nextToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+      String value = name != null && p.nextToken() == JsonToken.VALUE_STRING ? p.getText() : null;
+      if (value == null || p.nextToken() != JsonToken.END_ARRAY) {
+        throw new DecodeException(where + "[" + i + "] must be a [name, value] pair of strings", null);
+      }
+      out.add(new Header(name, value));
+    }
+    return new Headers(out);
+  }
+
+  private static Body readBody(JsonParser p, JsonToken start, String where) throws IOException {
+    if (start == JsonToken.VALUE_NULL) {
+      return Body.empty();
+    }
+    if (start != JsonToken.START_OBJECT) {
+      skip(p, null);
+      throw new DecodeException(where + " must be an object", null);
+    }
+    String contentType = null;
+    String encoding = null;
+    String text = null;
+    String base64 = null;
+    boolean truncated = false;
+    Long size = null;
+    for (String name; (name = p.nextFieldName()) != null; ) {
+      JsonToken t = p.nextToken();
+      switch (name) {
+        case "contentType" -> contentType = optionalText(p, t);
+        case "encoding" -> encoding = optionalText(p, t);
+        case "text" -> text = optionalText(p, t);
+        case "base64" -> base64 = optionalText(p, t);
+        case "truncated" -> truncated = skip(p, t == JsonToken.VALUE_TRUE);
+        case "size" -> size = longOrNull(p, t);
+        default -> p.skipChildren();
+      }
+    }
+    byte[] bytes;
+    if (text != null) {
+      bytes = text.getBytes(StandardCharsets.UTF_8);
+    } else if (base64 != null) {
+      try {
+        bytes = Base64.getDecoder().decode(base64);
+      } catch (IllegalArgumentException ex) {
+        throw new DecodeException(where + ".base64 is not valid base64", ex);
+      }
+    } else {
+      bytes = new byte[0];
+    }
+    return new Body(contentType, encoding, bytes, truncated, Math.max(size == null ? bytes.length : size, bytes.length));
+  }
+
+  private static List<String> readStrings(JsonParser p, JsonToken start) throws IOException {
+    List<String> out = new ArrayList<>();
+    if (start != JsonToken.START_ARRAY) {
+      p.skipChildren();
+      return out;
+    }
+    for (JsonToken t; (t = p.nextToken()) != JsonToken.END_ARRAY; ) {
+      String s = optionalText(p, t);
+      out.add(s == null ? "null" : s);
+    }
+    return out;
+  }
+
+  private static int version(JsonParser p, JsonToken t) throws IOException {
+    if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT) {
+      return p.getIntValue();
+    }
+    p.skipChildren();
+    return -1;
+  }
+
+  /** A string value; {@link #NOT_TEXT} for any other value (skipped). */
+  private static String text(JsonParser p, JsonToken t) throws IOException {
+    if (t == JsonToken.VALUE_STRING) {
+      return p.getText();
+    }
+    return skip(p, NOT_TEXT);
+  }
+
+  /** A string, or a number or boolean as written; null for null; an object or array reads as "". */
+  private static @Nullable String optionalText(JsonParser p, JsonToken t) throws IOException {
+    if (t == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (t.isScalarValue()) {
+      return p.getText();
+    }
+    return skip(p, "");
+  }
+
+  /** A whole number in the range of a long (a fraction is cut); null for anything else. */
+  private static @Nullable Long longOrNull(JsonParser p, JsonToken t) throws IOException {
+    if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+      return p.getLongValue();
+    }
+    if (t == JsonToken.VALUE_NUMBER_FLOAT) {
+      double d = p.getDoubleValue();
+      if (d >= Long.MIN_VALUE && d <= Long.MAX_VALUE) {
+        return (long) d;
+      }
+    }
+    p.skipChildren();
+    return null;
+  }
+
+  private static <T> T skip(JsonParser p, T result) throws IOException {
+    p.skipChildren();
+    return result;
+  }
+
+  private static String required(@Nullable String value, String where) {
+    if (value == null || value == NOT_TEXT) {
+      throw new DecodeException("missing string field \"" + where + "\"", null);
+    }
+    return value;
+  }
+
+  private static long required(@Nullable Long value, String field) {
+    if (value == null) {
+      throw new DecodeException("missing numeric field \"" + field + "\"", null);
+    }
+    return value;
   }
 
   /** Parses JSON text into a tree with the codec's limits (no length cap on strings). */
@@ -281,93 +515,18 @@ public final class ExchangeCodec {
     g.writeEndObject();
   }
 
-  private static Headers headers(JsonNode parent, String where) {
-    JsonNode arr = parent.get("headers");
-    if (arr == null || arr.isNull()) {
-      return Headers.empty();
+  private static String kind(@Nullable JsonToken t) {
+    if (t == null) {
+      return "nothing";
     }
-    if (!arr.isArray()) {
-      throw new DecodeException(where + " must be an array of [name, value] pairs", null);
-    }
-    List<Header> out = new ArrayList<>(arr.size());
-    int i = 0;
-    for (JsonNode pair : arr) {
-      if (!pair.isArray() || pair.size() != 2 || !pair.get(0).isTextual() || !pair.get(1).isTextual()) {
-        throw new DecodeException(where + "[" + i + "] must be a [name, value] pair of strings", null);
-      }
-      out.add(new Header(pair.get(0).asText(), pair.get(1).asText()));
-      i++;
-    }
-    return new Headers(out);
-  }
-
-  private static Body body(@Nullable JsonNode b, String where) {
-    if (b == null || b.isNull()) {
-      return Body.empty();
-    }
-    if (!b.isObject()) {
-      throw new DecodeException(where + " must be an object", null);
-    }
-    byte[] bytes;
-    if (b.hasNonNull("text")) {
-      bytes = b.get("text").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    } else if (b.hasNonNull("base64")) {
-      try {
-        bytes = Base64.getDecoder().decode(b.get("base64").asText());
-      } catch (IllegalArgumentException ex) {
-        throw new DecodeException(where + ".base64 is not valid base64", ex);
-      }
-    } else {
-      bytes = new byte[0];
-    }
-    long size = b.path("size").asLong(bytes.length);
-    return new Body(
-        optionalText(b, "contentType"),
-        optionalText(b, "encoding"),
-        bytes,
-        b.path("truncated").asBoolean(false),
-        Math.max(size, bytes.length));
-  }
-
-  private static JsonNode object(JsonNode parent, String field) {
-    JsonNode n = parent.get(field);
-    if (n == null || !n.isObject()) {
-      throw new DecodeException("missing object field \"" + field + "\"", null);
-    }
-    return n;
-  }
-
-  private static String text(JsonNode parent, String where, String field) {
-    JsonNode n = parent.get(field);
-    if (n == null || !n.isTextual()) {
-      throw new DecodeException("missing string field \"" + where + "\"", null);
-    }
-    return n.asText();
-  }
-
-  private static @Nullable String optionalText(JsonNode parent, String field) {
-    JsonNode n = parent.get(field);
-    return n == null || n.isNull() ? null : n.asText();
-  }
-
-  private static long longValue(JsonNode parent, String field) {
-    JsonNode n = parent.get(field);
-    if (n == null || !n.canConvertToLong()) {
-      throw new DecodeException("missing numeric field \"" + field + "\"", null);
-    }
-    return n.asLong();
-  }
-
-  private static int integer(JsonNode parent, String where, String field) {
-    JsonNode n = parent.get(field);
-    if (n == null || !n.canConvertToInt()) {
-      throw new DecodeException("missing numeric field \"" + where + "\"", null);
-    }
-    return n.asInt();
-  }
-
-  private static String kind(@Nullable JsonNode n) {
-    return n == null ? "nothing" : n.getNodeType() == JsonNodeType.MISSING ? "nothing" : n.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+    return switch (t) {
+      case START_ARRAY -> "array";
+      case VALUE_STRING -> "string";
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+      case VALUE_TRUE, VALUE_FALSE -> "boolean";
+      case VALUE_NULL -> "null";
+      default -> t.name().toLowerCase(java.util.Locale.ROOT);
+    };
   }
 
   private static String firstLine(@Nullable String s) {

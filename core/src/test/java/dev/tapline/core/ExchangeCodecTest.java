@@ -106,4 +106,54 @@ class ExchangeCodecTest {
     assertThatThrownBy(() -> ExchangeCodec.decode("{\"v\":1,\"id\":\"x\"}")).hasMessageContaining("request");
     assertThatThrownBy(() -> ExchangeCodec.decode("{\"id\":\"x\"}")).hasMessageContaining("\"v\"");
   }
+
+  @Test
+  void readsFieldsInAnyOrderSkippingUnknownValuesOfEveryShape() {
+    String json = "{\"redactions\":[\"request.header:authorization\"],\"future\":[{\"a\":[1,{\"b\":null}]},\"x\"],"
+        + "\"response\":{\"body\":{\"size\":9,\"text\":\"{\\\"ok\\\":1}\",\"extra\":{\"deep\":[true]}},\"status\":200,"
+        + "\"headers\":[[\"A\",\"1\"]],\"trailers\":[[\"x\",\"y\"]]},"
+        + "\"request\":{\"path\":\"/o/1\",\"method\":\"GET\",\"headers\":null,\"body\":null},"
+        + "\"target\":\"baseline\",\"service\":\"orders\",\"durationMicros\":7,\"startedAt\":5,\"id\":\"first\","
+        + "\"id\":\"last wins\",\"v\":3}";
+    Exchange e = ExchangeCodec.decode(json);
+    assertThat(e.id()).isEqualTo("last wins");
+    assertThat(e.startedAt()).isEqualTo(5);
+    assertThat(e.durationMicros()).isEqualTo(7);
+    assertThat(e.proxy()).isEmpty();
+    assertThat(e.routingKey()).isNull();
+    assertThat(e.request().scheme()).isEqualTo("http");
+    assertThat(e.request().authority()).isEmpty();
+    assertThat(e.request().headers().entries()).isEmpty();
+    assertThat(e.response().status()).isEqualTo(200);
+    assertThat(e.response().headers().entries()).containsExactly(new Header("A", "1"));
+    assertThat(e.response().body().textOrNull()).isEqualTo("{\"ok\":1}");
+    assertThat(e.response().body().originalSize()).isEqualTo(9);
+    assertThat(e.redactions()).containsExactly("request.header:authorization");
+  }
+
+  @Test
+  void namesTheFieldThatIsMissingOrOfTheWrongType() {
+    String base = new String(ExchangeCodec.encode(sample(Body.empty(), Body.text("text/plain", "ok"), Headers.of("A", "1"))),
+        StandardCharsets.UTF_8);
+    assertThatThrownBy(() -> ExchangeCodec.decode(base.replace("\"id\":\"0190b1a2-0000-7000-8000-000000000001\"", "\"id\":7")))
+        .isInstanceOf(ExchangeCodec.DecodeException.class).hasMessage("missing string field \"id\"");
+    assertThatThrownBy(() -> ExchangeCodec.decode(base.replace("\"startedAt\":1764000000000000", "\"startedAt\":\"soon\"")))
+        .hasMessage("missing numeric field \"startedAt\"");
+    assertThatThrownBy(() -> ExchangeCodec.decode(base.replace("\"method\":\"POST\",", "")))
+        .hasMessage("missing string field \"request.method\"");
+    assertThatThrownBy(() -> ExchangeCodec.decode(base.replace("\"status\":201", "\"status\":4294967296")))
+        .hasMessage("missing numeric field \"response.status\"");
+    assertThatThrownBy(() -> ExchangeCodec.decode(base.replace("[[\"A\",\"1\"]]", "[[\"A\",1]]")))
+        .hasMessage("response.headers[0] must be a [name, value] pair of strings");
+    assertThatThrownBy(() -> ExchangeCodec.decode(base.replace("[[\"A\",\"1\"]]", "{\"A\":\"1\"}")))
+        .hasMessage("response.headers must be an array of [name, value] pairs");
+    assertThatThrownBy(() -> ExchangeCodec.decode(base.replace("\"text\":\"ok\"", "\"base64\":\"***\"")))
+        .hasMessage("response.body.base64 is not valid base64");
+    assertThatThrownBy(() -> ExchangeCodec.decode(base.replaceAll("\"response\":\\{.*\\},\"redactions\"", "\"response\":null,\"redactions\"")))
+        .hasMessage("an exchange needs \"response\" or \"error\"");
+    assertThatThrownBy(() -> ExchangeCodec.decode("")).hasMessage("an exchange must be a JSON object, got nothing");
+    assertThatThrownBy(() -> ExchangeCodec.decode("\"x\"")).hasMessage("an exchange must be a JSON object, got string");
+    assertThatThrownBy(() -> ExchangeCodec.decode(base.replace("\"future", "x").replace("}}", "}")))
+        .hasMessageStartingWith("not JSON");
+  }
 }

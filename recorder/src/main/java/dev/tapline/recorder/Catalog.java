@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
@@ -26,7 +27,7 @@ final class Catalog {
       SortedDocValues service;
       SortedDocValues method;
       SortedDocValues template;
-      SortedDocValues id;
+      BinaryDocValues id;
       NumericDocValues time;
       NumericDocValues status;
       NumericDocValues duration;
@@ -38,7 +39,7 @@ final class Catalog {
         service = DocValues.getSorted(ctx.reader(), Fields.SERVICE);
         method = DocValues.getSorted(ctx.reader(), Fields.METHOD);
         template = DocValues.getSorted(ctx.reader(), Fields.TEMPLATE);
-        id = DocValues.getSorted(ctx.reader(), Fields.ID);
+        id = DocValues.getBinary(ctx.reader(), Fields.ID);
         time = DocValues.getNumeric(ctx.reader(), Fields.TIME);
         status = DocValues.getNumeric(ctx.reader(), Fields.STATUS);
         duration = DocValues.getNumeric(ctx.reader(), Fields.DURATION);
@@ -68,7 +69,7 @@ final class Catalog {
         g.add(t, st, d);
         if (g.exampleId == null || t > g.lastExampleTime) {
           g.lastExampleTime = t;
-          g.exampleId = id.advanceExact(doc) ? id.lookupOrd(id.ordValue()).utf8ToString() : "";
+          g.exampleId = ExchangeIndex.LeafValues.string(id, doc);
         }
       }
     });

@@ -84,7 +84,7 @@ final class ConfirmedPhraseQuery extends Query {
     Analyzer analyzer = new Analyzer() {
       @Override
       protected TokenStreamComponents createComponents(String fieldName) {
-        TermTokenizer source = new TermTokenizer(TermTokenizer.Rule.WORDS);
+        TermTokenizer source = new TermTokenizer(TermTokenizer.Rule.WORDS, TermTokenizer.Mode.ALL);
         return new TokenStreamComponents(source, new PhraseWords(source, set));
       }
     };

@@ -23,6 +23,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
+import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.IndexWriter;
@@ -81,9 +82,9 @@ public final class ExchangeIndex {
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeIndex.class);
   static final int MAX_LIMIT = 1000;
   private static final Sort NEWEST_FIRST = new Sort(
-      new SortField(Fields.TIME, SortField.Type.LONG, true), new SortField(Fields.ID, SortField.Type.STRING, true));
+      new SortField(Fields.TIME, SortField.Type.LONG, true), new SortField(Fields.ID, SortField.Type.STRING_VAL, true));
   private static final Sort OLDEST_FIRST = new Sort(
-      new SortField(Fields.TIME, SortField.Type.LONG, false), new SortField(Fields.ID, SortField.Type.STRING, false));
+      new SortField(Fields.TIME, SortField.Type.LONG, false), new SortField(Fields.ID, SortField.Type.STRING_VAL, false));
   private static final Sort BY_SEQ = new Sort(new SortField(Fields.SEQ, SortField.Type.LONG, false));
 
   private final Path dir;
@@ -169,7 +170,7 @@ public final class ExchangeIndex {
   }
 
   private static IndexWriterConfig config(OpenMode mode) {
-    return new IndexWriterConfig(IndexSchema.analyzer())
+    return new IndexWriterConfig(IndexSchema.analyzer(TermTokenizer.Mode.DISTINCT))
         .setOpenMode(mode)
         .setCodec(new TaplineCodec())
         .setRAMBufferSizeMB(96)
@@ -188,8 +189,8 @@ public final class ExchangeIndex {
 
   /**
    * Whether the last commit in {@code directory} was written with another schema: its recorded
-   * version differs (and it holds exchanges), or any segment indexes {@code body} with other
-   * options than this version does, which Lucene would refuse to add new documents to.
+   * version differs (and it holds exchanges), or any segment holds a field the way another version
+   * wrote it, which Lucene would refuse to add new documents to.
    */
   private static boolean writtenByAnotherSchema(Directory directory) throws IOException {
     try (DirectoryReader r = DirectoryReader.open(directory)) {
@@ -198,8 +199,7 @@ public final class ExchangeIndex {
         return true;
       }
       for (LeafReaderContext leaf : r.leaves()) {
-        org.apache.lucene.index.FieldInfo body = leaf.reader().getFieldInfos().fieldInfo(Fields.BODY);
-        if (body != null && body.getIndexOptions() != IndexSchema.BODY_OPTIONS) {
+        if (IndexSchema.writtenByAnotherVersion(leaf.reader().getFieldInfos())) {
           return true;
         }
       }
@@ -700,12 +700,12 @@ public final class ExchangeIndex {
 
   /** Doc-values readers of one segment. */
   static final class LeafValues {
-    final SortedDocValues id;
+    final BinaryDocValues id;
     final SortedDocValues service;
     final SortedDocValues routingKey;
     final SortedDocValues target;
     final SortedDocValues method;
-    final SortedDocValues path;
+    final BinaryDocValues path;
     final SortedDocValues template;
     final NumericDocValues time;
     final NumericDocValues status;
@@ -714,12 +714,12 @@ public final class ExchangeIndex {
     final NumericDocValues responseSize;
 
     LeafValues(LeafReader r) throws IOException {
-      id = DocValues.getSorted(r, Fields.ID);
+      id = DocValues.getBinary(r, Fields.ID);
       service = DocValues.getSorted(r, Fields.SERVICE);
       routingKey = DocValues.getSorted(r, Fields.ROUTING_KEY);
       target = DocValues.getSorted(r, Fields.TARGET);
       method = DocValues.getSorted(r, Fields.METHOD);
-      path = DocValues.getSorted(r, Fields.PATH);
+      path = DocValues.getBinary(r, Fields.PATH);
       template = DocValues.getSorted(r, Fields.TEMPLATE);
       time = DocValues.getNumeric(r, Fields.TIME);
       status = DocValues.getNumeric(r, Fields.STATUS);
@@ -742,6 +742,10 @@ public final class ExchangeIndex {
 
     static @Nullable String nullableString(SortedDocValues dv, int doc) throws IOException {
       return dv.advanceExact(doc) ? dv.lookupOrd(dv.ordValue()).utf8ToString() : null;
+    }
+
+    static String string(BinaryDocValues dv, int doc) throws IOException {
+      return dv.advanceExact(doc) ? dv.binaryValue().utf8ToString() : "";
     }
 
     static long number(NumericDocValues dv, int doc) throws IOException {

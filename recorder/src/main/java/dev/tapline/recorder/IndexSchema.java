@@ -24,6 +24,8 @@ import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
 import org.apache.lucene.index.DocValuesType;
+import org.apache.lucene.index.FieldInfo;
+import org.apache.lucene.index.FieldInfos;
 import org.apache.lucene.index.IndexOptions;
 import org.apache.lucene.util.BytesRef;
 import org.jspecify.annotations.Nullable;
@@ -56,45 +58,82 @@ final class IndexSchema {
 
   /**
    * The version of how exchanges are indexed, written into every commit.
-   * 3: bodies without positions; 2: {@link TermTokenizer}; 1: Lucene's StandardAnalyzer for bodies.
+   * 4: binary doc values for id and path; 3: bodies without positions; 2: {@link TermTokenizer};
+   * 1: Lucene's StandardAnalyzer for bodies.
    * An index of another version is rewritten from its stored exchanges when it is opened.
    */
-  static final String VERSION = "3";
+  static final String VERSION = "4";
   static final String VERSION_KEY = "schema";
 
-  // A keyword is one term and a sorted doc value (summaries, sorting, the catalog) from one field:
-  // the same index as a StringField plus a SortedDocValuesField, with one UTF-8 conversion.
-  private static final FieldType KEYWORD_TYPE = new FieldType(StringField.TYPE_NOT_STORED);
+  // A keyword is one term and a doc value (summaries, sorting, the catalog) from one field: the
+  // same index as a StringField plus a doc-values field, with one UTF-8 conversion. Keywords with
+  // few distinct values (service, method, template...) keep sorted doc values: the catalog groups
+  // by their ordinals. The two that are nearly unique per exchange, id and path, keep binary ones:
+  // sorted doc values would hash, sort and (at every merge) map ordinals of about a million distinct
+  // values per million exchanges, which nothing reads.
+  private static final FieldType KEYWORD_TYPE = keywordType(DocValuesType.SORTED);
+  private static final FieldType UNIQUE_KEYWORD_TYPE = keywordType(DocValuesType.BINARY);
 
-  static {
-    KEYWORD_TYPE.setDocValuesType(DocValuesType.SORTED);
-    KEYWORD_TYPE.freeze();
+  private static FieldType keywordType(DocValuesType docValues) {
+    FieldType t = new FieldType(StringField.TYPE_NOT_STORED);
+    t.setDocValuesType(docValues);
+    t.freeze();
+    return t;
   }
+
+  /** The analyzer of documents: full text is analyzed as the document is built. */
+  private static final Analyzer INDEX_ANALYZER = analyzer(TermTokenizer.Mode.DISTINCT);
 
   private IndexSchema() {}
 
-  static Analyzer analyzer() {
+  /**
+   * Whether a segment holds a field the way another version of the schema wrote it, which this
+   * version cannot add documents to (Lucene refuses a field whose options or doc-values type change):
+   * {@code body} with positions, or {@code id} or {@code path} with sorted doc values.
+   */
+  static boolean writtenByAnotherVersion(FieldInfos segment) {
+    FieldInfo body = segment.fieldInfo(Fields.BODY);
+    if (body != null && body.getIndexOptions() != BODY_OPTIONS) {
+      return true;
+    }
+    for (String unique : List.of(Fields.ID, Fields.PATH)) {
+      FieldInfo f = segment.fieldInfo(unique);
+      if (f != null && f.getDocValuesType() != UNIQUE_KEYWORD_TYPE.docValuesType()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * @param mode {@link TermTokenizer.Mode#DISTINCT} for documents (both analyzed fields are indexed
+   *     without frequencies or positions), {@link TermTokenizer.Mode#ALL} for queries
+   */
+  static Analyzer analyzer(TermTokenizer.Mode mode) {
     Map<String, Analyzer> perField = new HashMap<>();
-    perField.put(Fields.BODY, TermTokenizer.analyzer(TermTokenizer.Rule.WORDS));
-    perField.put(Fields.HEADER, TermTokenizer.analyzer(TermTokenizer.Rule.SEPARATED));
+    perField.put(Fields.BODY, TermTokenizer.analyzer(TermTokenizer.Rule.WORDS, mode));
+    perField.put(Fields.HEADER, TermTokenizer.analyzer(TermTokenizer.Rule.SEPARATED, mode));
     return new PerFieldAnalyzerWrapper(new KeywordAnalyzer(), perField);
   }
 
   /**
+   * Builds the document, full text analyzed already ({@link AnalyzedField}): this runs on the
+   * ingest's decoder threads, so the thread that adds documents to the index writer does less.
+   *
    * @param source the exchange's wire form, stored as is
    * @param seq the ingest sequence number
    */
   static Document document(Exchange e, byte[] source, long seq) {
     Document d = new Document();
-    keyword(d, Fields.ID, e.id());
-    keyword(d, Fields.SERVICE, e.service());
+    keyword(d, Fields.ID, e.id(), UNIQUE_KEYWORD_TYPE);
+    keyword(d, Fields.SERVICE, e.service(), KEYWORD_TYPE);
     if (e.routingKey() != null) {
-      keyword(d, Fields.ROUTING_KEY, e.routingKey());
+      keyword(d, Fields.ROUTING_KEY, e.routingKey(), KEYWORD_TYPE);
     }
-    keyword(d, Fields.TARGET, e.target());
-    keyword(d, Fields.METHOD, e.request().method().toUpperCase(Locale.ROOT));
-    keyword(d, Fields.PATH, e.request().path());
-    keyword(d, Fields.TEMPLATE, PathTemplater.template(e.request().path()));
+    keyword(d, Fields.TARGET, e.target(), KEYWORD_TYPE);
+    keyword(d, Fields.METHOD, e.request().method().toUpperCase(Locale.ROOT), KEYWORD_TYPE);
+    keyword(d, Fields.PATH, e.request().path(), UNIQUE_KEYWORD_TYPE);
+    keyword(d, Fields.TEMPLATE, PathTemplater.template(e.request().path()), KEYWORD_TYPE);
     d.add(new StringField(Fields.HOST, cut(e.request().authority().toLowerCase(Locale.ROOT)), Field.Store.NO));
     if (e.error() != null) {
       d.add(new StringField(Fields.ERROR, e.error().kind().name(), Field.Store.NO));
@@ -114,11 +153,8 @@ final class IndexSchema {
     if (r != null) {
       appendHeaders(headers, r.headers());
     }
-    d.add(new Field(Fields.HEADER, headers.toString(), HEADER_TYPE));
-
-    for (String text : bodyTexts(e)) {
-      d.add(new Field(Fields.BODY, text, BODY_TYPE));
-    }
+    d.add(new AnalyzedField(Fields.HEADER, HEADER_TYPE, INDEX_ANALYZER, List.of(headers.toString())));
+    d.add(new AnalyzedField(Fields.BODY, BODY_TYPE, INDEX_ANALYZER, bodyTexts(e)));
     d.add(new StoredField(Fields.SOURCE, source));
     return d;
   }
@@ -141,8 +177,8 @@ final class IndexSchema {
     return texts;
   }
 
-  private static void keyword(Document d, String field, String value) {
-    d.add(new Field(field, new BytesRef(cut(value)), KEYWORD_TYPE));
+  private static void keyword(Document d, String field, String value, FieldType type) {
+    d.add(new Field(field, new BytesRef(cut(value)), type));
   }
 
   private static void longField(Document d, String field, long value) {

@@ -112,7 +112,7 @@ final class QueryLanguage {
 
   private static final class Parser extends QueryParser {
     Parser() {
-      super(Fields.BODY, IndexSchema.analyzer());
+      super(Fields.BODY, IndexSchema.analyzer(TermTokenizer.Mode.ALL));
       setDefaultOperator(Operator.AND);
       setSplitOnWhitespace(true);
       setAutoGeneratePhraseQueries(true);

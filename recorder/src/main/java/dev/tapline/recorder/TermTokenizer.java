@@ -29,6 +29,12 @@ import org.apache.lucene.util.ArrayUtil;
  * several mostly unique terms, which made a search for one a phrase query and made indexing about
  * a tenth slower (docs/BENCHMARKS.md, "Fifth pass"). A term is at most {@value #MAX_TERM} chars;
  * a longer run is cut into several.
+ *
+ * <p>The index keeps only which terms a text holds (no frequencies, no positions), so at index time
+ * the tokenizer hands each ASCII term to Lucene once per text ({@link Mode#DISTINCT}): about half
+ * the words of a JSON body are repeats (field names, enum values), and telling a repeat from a new
+ * word in a small table of this text's words costs less than Lucene's lookup in the table of every
+ * term of the segment. Queries and phrase confirmation see every word ({@link Mode#ALL}).
  */
 final class TermTokenizer extends Tokenizer {
   static final int MAX_TERM = 255;
@@ -55,12 +61,19 @@ final class TermTokenizer extends Tokenizer {
     SEPARATED
   }
 
+  enum Mode {
+    /** Every term, in order: for queries and phrases. */
+    ALL,
+    /** A term that already occurred in the same text is left out (not-ASCII terms are all kept). */
+    DISTINCT
+  }
+
   /** An analyzer of one rule; queries are normalized (lower-cased) the same way. */
-  static Analyzer analyzer(Rule rule) {
+  static Analyzer analyzer(Rule rule, Mode mode) {
     return new Analyzer() {
       @Override
       protected TokenStreamComponents createComponents(String fieldName) {
-        return new TokenStreamComponents(new TermTokenizer(rule));
+        return new TokenStreamComponents(new TermTokenizer(rule, mode));
       }
 
       @Override
@@ -71,14 +84,27 @@ final class TermTokenizer extends Tokenizer {
   }
 
   private final Rule rule;
+  private final boolean distinct;
   private final CharTermAttribute term = addAttribute(CharTermAttribute.class);
   private final OffsetAttribute offset = addAttribute(OffsetAttribute.class);
   private char[] buf = new char[4096];
   private int len;
   private int pos;
 
-  TermTokenizer(Rule rule) {
+  // The ASCII terms of this text so far (DISTINCT): open addressing over where each stands in buf.
+  // A slot is taken when its stamp is this text's: a new text needs no clearing.
+  private static final int SLOTS = 512;
+  private static final int KEEP_SLOTS = 16 * 1024;
+  private int[] slotStamp = new int[SLOTS];
+  private int[] slotStart = new int[SLOTS];
+  private int[] slotLength = new int[SLOTS];
+  private int[] slotHash = new int[SLOTS];
+  private int stamp;
+  private int taken;
+
+  TermTokenizer(Rule rule, Mode mode) {
     this.rule = rule;
+    this.distinct = mode == Mode.DISTINCT;
   }
 
   @Override
@@ -94,6 +120,9 @@ final class TermTokenizer extends Tokenizer {
     }
     len = 0;
     pos = 0;
+    if (distinct) {
+      newText();
+    }
     for (int r; (r = input.read(buf, len, buf.length - len)) > 0; ) {
       len += r;
       if (len == buf.length) {
@@ -104,21 +133,24 @@ final class TermTokenizer extends Tokenizer {
 
   @Override
   public boolean incrementToken() {
-    int start = rule == Rule.WORDS ? startOfWord(pos) : startOfSeparated(pos);
-    if (start >= len) {
-      pos = len;
-      return false;
-    }
-    int end = rule == Rule.WORDS ? endOfWord(start) : endOfSeparated(start);
-    if (end - start > MAX_TERM) {
-      end = start + MAX_TERM;
-      if (Character.isHighSurrogate(buf[end - 1])) {
-        end--;
+    while (true) {
+      int start = rule == Rule.WORDS ? startOfWord(pos) : startOfSeparated(pos);
+      if (start >= len) {
+        pos = len;
+        return false;
+      }
+      int end = rule == Rule.WORDS ? endOfWord(start) : endOfSeparated(start);
+      if (end - start > MAX_TERM) {
+        end = start + MAX_TERM;
+        if (Character.isHighSurrogate(buf[end - 1])) {
+          end--;
+        }
+      }
+      pos = end;
+      if (emit(start, end)) {
+        return true;
       }
     }
-    emit(start, end);
-    pos = end;
-    return true;
   }
 
   private int startOfWord(int i) {
@@ -196,24 +228,109 @@ final class TermTokenizer extends Tokenizer {
     return c < 128 ? SEPARATOR[c] : Character.isWhitespace(c) || Character.isSpaceChar(c);
   }
 
-  private void emit(int start, int end) {
+  /** Sets the term of {@code buf[start, end)}; false when it is a repeat to leave out. */
+  private boolean emit(int start, int end) {
     // Lower-casing keeps a code point's UTF-16 length for every code point but a handful; room
     // for twice the chars covers those too.
     char[] t = term.resizeBuffer(2 * (end - start));
     int n = 0;
+    int hash = 0;
+    boolean ascii = true;
     for (int i = start; i < end; ) {
       char c = buf[i];
       if (c < 128) {
-        t[n++] = c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c;
+        char lower = c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c;
+        t[n++] = lower;
+        hash = 31 * hash + lower;
         i++;
       } else {
+        ascii = false;
         int cp = Character.codePointAt(buf, i, end);
         n += Character.toChars(Character.toLowerCase(cp), t, n);
         i += Character.charCount(cp);
       }
     }
+    if (distinct && ascii && !firstTime(t, n, hash, start)) {
+      return false;
+    }
     term.setLength(n);
     offset.setOffset(correctOffset(start), correctOffset(end));
+    return true;
+  }
+
+  private void newText() {
+    if (slotStamp.length > KEEP_SLOTS) {
+      slotStamp = new int[SLOTS];
+      slotStart = new int[SLOTS];
+      slotLength = new int[SLOTS];
+      slotHash = new int[SLOTS];
+      stamp = 0;
+    }
+    if (++stamp == 0) { // wrapped around: stamps of long ago would read as this text's
+      java.util.Arrays.fill(slotStamp, 0);
+      stamp = 1;
+    }
+    taken = 0;
+  }
+
+  /**
+   * Whether the lower-cased ASCII term {@code t[0, n)}, found at {@code start}, is the first of
+   * its kind in this text; remembers it if so.
+   */
+  private boolean firstTime(char[] t, int n, int hash, int start) {
+    int h = hash ^ (hash >>> 16);
+    int mask = slotStamp.length - 1;
+    for (int s = (h * 0x9E3779B9) >>> 7 & mask; ; s = (s + 1) & mask) {
+      if (slotStamp[s] != stamp) {
+        slotStamp[s] = stamp;
+        slotStart[s] = start;
+        slotLength[s] = n;
+        slotHash[s] = hash;
+        if (++taken * 2 > slotStamp.length) {
+          growSlots();
+        }
+        return true;
+      }
+      if (slotHash[s] == hash && slotLength[s] == n && sameLowerCase(slotStart[s], t, n)) {
+        return false;
+      }
+    }
+  }
+
+  private boolean sameLowerCase(int at, char[] t, int n) {
+    for (int i = 0; i < n; i++) {
+      char c = buf[at + i];
+      if ((c >= 'A' && c <= 'Z' ? (char) (c | 0x20) : c) != t[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private void growSlots() {
+    int[] oldStamp = slotStamp;
+    int[] oldStart = slotStart;
+    int[] oldLength = slotLength;
+    int[] oldHash = slotHash;
+    int size = oldStamp.length * 2;
+    slotStamp = new int[size];
+    slotStart = new int[size];
+    slotLength = new int[size];
+    slotHash = new int[size];
+    int mask = size - 1;
+    for (int i = 0; i < oldStamp.length; i++) {
+      if (oldStamp[i] == stamp) {
+        int h = oldHash[i] ^ (oldHash[i] >>> 16);
+        int s = (h * 0x9E3779B9) >>> 7 & mask;
+        while (slotStamp[s] == stamp) {
+          s = (s + 1) & mask;
+        }
+        slotStamp[s] = stamp;
+        slotStart[s] = oldStart[i];
+        slotLength[s] = oldLength[i];
+        slotHash[s] = oldHash[i];
+      }
+    }
   }
 
   @Override

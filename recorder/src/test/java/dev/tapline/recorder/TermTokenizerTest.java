@@ -13,8 +13,9 @@ import org.apache.lucene.analysis.tokenattributes.OffsetAttribute;
 import org.junit.jupiter.api.Test;
 
 class TermTokenizerTest {
-  private static final Analyzer WORDS = TermTokenizer.analyzer(TermTokenizer.Rule.WORDS);
-  private static final Analyzer SEPARATED = TermTokenizer.analyzer(TermTokenizer.Rule.SEPARATED);
+  private static final Analyzer WORDS = TermTokenizer.analyzer(TermTokenizer.Rule.WORDS, TermTokenizer.Mode.ALL);
+  private static final Analyzer SEPARATED = TermTokenizer.analyzer(TermTokenizer.Rule.SEPARATED, TermTokenizer.Mode.ALL);
+  private static final Analyzer DISTINCT_WORDS = TermTokenizer.analyzer(TermTokenizer.Rule.WORDS, TermTokenizer.Mode.DISTINCT);
 
   @Test
   void idsEmailsTimeStampsAndPricesAreOneTermEach() {
@@ -84,6 +85,30 @@ class TermTokenizerTest {
       assertThat(terms(WORDS, "x".repeat(100_000) + " Tail" + i)).endsWith("tail" + i);
       assertThat(terms(WORDS, "")).isEmpty();
       assertThat(terms(WORDS, "Small " + i)).containsExactly("small", String.valueOf(i));
+    }
+  }
+
+  @Test
+  void atIndexTimeEachTermOfATextComesOnceWhateverItsCase() {
+    assertThat(terms(DISTINCT_WORDS, "{\"sku\":\"A-1\",\"qty\":2},{\"SKU\":\"a-1\",\"qty\":3},{\"Sku\":\"B-2\",\"qty\":2}"))
+        .containsExactly("sku", "a-1", "qty", "2", "3", "b-2");
+    // Terms that are not ASCII are handed on as they come; Lucene keeps one of each all the same.
+    assertThat(terms(DISTINCT_WORDS, "Été été ÉTÉ ok OK")).containsExactly("été", "été", "été", "ok");
+    // The next text starts afresh.
+    assertThat(terms(DISTINCT_WORDS, "ok sku")).containsExactly("ok", "sku");
+  }
+
+  @Test
+  void distinctTermsMatchAllTermsAsASetForLargeTexts() {
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(3);
+    for (int round = 0; round < 3; round++) {
+      StringBuilder text = new StringBuilder();
+      for (int i = 0; i < 20_000; i++) { // enough distinct words to grow the table many times
+        text.append(rnd.nextBoolean() ? "W" : "w").append(rnd.nextInt(round == 1 ? 50 : 9_000)).append(' ');
+      }
+      List<String> all = terms(WORDS, text.toString());
+      List<String> distinct = terms(DISTINCT_WORDS, text.toString());
+      assertThat(distinct).doesNotHaveDuplicates().containsExactlyElementsOf(new java.util.LinkedHashSet<>(all));
     }
   }
 
