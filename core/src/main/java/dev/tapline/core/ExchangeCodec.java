@@ -3,7 +3,6 @@ package dev.tapline.core;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -169,10 +168,11 @@ public final class ExchangeCodec {
   private static Exchange decode(ParserSource source) {
     try (JsonParser p = source.open()) {
       return read(p);
-    } catch (JsonProcessingException ex) {
-      throw new DecodeException("not JSON: " + firstLine(ex.getMessage()), ex);
     } catch (IOException ex) {
-      throw new UncheckedIOException(ex); // the parser reads from memory
+      // Malformed JSON, and bytes in no encoding JSON can have (found when the parser is opened).
+      throw new DecodeException("not JSON: " + firstLine(ex.getMessage()), ex);
+    } catch (IllegalArgumentException ex) {
+      throw new DecodeException("invalid exchange: " + ex.getMessage(), ex);
     }
   }
 
@@ -183,8 +183,9 @@ public final class ExchangeCodec {
 
   /**
    * Reads one exchange. Fields this version does not know are skipped (after checking they are
-   * well-formed JSON); of a field given twice, the last counts. What is missing or of the wrong type
-   * is named once the whole object has been read, in the order the fields are needed.
+   * well-formed JSON); of a field given twice, the last counts. A request, response, error, header
+   * list or body of the wrong shape is named as it is read; what the exchange itself lacks is named
+   * once the whole object has been read, in the order the fields are needed.
    */
   private static Exchange read(JsonParser p) throws IOException {
     JsonToken first = p.nextToken();
@@ -234,8 +235,7 @@ public final class ExchangeCodec {
     if (response == null && error == null) {
       throw new DecodeException("an exchange needs \"response\" or \"error\"", null);
     }
-    try {
-      return new Exchange(
+    return new Exchange(
           required(id, "id"),
           required(startedAt, "startedAt"),
           required(durationMicros, "durationMicros"),
@@ -256,9 +256,6 @@ public final class ExchangeCodec {
           response,
           error,
           redactions);
-    } catch (IllegalArgumentException ex) {
-      throw new DecodeException("invalid exchange: " + ex.getMessage(), ex);
-    }
   }
 
   private static final class RequestFields {
@@ -375,8 +372,10 @@ public final class ExchangeCodec {
         case "encoding" -> encoding = optionalText(p, t);
         case "text" -> text = optionalText(p, t);
         case "base64" -> base64 = optionalText(p, t);
-        case "truncated" -> truncated = skip(p, t == JsonToken.VALUE_TRUE);
-        case "size" -> size = longOrNull(p, t);
+        case "truncated" -> truncated = skip(p, t == JsonToken.VALUE_TRUE
+            || (t == JsonToken.VALUE_STRING && p.getText().trim().equals("true"))
+            || (t == JsonToken.VALUE_NUMBER_INT && p.getNumberValue().longValue() != 0));
+        case "size" -> size = t == JsonToken.VALUE_STRING ? parseLong(p.getText()) : longOrNull(p, t);
         default -> p.skipChildren();
       }
     }
@@ -408,12 +407,25 @@ public final class ExchangeCodec {
     return out;
   }
 
+  /** The schema version, read as leniently as the writers before it were read: -1 if there is none. */
   private static int version(JsonParser p, JsonToken t) throws IOException {
-    if (t == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT) {
-      return p.getIntValue();
+    return switch (t) {
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> p.getNumberValue().intValue();
+      case VALUE_STRING -> {
+        Long v = parseLong(p.getText());
+        yield v == null ? -1 : v.intValue();
+      }
+      case VALUE_TRUE -> 1;
+      default -> skip(p, -1);
+    };
+  }
+
+  private static @Nullable Long parseLong(String text) {
+    try {
+      return Long.parseLong(text.trim());
+    } catch (NumberFormatException ex) {
+      return null;
     }
-    p.skipChildren();
-    return -1;
   }
 
   /** A string value; {@link #NOT_TEXT} for any other value (skipped). */

@@ -155,5 +155,21 @@ class ExchangeCodecTest {
     assertThatThrownBy(() -> ExchangeCodec.decode("\"x\"")).hasMessage("an exchange must be a JSON object, got string");
     assertThatThrownBy(() -> ExchangeCodec.decode(base.replace("\"future", "x").replace("}}", "}")))
         .hasMessageStartingWith("not JSON");
+    // Bytes in no encoding JSON can have (a Confluent-framed record, say) fail as the parser opens.
+    assertThatThrownBy(() -> ExchangeCodec.decode(new byte[] {0, 0, 1, 0, 0, 0, 0, 1, '{', '}'}))
+        .isInstanceOf(ExchangeCodec.DecodeException.class).hasMessageStartingWith("not JSON");
+    assertThatThrownBy(() -> ExchangeCodec.decode(base.replace("\"status\":201", "\"status\":42")))
+        .isInstanceOf(ExchangeCodec.DecodeException.class).hasMessageStartingWith("invalid exchange: ");
+  }
+
+  @Test
+  void readsTheSchemaVersionAndBodyFlagsAsLenientlyAsBefore() {
+    Exchange e = sample(Body.empty(), Body.text("text/plain", "ok"), Headers.empty());
+    String json = new String(ExchangeCodec.encode(e), StandardCharsets.UTF_8);
+    assertThat(ExchangeCodec.decode(json.replace("{\"v\":1,", "{\"v\":\"1\","))).isEqualTo(e);
+    assertThat(ExchangeCodec.decode(json.replace("{\"v\":1,", "{\"v\":1.0,"))).isEqualTo(e);
+    Body body = ExchangeCodec.decode(json.replace("\"size\":2}", "\"size\":\"9\",\"truncated\":\"true\"}")).response().body();
+    assertThat(body.originalSize()).isEqualTo(9);
+    assertThat(body.truncated()).isTrue();
   }
 }

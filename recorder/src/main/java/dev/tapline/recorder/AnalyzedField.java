@@ -57,7 +57,8 @@ final class AnalyzedField extends Field {
 
   @Override
   public TokenStream tokenStream(Analyzer analyzer, TokenStream reuse) {
-    // The writer hands back the stream this field's previous value used: one per field and thread.
+    // The writer hands back the stream this field's previous value used: one per field in each of
+    // its in-memory segments.
     Replay r = reuse instanceof Replay previous ? previous : new Replay();
     r.field = this;
     return r;
@@ -74,6 +75,11 @@ final class AnalyzedField extends Field {
       // end() of the last use set the position increment to 0; this sets it back to 1.
       clearAttributes();
       next = 0;
+    }
+
+    @Override
+    public void close() {
+      field = null; // the document's terms are not kept past its indexing
     }
 
     @Override

@@ -222,6 +222,7 @@ public final class ExchangeIndex {
           + " this version uses {} (the old index stays until the new one is committed)", dir, old.numDocs(),
           old.getIndexCommit().getUserData().getOrDefault(IndexSchema.VERSION_KEY, "1"), IndexSchema.VERSION);
       long done = 0;
+      long skipped = 0;
       long lastLog = System.nanoTime();
       for (LeafReaderContext leaf : old.leaves()) {
         LeafReader r = leaf.reader();
@@ -234,7 +235,18 @@ public final class ExchangeIndex {
           }
           byte[] source = source(stored, doc);
           long n = seq.advanceExact(doc) ? seq.longValue() : 0;
-          writer.addDocument(IndexSchema.document(ExchangeCodec.decode(source), source, n));
+          Exchange e;
+          try {
+            e = ExchangeCodec.decode(source);
+          } catch (ExchangeCodec.DecodeException ex) {
+            // Indexed once, so decoded once; a reader that no longer accepts it must not keep the
+            // recorder from starting. Left out, and said so.
+            skipped++;
+            LOG.warn("rewriting the index in {}: a stored exchange no longer decodes and is left out ({}): {}", dir,
+                ex.getMessage(), new String(source, 0, Math.min(source.length, 200), java.nio.charset.StandardCharsets.UTF_8));
+            continue;
+          }
+          writer.addDocument(IndexSchema.document(e, source, n));
           if (++done % 10_000 == 0 && System.nanoTime() - lastLog > TimeUnit.SECONDS.toNanos(10)) {
             lastLog = System.nanoTime();
             LOG.info("rewriting the index in {}: {} of {} exchanges", dir, done, old.numDocs());
@@ -245,8 +257,9 @@ public final class ExchangeIndex {
       data.put(IndexSchema.VERSION_KEY, IndexSchema.VERSION);
       writer.setLiveCommitData(data.entrySet());
       writer.commit();
-      LOG.info("rewrote the index in {}: {} exchanges in {} ms", dir, old.numDocs(),
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+      LOG.info("rewrote the index in {}: {} exchanges in {} ms{}", dir, old.numDocs() - skipped,
+          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
+          skipped == 0 ? "" : "; " + skipped + " that no longer decode were left out (see the warnings above)");
     }
   }
 

@@ -106,6 +106,37 @@ class SchemaRewriteTest {
     }
   }
 
+  @Test
+  void aStoredExchangeThatNoLongerDecodesIsLeftOutAndTheRestRewritten() throws Exception {
+    Path indexDir = dir.resolve("index");
+    List<Exchange> exchanges = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      exchanges.add(exchange("orders", null, "GET", "/orders/" + i, 200, "", "{}", dev.tapline.core.Ids.nowMicros() - 100 + i));
+    }
+    writeOldSchema(indexDir, exchanges, Map.of("schema", "3"), false, true);
+    try (Directory d = FSDirectory.open(indexDir);
+        IndexWriter w = new IndexWriter(d, new IndexWriterConfig().setCodec(new TaplineCodec()))) {
+      Exchange odd = exchange("orders", null, "GET", "/orders/odd", 200, "", "{}", dev.tapline.core.Ids.nowMicros());
+      Document doc = IndexSchema.document(odd, "{\"v\":1,\"id\":\"no request\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8), 5);
+      doc.removeFields(Fields.ID);
+      doc.removeFields(Fields.PATH);
+      FieldType sorted = new FieldType(StringField.TYPE_NOT_STORED);
+      sorted.setDocValuesType(DocValuesType.SORTED);
+      doc.add(new Field(Fields.ID, new BytesRef(odd.id()), sorted));
+      doc.add(new Field(Fields.PATH, new BytesRef(odd.request().path()), sorted));
+      w.addDocument(doc);
+      w.setLiveCommitData(Map.of("schema", "3").entrySet());
+      w.commit();
+    }
+    ExchangeIndex index = ExchangeIndex.open(indexDir, false, Duration.ofSeconds(1), new SimpleMeterRegistry());
+    try {
+      assertThat(index.size()).isEqualTo(10);
+      assertThat(index.lastCommitData()).containsEntry(IndexSchema.VERSION_KEY, IndexSchema.VERSION);
+    } finally {
+      index.close();
+    }
+  }
+
   /**
    * The index as Tapline wrote it before: bodies with positions (index schema 2 and before), ids
    * and paths with sorted doc values (schema 3 and before).
