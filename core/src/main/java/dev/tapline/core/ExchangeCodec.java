@@ -236,26 +236,26 @@ public final class ExchangeCodec {
       throw new DecodeException("an exchange needs \"response\" or \"error\"", null);
     }
     return new Exchange(
-          required(id, "id"),
-          required(startedAt, "startedAt"),
-          required(durationMicros, "durationMicros"),
-          required(service, "service"),
-          proxy == null ? "" : proxy,
-          routingKey,
-          required(target, "target"),
-          traceparent,
-          baggage,
-          new Request(
-              required(request.method, "request.method"),
-              request.scheme == null ? "http" : request.scheme,
-              request.authority == null ? "" : request.authority,
-              required(request.path, "request.path"),
-              request.query,
-              request.headers,
-              request.body),
-          response,
-          error,
-          redactions);
+        required(id, "id"),
+        required(startedAt, "startedAt"),
+        required(durationMicros, "durationMicros"),
+        required(service, "service"),
+        proxy == null ? "" : proxy,
+        routingKey,
+        required(target, "target"),
+        traceparent,
+        baggage,
+        new Request(
+            required(request.method, "request.method"),
+            request.scheme == null ? "http" : request.scheme,
+            request.authority == null ? "" : request.authority,
+            required(request.path, "request.path"),
+            request.query,
+            request.headers,
+            request.body),
+        response,
+        error,
+        redactions);
   }
 
   private static final class RequestFields {
