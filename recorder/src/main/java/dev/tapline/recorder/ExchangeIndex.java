@@ -170,7 +170,7 @@ public final class ExchangeIndex {
   }
 
   private static IndexWriterConfig config(OpenMode mode) {
-    return new IndexWriterConfig(IndexSchema.analyzer(TermTokenizer.Mode.DISTINCT))
+    return new IndexWriterConfig(IndexSchema.indexAnalyzer())
         .setOpenMode(mode)
         .setCodec(new TaplineCodec())
         .setRAMBufferSizeMB(96)

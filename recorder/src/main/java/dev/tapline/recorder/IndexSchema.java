@@ -87,6 +87,14 @@ final class IndexSchema {
   private IndexSchema() {}
 
   /**
+   * The analyzer {@link #document} uses, for the index writer's configuration too (the writer
+   * closes none of it, and finds every full-text field of a document analyzed already).
+   */
+  static Analyzer indexAnalyzer() {
+    return INDEX_ANALYZER;
+  }
+
+  /**
    * Whether a segment holds a field the way another version of the schema wrote it, which this
    * version cannot add documents to (Lucene refuses a field whose options or doc-values type change):
    * {@code body} with positions, or {@code id} or {@code path} with sorted doc values.
