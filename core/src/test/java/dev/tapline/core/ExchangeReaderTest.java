@@ -92,7 +92,7 @@ class ExchangeReaderTest {
       }
       // No query: no q= at all. Trailing slashes and an explicit /api/export are the same URL; the scheme is any case.
       for (String url : List.of(base + "/", base + "/api/export", base + "/api/export//", "HTTP://127.0.0.1:" + recorder.getAddress().getPort())) {
-        try (ExchangeReader in = ExchangeReader.open(url, null, Duration.ofSeconds(5))) {
+        try (ExchangeReader in = ExchangeReader.open(url, null, null, Duration.ofSeconds(5))) {
           assertThat(exchangesOf(readAll(in))).hasSize(all.size());
         }
       }

@@ -1,5 +1,6 @@
 package dev.tapline.recorder;
 
+import dev.tapline.core.api.EndpointStats;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -21,7 +22,7 @@ import org.apache.lucene.search.Query;
 final class Catalog {
   private Catalog() {}
 
-  static List<Endpoint> collect(IndexSearcher s, Query query) throws IOException {
+  static List<EndpointStats> collect(IndexSearcher s, Query query) throws IOException {
     Map<String, Group> groups = new HashMap<>();
     ExchangeIndex.scan(s, query, new ExchangeIndex.LeafVisitor() {
       SortedDocValues service;
@@ -73,11 +74,11 @@ final class Catalog {
         }
       }
     });
-    List<Endpoint> out = new ArrayList<>(groups.size());
+    List<EndpointStats> out = new ArrayList<>(groups.size());
     for (Group g : groups.values()) {
       out.add(g.toEndpoint());
     }
-    out.sort(Comparator.comparing(Endpoint::service).thenComparing(Endpoint::template).thenComparing(Endpoint::method));
+    out.sort(Comparator.comparing(EndpointStats::service).thenComparing(EndpointStats::template).thenComparing(EndpointStats::method));
     return out;
   }
 
@@ -113,10 +114,10 @@ final class Catalog {
       statuses.merge(status, 1L, Long::sum);
     }
 
-    Endpoint toEndpoint() {
+    EndpointStats toEndpoint() {
       long[] sorted = Arrays.copyOf(durations, (int) count);
       Arrays.sort(sorted);
-      return new Endpoint(service, method, template, count, first, last, new LinkedHashMap<>(statuses),
+      return new EndpointStats(service, method, template, count, first, last, new LinkedHashMap<>(statuses),
           percentile(sorted, 0.50), percentile(sorted, 0.95), percentile(sorted, 0.99),
           exampleId == null ? "" : exampleId);
     }

@@ -2,6 +2,9 @@ package dev.tapline.recorder;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tapline.core.api.ExchangeSummary;
+import dev.tapline.core.api.Page;
+import dev.tapline.core.api.EndpointStats;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -446,7 +449,7 @@ public final class ExchangeIndex {
    *
    * @param routingKey a routing key, or {@code ""} for baseline traffic only
    */
-  public List<Endpoint> endpoints(@Nullable String service, @Nullable String routingKey) {
+  public List<EndpointStats> endpoints(@Nullable String service, @Nullable String routingKey) {
     BooleanQuery.Builder b = new BooleanQuery.Builder();
     b.add(org.apache.lucene.search.MatchAllDocsQuery.INSTANCE, Occur.MUST);
     if (service != null && !service.isEmpty()) {

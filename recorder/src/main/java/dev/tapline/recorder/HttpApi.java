@@ -2,6 +2,13 @@ package dev.tapline.recorder;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.tapline.core.api.EndpointStats;
+import dev.tapline.core.api.ExchangeSummary;
+import dev.tapline.core.api.Page;
+import dev.tapline.core.http.ErrorCode;
+import dev.tapline.core.http.HttpEdge;
+import dev.tapline.core.http.HttpEdge.Handler;
+import dev.tapline.core.http.HttpResponses;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -13,12 +20,9 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.lucene.search.Query;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** The recorder's HTTP handlers (see docs/API.md). */
 final class HttpApi {
-  private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   static final int DEFAULT_LIMIT = 50;
   /**
    * With {@code follow=false} a stream response ends once it has sent everything indexed so far, and
@@ -63,30 +67,8 @@ final class HttpApi {
     return guarded(HttpApi::notFound);
   }
 
-  private interface Handler {
-    void handle(HttpExchange ex) throws IOException;
-  }
-
-  /** Answers 500 (when nothing was sent yet) instead of dropping the connection on a bug. */
   private static HttpHandler guarded(Handler h) {
-    return ex -> {
-      try {
-        h.handle(ex);
-      } catch (IOException e) {
-        LOG.debug("{} {}: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
-      } catch (RuntimeException e) {
-        LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-        if (ex.getResponseCode() == -1) {
-          try {
-            HttpIo.error(ex, 500, "internal_error", String.valueOf(e.getMessage()));
-          } catch (IOException ignored) {
-            // the client is gone
-          }
-        }
-      } finally {
-        ex.close();
-      }
-    };
+    return HttpEdge.guarded(h);
   }
 
   /** The JDK server matches context paths by prefix: anything under them that is not the path is 404. */
@@ -97,14 +79,14 @@ final class HttpApi {
         notFound(ex);
         return;
       }
-      if (HttpIo.requireGet(ex)) {
+      if (HttpResponses.requireGet(ex)) {
         h.handle(ex);
       }
     };
   }
 
   private static void notFound(HttpExchange ex) throws IOException {
-    HttpIo.error(ex, 404, "not_found", "no such resource: " + ex.getRequestURI().getPath());
+    HttpResponses.notFound(ex);
   }
 
   private void exchanges(HttpExchange ex) throws IOException {
@@ -116,17 +98,17 @@ final class HttpApi {
         notFound(ex);
         return;
       }
-      if (HttpIo.requireGet(ex)) {
+      if (HttpResponses.requireGet(ex)) {
         one(ex, id);
       }
       return;
     }
-    if (!HttpIo.requireGet(ex)) {
+    if (!HttpResponses.requireGet(ex)) {
       return;
     }
-    Map<String, String> params = HttpIo.params(ex);
+    Map<String, String> params = HttpResponses.params(ex);
     int limit = DEFAULT_LIMIT;
-    String l = HttpIo.param(params, "limit");
+    String l = HttpResponses.param(params, "limit");
     if (l != null) {
       try {
         limit = Integer.parseInt(l);
@@ -134,50 +116,50 @@ final class HttpApi {
         limit = -1;
       }
       if (limit < 1 || limit > ExchangeIndex.MAX_LIMIT) {
-        HttpIo.error(ex, 400, "bad_limit", "limit must be a whole number 1.." + ExchangeIndex.MAX_LIMIT + ", got \"" + l + "\"");
+        HttpResponses.error(ex, 400, ErrorCode.BAD_LIMIT, "limit must be a whole number 1.." + ExchangeIndex.MAX_LIMIT + ", got \"" + l + "\"");
         return;
       }
     }
     Page page;
     try {
-      page = index.search(HttpIo.param(params, "q"), limit, HttpIo.param(params, "cursor"));
+      page = index.search(HttpResponses.param(params, "q"), limit, HttpResponses.param(params, "cursor"));
     } catch (BadQueryException e) {
       badQuery(ex, e);
       return;
     } catch (IllegalArgumentException e) {
-      HttpIo.error(ex, 400, "bad_cursor", e.getMessage());
+      HttpResponses.error(ex, 400, ErrorCode.BAD_CURSOR, e.getMessage());
       return;
     }
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("items", page.items());
     body.put("nextCursor", page.nextCursor());
-    HttpIo.json(ex, 200, body);
+    HttpResponses.json(ex, 200, body);
   }
 
   private void one(HttpExchange ex, String id) throws IOException {
     Optional<byte[]> source = index.source(id);
     if (source.isEmpty()) {
-      HttpIo.error(ex, 404, "not_found", "no exchange with id " + id + " in the index");
+      HttpResponses.error(ex, 404, ErrorCode.NOT_FOUND, "no exchange with id " + id + " in the index");
       return;
     }
-    HttpIo.raw(ex, 200, "application/json", source.get());
+    HttpResponses.raw(ex, 200, "application/json", source.get());
   }
 
   private static void badQuery(HttpExchange ex, BadQueryException e) throws IOException {
-    HttpIo.error(ex, 400, "bad_query",
+    HttpResponses.error(ex, 400, ErrorCode.BAD_QUERY,
         e.getMessage() + " at position " + e.position() + " in query: " + e.query(),
         "position", e.position(), "query", e.query());
   }
 
   private void endpoints(HttpExchange ex) throws IOException {
-    Map<String, String> params = HttpIo.params(ex);
+    Map<String, String> params = HttpResponses.params(ex);
     String routingKey = params.get("routingKey");
-    List<Endpoint> list = index.endpoints(HttpIo.param(params, "service"), routingKey);
-    HttpIo.json(ex, 200, Map.of("endpoints", list));
+    List<EndpointStats> list = index.endpoints(HttpResponses.param(params, "service"), routingKey);
+    HttpResponses.json(ex, 200, Map.of("endpoints", list));
   }
 
   private void export(HttpExchange ex) throws IOException {
-    String q = HttpIo.param(HttpIo.params(ex), "q");
+    String q = HttpResponses.param(HttpResponses.params(ex), "q");
     try {
       QueryLanguage.parse(q);
     } catch (BadQueryException e) {
@@ -204,8 +186,8 @@ final class HttpApi {
    * their screenshot).
    */
   private void stream(HttpExchange ex) throws IOException {
-    Map<String, String> params = HttpIo.params(ex);
-    String q = HttpIo.param(params, "q");
+    Map<String, String> params = HttpResponses.params(ex);
+    String q = HttpResponses.param(params, "q");
     Query query;
     try {
       query = QueryLanguage.parse(q);
@@ -213,9 +195,9 @@ final class HttpApi {
       badQuery(ex, e);
       return;
     }
-    String followParam = HttpIo.param(params, "follow");
+    String followParam = HttpResponses.param(params, "follow");
     if (followParam != null && !followParam.equals("true") && !followParam.equals("false")) {
-      HttpIo.error(ex, 400, "bad_request", "follow must be true or false, not '" + followParam + "'");
+      HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, "follow must be true or false, not '" + followParam + "'");
       return;
     }
     boolean follow = !"false".equals(followParam);
@@ -276,7 +258,7 @@ final class HttpApi {
     StringBuilder sb = new StringBuilder(512);
     sb.append("id: ").append(summary.id()).append('\n');
     sb.append("event: exchange\n");
-    sb.append("data: ").append(HttpIo.JSON.writeValueAsString(summary)).append("\n\n");
+    sb.append("data: ").append(HttpResponses.JSON.writeValueAsString(summary)).append("\n\n");
     out.write(sb.toString().getBytes(StandardCharsets.UTF_8));
   }
 
@@ -286,10 +268,10 @@ final class HttpApi {
     body.put("status", problem.isPresent() ? "failing" : "ok");
     problem.ifPresent(p -> body.put("detail", p));
     body.put("exchanges", index.size());
-    HttpIo.json(ex, problem.isPresent() ? 503 : 200, body);
+    HttpResponses.json(ex, problem.isPresent() ? 503 : 200, body);
   }
 
   private void metrics(HttpExchange ex) throws IOException {
-    HttpIo.raw(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
+    HttpResponses.raw(ex, 200, "text/plain; version=0.0.4; charset=utf-8", metrics.scrape().getBytes(StandardCharsets.UTF_8));
   }
 }

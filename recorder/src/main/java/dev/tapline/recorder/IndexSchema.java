@@ -4,8 +4,8 @@ import dev.tapline.core.Body;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.Header;
 import dev.tapline.core.Headers;
-import dev.tapline.core.PathTemplater;
 import dev.tapline.core.Response;
+import dev.tapline.core.endpoint.Endpoints;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -58,11 +58,13 @@ final class IndexSchema {
 
   /**
    * The version of how exchanges are indexed, written into every commit.
-   * 4: binary doc values for id and path; 3: bodies without positions; 2: {@link TermTokenizer};
+   * 5: templates from core's endpoint chain, parameters named after their resource ({@code
+   * /orders/{orderId}}); 4: binary doc values for id and path; 3: bodies without positions; 2:
+   * {@link TermTokenizer};
    * 1: Lucene's StandardAnalyzer for bodies.
    * An index of another version is rewritten from its stored exchanges when it is opened.
    */
-  static final String VERSION = "4";
+  static final String VERSION = "5";
   static final String VERSION_KEY = "schema";
 
   // A keyword is one term and a doc value (summaries, sorting, the catalog) from one field: the
@@ -141,7 +143,7 @@ final class IndexSchema {
     keyword(d, Fields.TARGET, e.target(), KEYWORD_TYPE);
     keyword(d, Fields.METHOD, e.request().method().toUpperCase(Locale.ROOT), KEYWORD_TYPE);
     keyword(d, Fields.PATH, e.request().path(), UNIQUE_KEYWORD_TYPE);
-    keyword(d, Fields.TEMPLATE, PathTemplater.template(e.request().path()), KEYWORD_TYPE);
+    keyword(d, Fields.TEMPLATE, Endpoints.heuristic().resolve(e).key().path(), KEYWORD_TYPE);
     d.add(new StringField(Fields.HOST, cut(e.request().authority().toLowerCase(Locale.ROOT)), Field.Store.NO));
     if (e.error() != null) {
       d.add(new StringField(Fields.ERROR, e.error().kind().name(), Field.Store.NO));

@@ -2,10 +2,11 @@ package dev.tapline.recorder;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tapline.core.api.Page;
 import com.sun.net.httpserver.HttpContext;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.tapline.core.http.HttpEdge;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -15,7 +16,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,18 +39,16 @@ import org.slf4j.LoggerFactory;
  * restarted recorder resumes from there). An empty or missing index directory, or
  * {@link RecorderConfig.Builder#rebuild(boolean) rebuild}, re-reads the topic from the beginning.
  *
- * <p>With a {@link RecorderConfig.Builder#token(String) token}, every request except {@code
- * /healthz} and {@link RecorderConfig.Builder#publicExtension public extensions} must carry {@code
- * Authorization: Bearer TOKEN} or the cookie {@value #TOKEN_COOKIE}; a login page (a public
- * extension) can set that cookie with {@link #loginCookie(String)} after checking the submitted
- * token with {@link #tokenMatches(String)}. Every response, extensions' too, carries a strict
+ * <p>Every context sits behind core's {@link HttpEdge}: with a {@link
+ * RecorderConfig.Builder#token(String) token}, every request except {@code /healthz} and {@link
+ * RecorderConfig.Builder#publicExtension public extensions} must carry {@code Authorization: Bearer
+ * TOKEN} or the cookie {@value HttpEdge#TOKEN_COOKIE} (a login page, a public extension, sets it
+ * with {@link HttpEdge#loginCookie(String)}). Every response, extensions' too, carries a strict
  * Content-Security-Policy, {@code X-Content-Type-Options: nosniff} and {@code Referrer-Policy:
  * no-referrer}.
  */
 public final class Recorder implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
-  /** The cookie that carries the token for browsers. */
-  public static final String TOKEN_COOKIE = "tapline_token";
 
   private final RecorderConfig config;
   private final RecorderMetrics metrics;
@@ -109,18 +107,19 @@ public final class Recorder implements AutoCloseable {
       gated.put(e.getKey(), e.getValue());
     }
     gated.putIfAbsent("/", HttpApi.notFoundHandler());
-    boolean loginPage = config.publicExtensions().containsKey("/login");
-    Security gate = new Security(config.token(), true, loginPage);
+    HttpEdge edge = HttpEdge.token(config.token());
+    if (config.publicExtensions().containsKey("/login")) {
+      edge = edge.withLoginPage();
+    }
     for (Map.Entry<String, HttpHandler> e : gated.entrySet()) {
-      Security filter = e.getKey().equals("/healthz") ? new Security(config.token(), false, false) : gate;
       HttpContext ctx = server.createContext(e.getKey(), e.getValue());
-      ctx.getFilters().add(filter);
+      ctx.getFilters().add(e.getKey().equals("/healthz") ? edge.open() : edge.gate());
     }
     for (Map.Entry<String, HttpHandler> e : config.publicExtensions().entrySet()) {
       if (gated.containsKey(e.getKey())) {
         throw new IllegalArgumentException("context path " + e.getKey() + " is mounted twice");
       }
-      server.createContext(e.getKey(), e.getValue()).getFilters().add(new Security(config.token(), false, false));
+      server.createContext(e.getKey(), e.getValue()).getFilters().add(edge.open());
     }
     ingestor.start();
     server.start();
@@ -163,24 +162,6 @@ public final class Recorder implements AutoCloseable {
   /** Prometheus text of the recorder's meters (what {@code /metrics} serves). */
   public String metricsText() {
     return metrics.scrape();
-  }
-
-  /** True when no token is configured or {@code candidate} is the token (constant-time). */
-  public boolean tokenMatches(@Nullable String candidate) {
-    String token = config.token();
-    return token == null || (candidate != null && Security.same(candidate, token));
-  }
-
-  /** True when the request carries the configured token (or none is configured). */
-  public boolean isAuthorized(HttpExchange exchange) {
-    String token = config.token();
-    return token == null || Security.authorized(exchange, token);
-  }
-
-  /** A {@code Set-Cookie} value that makes a browser send {@code token} on every request. */
-  public static String loginCookie(String token) {
-    requireNonNull(token, "token");
-    return TOKEN_COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict";
   }
 
   /**

@@ -5,6 +5,7 @@ import static dev.tapline.recorder.Fixtures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tapline.core.http.HttpEdge;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.Ids;
 import dev.tapline.core.testing.SharedKafka;
@@ -38,10 +39,10 @@ class RecorderOptionsTest {
         HttpResponse<String> denied = get(base, path);
         assertThat(denied.statusCode()).as(path).isEqualTo(401);
         assertThat(Fixtures.json(denied).get("error").asText()).isEqualTo("unauthorized");
-        assertThat(denied.headers().firstValue("Content-Security-Policy")).hasValue(Security.CSP);
+        assertThat(denied.headers().firstValue("Content-Security-Policy")).hasValue(HttpEdge.CSP);
         assertThat(get(base, path, "Authorization", "Bearer wrong").statusCode()).isEqualTo(401);
         assertThat(get(base, path, "Authorization", "Bearer s3cret").statusCode()).as(path).isEqualTo(200);
-        assertThat(get(base, path, "Cookie", "a=b; " + Recorder.TOKEN_COOKIE + "=s3cret").statusCode()).isEqualTo(200);
+        assertThat(get(base, path, "Cookie", "a=b; " + HttpEdge.TOKEN_COOKIE + "=s3cret").statusCode()).isEqualTo(200);
       }
       assertThat(get(base, "/api/generate", "Authorization", "Bearer s3cret").body()).isEqualTo("generated");
       assertThat(get(base, "/somewhere", "Authorization", "Bearer s3cret").body()).isEqualTo("ui");
@@ -49,9 +50,10 @@ class RecorderOptionsTest {
       HttpResponse<String> login = get(base, "/login");
       assertThat(login.body()).isEqualTo("login page");
       assertThat(login.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
-      assertThat(r.tokenMatches("s3cret")).isTrue();
-      assertThat(r.tokenMatches("s3cre")).isFalse();
-      assertThat(Recorder.loginCookie("s3cret")).startsWith("tapline_token=s3cret;").contains("HttpOnly");
+      HttpEdge edge = HttpEdge.token(r.config().token());
+      assertThat(edge.tokenMatches("s3cret")).isTrue();
+      assertThat(edge.tokenMatches("s3cre")).isFalse();
+      assertThat(HttpEdge.loginCookie("s3cret")).startsWith("tapline_token=s3cret;").contains("HttpOnly");
     }
   }
 

@@ -85,7 +85,7 @@ class RecorderSearchTest {
     assertThat(first.get("service").asText()).isEqualTo("users");
     assertThat(first.get("method").asText()).isEqualTo("GET");
     assertThat(first.get("path").asText()).isEqualTo("/users/29");
-    assertThat(first.get("template").asText()).isEqualTo("/users/{id}");
+    assertThat(first.get("template").asText()).isEqualTo("/users/{userId}");
     assertThat(first.get("target").asText()).isEqualTo("baseline");
     assertThat(first.get("status").asInt()).isEqualTo(200);
     assertThat(first.get("durationMicros").asLong()).isEqualTo(newest.durationMicros());
@@ -100,7 +100,7 @@ class RecorderSearchTest {
     assertThat(new HashSet<>(ids("target:\"sandbox:ann\"", 100))).hasSize(60);
     assertThat(new HashSet<>(ids("method:post", 100))).isEqualTo(expected(e -> e.request().method().equals("POST")));
     assertThat(ids("path:\"/orders/1042\"", 100)).containsExactly(produced.get(42).id());
-    assertThat(ids("template:\"/orders/{id}\"", 100)).hasSize(60);
+    assertThat(ids("template:\"/orders/{orderId}\"", 100)).hasSize(60);
     assertThat(ids("id:" + produced.get(3).id(), 100)).containsExactly(produced.get(3).id());
     assertThat(ids("host:orders.local\\:8080", 100)).hasSize(90);
   }
@@ -227,7 +227,7 @@ class RecorderSearchTest {
         get = n;
       }
     }
-    assertThat(get.get("template").asText()).isEqualTo("/orders/{id}");
+    assertThat(get.get("template").asText()).isEqualTo("/orders/{orderId}");
     assertThat(get.get("count").asLong()).isEqualTo(40);
     List<Exchange> gets = produced.stream().filter(e -> e.service().equals("orders") && e.request().method().equals("GET")).toList();
     assertThat(get.get("firstSeen").asLong()).isEqualTo(gets.get(0).startedAt());
@@ -273,7 +273,7 @@ class RecorderSearchTest {
   void everyResponseCarriesTheSecurityHeaders() {
     for (String path : List.of("/api/exchanges", "/healthz", "/nothing", "/api/exchanges?q=" + q("("))) {
       HttpResponse<String> r = get(base, path);
-      assertThat(r.headers().firstValue("Content-Security-Policy")).hasValue(Security.CSP);
+      assertThat(r.headers().firstValue("Content-Security-Policy")).hasValue(dev.tapline.core.http.HttpEdge.CSP);
       assertThat(r.headers().firstValue("X-Content-Type-Options")).hasValue("nosniff");
       assertThat(r.headers().firstValue("Referrer-Policy")).hasValue("no-referrer");
     }

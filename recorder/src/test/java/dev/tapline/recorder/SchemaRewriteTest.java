@@ -3,6 +3,7 @@ package dev.tapline.recorder;
 import static dev.tapline.recorder.Fixtures.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tapline.core.api.ExchangeSummary;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

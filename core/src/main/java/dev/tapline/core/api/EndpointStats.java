@@ -1,4 +1,4 @@
-package dev.tapline.recorder;
+package dev.tapline.core.api;
 
 import java.util.Map;
 
@@ -10,7 +10,7 @@ import java.util.Map;
  * @param statusCounts how many exchanges ended with each status (0 = no response)
  * @param exampleId the newest exchange of this endpoint
  */
-public record Endpoint(
+public record EndpointStats(
     String service,
     String method,
     String template,
@@ -22,7 +22,7 @@ public record Endpoint(
     long p95Micros,
     long p99Micros,
     String exampleId) {
-  public Endpoint {
+  public EndpointStats {
     statusCounts = java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(statusCounts));
   }
 }

@@ -1,4 +1,4 @@
-package dev.tapline.recorder;
+package dev.tapline.core.api;
 
 import org.jspecify.annotations.Nullable;
 

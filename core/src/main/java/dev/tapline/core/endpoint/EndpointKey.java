@@ -1,0 +1,142 @@
+package dev.tapline.core.endpoint;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One endpoint of one service: what the recorder indexes as {@code template}, what the catalog
+ * lists, what testgen writes a test class for and what replay reports drift per. Every stage gets
+ * it from the same {@link Endpoints} chain, so the same request always has the same key.
+ *
+ * <pre>{@code
+ * EndpointKey k = new EndpointKey("shop", "GET", "/shop/v1", "/carts/{cartId}");
+ * k.path();      // "/shop/v1/carts/{cartId}"  (what the recorder indexes as template)
+ * k.display();   // "GET /shop/v1/carts/{cartId}"
+ * k.paramNames() // ["cartId"]
+ * }</pre>
+ *
+ * @param service the logical service name the proxy captured it under
+ * @param method the HTTP method, upper case
+ * @param basePath the path the service's resources sit under ({@code /shop/v1}, a context path, the
+ *     OpenAPI {@code servers} path), {@code ""} for none; never ends with {@code /}
+ * @param template the path template below {@code basePath}, starting with {@code /}, parameters
+ *     written {@code {name}} with names unique within the template
+ */
+public record EndpointKey(String service, String method, String basePath, String template)
+    implements Comparable<EndpointKey> {
+  private static final Comparator<EndpointKey> ORDER = Comparator.comparing(EndpointKey::service)
+      .thenComparing(EndpointKey::path)
+      .thenComparingInt(k -> methodRank(k.method()))
+      .thenComparing(EndpointKey::method);
+
+  public EndpointKey {
+    requireNonNull(service, "service");
+    requireNonNull(method, "method");
+    requireNonNull(basePath, "basePath");
+    requireNonNull(template, "template");
+    if (!basePath.isEmpty() && (!basePath.startsWith("/") || basePath.endsWith("/"))) {
+      throw new IllegalArgumentException("basePath must be empty or start with / and not end with /: " + basePath);
+    }
+    if (!template.startsWith("/")) {
+      throw new IllegalArgumentException("template must start with /: " + template);
+    }
+  }
+
+  /** A key with no base path: {@code template} is the whole path template. */
+  public static EndpointKey of(String service, String method, String template) {
+    return new EndpointKey(service, method.toUpperCase(Locale.ROOT), "", template);
+  }
+
+  /** The whole path template, base path included: what the recorder indexes and the catalog lists. */
+  public String path() {
+    return basePath.isEmpty() ? template : basePath + template;
+  }
+
+  /** {@code GET /orders/{orderId}}. */
+  public String display() {
+    return method + " " + path();
+  }
+
+  /** The parameter names of the template, in order. */
+  public List<String> paramNames() {
+    return paramNamesOf(template);
+  }
+
+  /**
+   * The same endpoint seen under another base path: {@code /shop/v1/carts/{cartId}} under {@code
+   * /shop/v1} is {@code /carts/{cartId}}. Null when {@link #path()} is not below {@code newBase}.
+   */
+  public @Nullable EndpointKey under(String newBase) {
+    String full = path();
+    if (newBase.isEmpty()) {
+      return new EndpointKey(service, method, "", full);
+    }
+    if (!full.startsWith(newBase + "/")) {
+      return null;
+    }
+    return new EndpointKey(service, method, newBase, full.substring(newBase.length()));
+  }
+
+  /** True when {@code other} is the same endpoint, whatever base path each was split at. */
+  public boolean sameEndpoint(EndpointKey other) {
+    return service.equals(other.service) && method.equals(other.method) && path().equals(other.path());
+  }
+
+  @Override
+  public int compareTo(EndpointKey o) {
+    return ORDER.compare(this, o);
+  }
+
+  /** Creates before reads before updates before deletes: the order tests and reports list them in. */
+  public static int methodRank(String method) {
+    return switch (method) {
+      case "POST" -> 0;
+      case "GET" -> 1;
+      case "PUT" -> 2;
+      case "PATCH" -> 3;
+      case "DELETE" -> 4;
+      default -> 5;
+    };
+  }
+
+  /** The names of the {@code {name}} segments of a template, in order. */
+  public static List<String> paramNamesOf(String template) {
+    List<String> names = new ArrayList<>(2);
+    for (String seg : template.split("/", -1)) {
+      if (isParam(seg)) {
+        names.add(seg.substring(1, seg.length() - 1));
+      }
+    }
+    return names;
+  }
+
+  /**
+   * The concrete values of the template's parameters in {@code path} (both with the same base path
+   * or both without), in order; null when the path does not have the template's shape.
+   */
+  public static @Nullable List<String> paramValuesOf(String template, String path) {
+    String[] t = template.split("/", -1);
+    String[] p = path.split("/", -1);
+    if (t.length != p.length) {
+      return null;
+    }
+    List<String> out = new ArrayList<>(2);
+    for (int i = 0; i < t.length; i++) {
+      if (isParam(t[i])) {
+        out.add(p[i]);
+      } else if (!t[i].equals(p[i])) {
+        return null;
+      }
+    }
+    return out;
+  }
+
+  static boolean isParam(String segment) {
+    return segment.length() > 2 && segment.charAt(0) == '{' && segment.charAt(segment.length() - 1) == '}';
+  }
+}
