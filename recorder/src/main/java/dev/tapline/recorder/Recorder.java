@@ -3,7 +3,6 @@ package dev.tapline.recorder;
 import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpContext;
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
@@ -155,7 +154,7 @@ public final class Recorder implements AutoCloseable {
     return URI.create("http://" + host + ":" + httpPort());
   }
 
-  /** The index, for in-process search (the UI uses this instead of calling the HTTP API). */
+  /** The index, for search in the same process (the UI calls the HTTP API instead). */
   public ExchangeIndex index() {
     return index;
   }
@@ -169,12 +168,6 @@ public final class Recorder implements AutoCloseable {
   public boolean tokenMatches(@Nullable String candidate) {
     String token = config.token();
     return token == null || (candidate != null && Security.same(candidate, token));
-  }
-
-  /** True when the request carries the configured token (or none is configured). */
-  public boolean isAuthorized(HttpExchange exchange) {
-    String token = config.token();
-    return token == null || Security.authorized(exchange, token);
   }
 
   /** A {@code Set-Cookie} value that makes a browser send {@code token} on every request. */
