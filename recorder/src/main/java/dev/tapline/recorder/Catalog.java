@@ -15,8 +15,13 @@ import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.search.ScoreMode;
+import org.apache.lucene.search.Scorer;
+import org.apache.lucene.search.Weight;
+import org.apache.lucene.util.Bits;
 
 /** Builds the endpoint catalog by scanning the doc values of the matching exchanges. */
 final class Catalog {
@@ -24,7 +29,7 @@ final class Catalog {
 
   static List<EndpointStats> collect(IndexSearcher s, Query query) throws IOException {
     Map<String, Group> groups = new HashMap<>();
-    ExchangeIndex.scan(s, query, new ExchangeIndex.LeafVisitor() {
+    scan(s, query, new LeafVisitor() {
       SortedDocValues service;
       SortedDocValues method;
       SortedDocValues template;
@@ -70,7 +75,7 @@ final class Catalog {
         g.add(t, st, d);
         if (g.exampleId == null || t > g.lastExampleTime) {
           g.lastExampleTime = t;
-          g.exampleId = ExchangeIndex.LeafValues.string(id, doc);
+          g.exampleId = Summaries.LeafValues.string(id, doc);
         }
       }
     });
@@ -80,6 +85,31 @@ final class Catalog {
     }
     out.sort(Comparator.comparing(EndpointStats::service).thenComparing(EndpointStats::template).thenComparing(EndpointStats::method));
     return out;
+  }
+
+  /** Visits every live document matching {@code query}, leaf by leaf in doc order. */
+  private interface LeafVisitor {
+    void leaf(LeafReaderContext ctx) throws IOException;
+
+    void doc(int doc) throws IOException;
+  }
+
+  private static void scan(IndexSearcher s, Query query, LeafVisitor v) throws IOException {
+    Weight w = s.createWeight(s.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
+    for (LeafReaderContext ctx : s.getIndexReader().leaves()) {
+      Scorer scorer = w.scorer(ctx);
+      if (scorer == null) {
+        continue;
+      }
+      v.leaf(ctx);
+      Bits live = ctx.reader().getLiveDocs();
+      DocIdSetIterator it = scorer.iterator();
+      for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+        if (live == null || live.get(doc)) {
+          v.doc(doc);
+        }
+      }
+    }
   }
 
   private static final class Group {

@@ -50,8 +50,8 @@ import org.jspecify.annotations.Nullable;
  * stored bodies again, each body (request, response, error message) on its own, and running the
  * phrase, slop included, on them. Within one body the answer is the one an index with positions
  * would give; unlike that index, a phrase does not run from one body into the next. The price is
- * paid per candidate at search time, which is why {@link ExchangeIndex} confirms candidates newest
- * first and stops at a page.
+ * paid per candidate at search time, which is why {@link PhrasePaging} confirms candidates in the
+ * order of the page (newest first for a search) and stops when the page is full.
  */
 final class ConfirmedPhraseQuery extends Query {
   /** Confirming reads the stored exchange and analyzes its bodies: far dearer than a term lookup. */

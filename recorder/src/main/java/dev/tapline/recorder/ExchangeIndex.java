@@ -26,47 +26,35 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
-import org.apache.lucene.index.BinaryDocValues;
 import org.apache.lucene.index.DirectoryReader;
-import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexWriterConfig.OpenMode;
-import org.apache.lucene.index.LeafReader;
-import org.apache.lucene.index.LeafReaderContext;
-import org.apache.lucene.index.NumericDocValues;
-import org.apache.lucene.index.ReaderUtil;
-import org.apache.lucene.index.SortedDocValues;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;
 import org.apache.lucene.search.BooleanQuery;
-import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.FieldDoc;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
 import org.apache.lucene.search.ReferenceManager;
 import org.apache.lucene.search.ScoreDoc;
-import org.apache.lucene.search.ScoreMode;
-import org.apache.lucene.search.Scorer;
 import org.apache.lucene.search.SearcherManager;
 import org.apache.lucene.search.Sort;
 import org.apache.lucene.search.SortField;
 import org.apache.lucene.search.TermQuery;
 import org.apache.lucene.search.TopFieldDocs;
-import org.apache.lucene.search.TwoPhaseIterator;
-import org.apache.lucene.search.Weight;
 import org.apache.lucene.store.Directory;
 import org.apache.lucene.store.FSDirectory;
-import org.apache.lucene.util.Bits;
 import org.apache.lucene.util.BytesRef;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Lucene index of exchanges, searchable in process. A {@link Recorder} owns one and keeps it
- * fed from Kafka; {@link Recorder#index()} hands it to callers such as the UI.
+ * The Lucene index of exchanges, searchable in process. A {@link Recorder} owns one, keeps it fed
+ * from Kafka and answers its HTTP API from it; {@link Recorder#index()} hands it to code in the same
+ * process (the UI calls the HTTP API instead).
  *
  * <pre>{@code
  * ExchangeIndex index = recorder.index();
@@ -80,6 +68,13 @@ import org.slf4j.LoggerFactory;
  * values with {@code /} are quoted ({@code path:"/orders/42"}). Results are newest first. New
  * exchanges are visible within the refresh interval (200 ms by default; once a second while the
  * ingestor reads a backlog).
+ *
+ * <p>This class opens the index (rewriting one written by another schema version first, {@code
+ * SchemaRewrite}), adds, deletes and commits exchanges for the ingestor, refreshes what searches
+ * see, and searches: a page of summaries, a count, one exchange, the endpoint catalog, an export,
+ * the live stream's next exchanges. Paging through the candidates of a phrase ({@code
+ * PhrasePaging}), reading summaries ({@code Summaries}) and building the catalog ({@code Catalog})
+ * each have a class of their own.
  */
 public final class ExchangeIndex {
   private static final Logger LOG = LoggerFactory.getLogger(ExchangeIndex.class);
@@ -155,8 +150,8 @@ public final class ExchangeIndex {
     IndexWriter writer = null;
     try {
       directory = FSDirectory.open(dir);
-      if (!rebuild && DirectoryReader.indexExists(directory) && writtenByAnotherSchema(directory)) {
-        rewrite(directory, dir);
+      if (!rebuild && DirectoryReader.indexExists(directory) && SchemaRewrite.writtenByAnotherSchema(directory)) {
+        SchemaRewrite.rewrite(directory, dir, config(OpenMode.CREATE));
       }
       writer = new IndexWriter(directory, config(rebuild ? OpenMode.CREATE : OpenMode.CREATE_OR_APPEND));
       Map<String, String> data = new HashMap<>();
@@ -188,82 +183,6 @@ public final class ExchangeIndex {
         .setMaxFullFlushMergeWaitMillis(0)
         // Commits happen only together with the Kafka offsets they cover (see Ingestor).
         .setCommitOnClose(false);
-  }
-
-  /**
-   * Whether the last commit in {@code directory} was written with another schema: its recorded
-   * version differs (and it holds exchanges), or any segment holds a field the way another version
-   * wrote it, which Lucene would refuse to add new documents to.
-   */
-  private static boolean writtenByAnotherSchema(Directory directory) throws IOException {
-    try (DirectoryReader r = DirectoryReader.open(directory)) {
-      String version = r.getIndexCommit().getUserData().get(IndexSchema.VERSION_KEY);
-      if (r.numDocs() > 0 && !IndexSchema.VERSION.equals(version)) {
-        return true;
-      }
-      for (LeafReaderContext leaf : r.leaves()) {
-        if (IndexSchema.writtenByAnotherVersion(leaf.reader().getFieldInfos())) {
-          return true;
-        }
-      }
-      return false;
-    }
-  }
-
-  /**
-   * Rewrites an index written by another version of the schema from the exchanges it stores, into
-   * the same directory, keeping its commit data (the Kafka offsets it holds). The index stores every
-   * exchange whole, so nothing is read from Kafka, whose retention may have dropped what the index
-   * still holds. The new index replaces the old one only at its commit: a crash before that leaves
-   * the old index as it was, to be rewritten at the next start.
-   */
-  private static void rewrite(Directory directory, Path dir) throws IOException {
-    long start = System.nanoTime();
-    try (DirectoryReader old = DirectoryReader.open(directory);
-        IndexWriter writer = new IndexWriter(directory, config(OpenMode.CREATE))) {
-      LOG.info("rewriting the index in {} from its {} stored exchanges: it was written with index schema {},"
-          + " this version uses {} (the old index stays until the new one is committed)", dir, old.numDocs(),
-          old.getIndexCommit().getUserData().getOrDefault(IndexSchema.VERSION_KEY, "1"), IndexSchema.VERSION);
-      long done = 0;
-      long skipped = 0;
-      long lastLog = System.nanoTime();
-      for (LeafReaderContext leaf : old.leaves()) {
-        LeafReader r = leaf.reader();
-        StoredFields stored = r.storedFields();
-        NumericDocValues seq = DocValues.getNumeric(r, Fields.SEQ);
-        Bits live = r.getLiveDocs();
-        for (int doc = 0; doc < r.maxDoc(); doc++) {
-          if (live != null && !live.get(doc)) {
-            continue;
-          }
-          byte[] source = source(stored, doc);
-          long n = seq.advanceExact(doc) ? seq.longValue() : 0;
-          Exchange e;
-          try {
-            e = ExchangeCodec.decode(source);
-          } catch (ExchangeCodec.DecodeException ex) {
-            // Indexed once, so decoded once; a reader that no longer accepts it must not keep the
-            // recorder from starting. Left out, and said so.
-            skipped++;
-            LOG.warn("rewriting the index in {}: a stored exchange no longer decodes and is left out ({}): {}", dir,
-                ex.getMessage(), new String(source, 0, Math.min(source.length, 200), java.nio.charset.StandardCharsets.UTF_8));
-            continue;
-          }
-          writer.addDocument(IndexSchema.document(e, source, n));
-          if (++done % 10_000 == 0 && System.nanoTime() - lastLog > TimeUnit.SECONDS.toNanos(10)) {
-            lastLog = System.nanoTime();
-            LOG.info("rewriting the index in {}: {} of {} exchanges", dir, done, old.numDocs());
-          }
-        }
-      }
-      Map<String, String> data = new HashMap<>(old.getIndexCommit().getUserData());
-      data.put(IndexSchema.VERSION_KEY, IndexSchema.VERSION);
-      writer.setLiveCommitData(data.entrySet());
-      writer.commit();
-      LOG.info("rewrote the index in {}: {} exchanges in {} ms{}", dir, old.numDocs() - skipped,
-          TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start),
-          skipped == 0 ? "" : "; " + skipped + " that no longer decode were left out (see the warnings above)");
-    }
   }
 
   /**
@@ -393,7 +312,7 @@ public final class ExchangeIndex {
         // Ties on (time, id) are only the cursor's own entry: a doc id past every doc skips it.
         after = new FieldDoc(maxDoc - 1, Float.NaN, after.fields);
       }
-      List<ExchangeSummary> items = summaries(s, top(s, query, after, limit, NEWEST_FIRST));
+      List<ExchangeSummary> items = Summaries.read(s, PhrasePaging.top(s, query, after, limit, NEWEST_FIRST));
       String next = null;
       if (items.size() == limit) {
         ExchangeSummary last = items.get(items.size() - 1);
@@ -489,7 +408,7 @@ public final class ExchangeIndex {
       StoredFields stored = s.storedFields();
       FieldDoc after = null;
       while (true) {
-        ScoreDoc[] page = top(s, query, after, 256, OLDEST_FIRST);
+        ScoreDoc[] page = PhrasePaging.top(s, query, after, 256, OLDEST_FIRST);
         for (ScoreDoc sd : page) {
           out.write(source(stored, sd.doc));
           out.write('\n');
@@ -503,88 +422,6 @@ public final class ExchangeIndex {
     } finally {
       release(s);
     }
-  }
-
-  /**
-   * Up to {@code limit} hits of {@code query} after {@code after} in {@code sort} order. A query with
-   * phrases in bodies ({@link ConfirmedPhraseQuery}) runs in two steps: its candidates (each phrase
-   * reduced to its terms) are read in order a page at a time, and only those are confirmed. A page
-   * of results then costs about as many confirmations as it holds, however many exchanges in the
-   * index have the phrase's terms, where letting Lucene confirm while it collects would confirm
-   * every candidate older than the newest ones too.
-   */
-  private static ScoreDoc[] top(IndexSearcher s, Query query, @Nullable FieldDoc after, int limit, Sort sort)
-      throws IOException {
-    Query candidates = ConfirmedPhraseQuery.candidates(query);
-    if (candidates == query) {
-      return s.searchAfter(after, query, limit, sort, false).scoreDocs;
-    }
-    Weight exact = s.createWeight(s.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
-    List<ScoreDoc> out = new ArrayList<>(limit);
-    FieldDoc from = after;
-    long read = 0;
-    for (int page = limit; ; ) {
-      ScoreDoc[] hits = s.searchAfter(from, candidates, page, sort, false).scoreDocs;
-      // Confirmed in order, a batch at a time, up to the hit that fills the page.
-      for (int at = 0; at < hits.length && out.size() < limit; ) {
-        int n = Math.min(hits.length - at, Math.max(CONFIRM_BATCH, 2 * (limit - out.size())));
-        ScoreDoc[] batch = Arrays.copyOfRange(hits, at, at + n);
-        boolean[] confirmed = matching(s, exact, batch);
-        for (int i = 0; i < n && out.size() < limit; i++) {
-          if (confirmed[i]) {
-            out.add(batch[i]);
-          }
-        }
-        at += n;
-        read += n;
-      }
-      if (out.size() == limit || hits.length < page) {
-        return out.toArray(ScoreDoc[]::new);
-      }
-      from = (FieldDoc) hits[hits.length - 1];
-      // Each page of candidates is a search of its own: size the next one from how many candidates
-      // were confirmed so far, so that a phrase most candidates fail costs a few searches, not many.
-      double rate = (out.size() + 1.0) / (read + 1.0);
-      page = (int) Math.clamp(2 * (limit - out.size()) / rate, limit, MAX_CANDIDATE_PAGE);
-    }
-  }
-
-  private static final int MAX_CANDIDATE_PAGE = 16_384;
-  private static final int CONFIRM_BATCH = 64;
-
-  /** Which of {@code hits} {@code exact} matches, visited in doc order (iterators go forward only). */
-  private static boolean[] matching(IndexSearcher s, Weight exact, ScoreDoc[] hits) throws IOException {
-    boolean[] out = new boolean[hits.length];
-    List<LeafReaderContext> leaves = s.getIndexReader().leaves();
-    int currentLeaf = -1;
-    DocIdSetIterator approximation = null;
-    TwoPhaseIterator twoPhase = null;
-    for (int i : byDoc(hits)) {
-      int leaf = ReaderUtil.subIndex(hits[i].doc, leaves);
-      if (leaf != currentLeaf) {
-        currentLeaf = leaf;
-        Scorer scorer = exact.scorer(leaves.get(leaf));
-        twoPhase = scorer == null ? null : scorer.twoPhaseIterator();
-        approximation = scorer == null ? null : twoPhase == null ? scorer.iterator() : twoPhase.approximation();
-      }
-      if (approximation == null) {
-        continue;
-      }
-      int doc = hits[i].doc - leaves.get(leaf).docBase;
-      int at = approximation.docID() < doc ? approximation.advance(doc) : approximation.docID();
-      out[i] = at == doc && (twoPhase == null || twoPhase.matches());
-    }
-    return out;
-  }
-
-  /** Indexes into {@code hits}, ordered by doc id. */
-  private static Integer[] byDoc(ScoreDoc[] hits) {
-    Integer[] order = new Integer[hits.length];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, (a, b) -> Integer.compare(hits[a].doc, hits[b].doc));
-    return order;
   }
 
   /** Number of exchanges in the index (as of the last refresh). */
@@ -641,7 +478,7 @@ public final class ExchangeIndex {
     IndexSearcher s = acquire();
     try {
       TopFieldDocs top = s.search(q, max, BY_SEQ, false);
-      List<ExchangeSummary> items = summaries(s, top.scoreDocs);
+      List<ExchangeSummary> items = Summaries.read(s, top.scoreDocs);
       List<Indexed> out = new ArrayList<>(items.size());
       for (int i = 0; i < items.size(); i++) {
         out.add(new Indexed((Long) ((FieldDoc) top.scoreDocs[i]).fields[0], items.get(i)));
@@ -693,105 +530,6 @@ public final class ExchangeIndex {
     Document d = stored.document(doc, java.util.Set.of(Fields.SOURCE));
     BytesRef b = d.getBinaryValue(Fields.SOURCE);
     return Arrays.copyOfRange(b.bytes, b.offset, b.offset + b.length);
-  }
-
-  /** Reads summaries from doc values, visiting hits in doc order (doc values iterate forward only). */
-  static List<ExchangeSummary> summaries(IndexSearcher s, ScoreDoc[] hits) throws IOException {
-    Integer[] order = byDoc(hits);
-    ExchangeSummary[] out = new ExchangeSummary[hits.length];
-    List<LeafReaderContext> leaves = s.getIndexReader().leaves();
-    int currentLeaf = -1;
-    LeafValues values = null;
-    for (int i : order) {
-      int doc = hits[i].doc;
-      int leaf = ReaderUtil.subIndex(doc, leaves);
-      if (leaf != currentLeaf) {
-        currentLeaf = leaf;
-        values = new LeafValues(leaves.get(leaf).reader());
-      }
-      out[i] = values.summary(doc - leaves.get(leaf).docBase);
-    }
-    return List.of(out);
-  }
-
-  /** Doc-values readers of one segment. */
-  static final class LeafValues {
-    final BinaryDocValues id;
-    final SortedDocValues service;
-    final SortedDocValues routingKey;
-    final SortedDocValues target;
-    final SortedDocValues method;
-    final BinaryDocValues path;
-    final SortedDocValues template;
-    final NumericDocValues time;
-    final NumericDocValues status;
-    final NumericDocValues duration;
-    final NumericDocValues requestSize;
-    final NumericDocValues responseSize;
-
-    LeafValues(LeafReader r) throws IOException {
-      id = DocValues.getBinary(r, Fields.ID);
-      service = DocValues.getSorted(r, Fields.SERVICE);
-      routingKey = DocValues.getSorted(r, Fields.ROUTING_KEY);
-      target = DocValues.getSorted(r, Fields.TARGET);
-      method = DocValues.getSorted(r, Fields.METHOD);
-      path = DocValues.getBinary(r, Fields.PATH);
-      template = DocValues.getSorted(r, Fields.TEMPLATE);
-      time = DocValues.getNumeric(r, Fields.TIME);
-      status = DocValues.getNumeric(r, Fields.STATUS);
-      duration = DocValues.getNumeric(r, Fields.DURATION);
-      requestSize = DocValues.getNumeric(r, Fields.REQUEST_SIZE);
-      responseSize = DocValues.getNumeric(r, Fields.RESPONSE_SIZE);
-    }
-
-    ExchangeSummary summary(int doc) throws IOException {
-      return new ExchangeSummary(
-          string(id, doc), number(time, doc), string(service, doc), nullableString(routingKey, doc),
-          string(target, doc), string(method, doc), string(path, doc), string(template, doc),
-          (int) number(status, doc), number(duration, doc), number(requestSize, doc), number(responseSize, doc));
-    }
-
-    static String string(SortedDocValues dv, int doc) throws IOException {
-      String v = nullableString(dv, doc);
-      return v == null ? "" : v;
-    }
-
-    static @Nullable String nullableString(SortedDocValues dv, int doc) throws IOException {
-      return dv.advanceExact(doc) ? dv.lookupOrd(dv.ordValue()).utf8ToString() : null;
-    }
-
-    static String string(BinaryDocValues dv, int doc) throws IOException {
-      return dv.advanceExact(doc) ? dv.binaryValue().utf8ToString() : "";
-    }
-
-    static long number(NumericDocValues dv, int doc) throws IOException {
-      return dv.advanceExact(doc) ? dv.longValue() : 0;
-    }
-  }
-
-  /** Visits every live document matching {@code query}, leaf by leaf in doc order. */
-  interface LeafVisitor {
-    void leaf(LeafReaderContext ctx) throws IOException;
-
-    void doc(int doc) throws IOException;
-  }
-
-  static void scan(IndexSearcher s, Query query, LeafVisitor v) throws IOException {
-    Weight w = s.createWeight(s.rewrite(query), ScoreMode.COMPLETE_NO_SCORES, 1f);
-    for (LeafReaderContext ctx : s.getIndexReader().leaves()) {
-      Scorer scorer = w.scorer(ctx);
-      if (scorer == null) {
-        continue;
-      }
-      v.leaf(ctx);
-      Bits live = ctx.reader().getLiveDocs();
-      DocIdSetIterator it = scorer.iterator();
-      for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
-        if (live == null || live.get(doc)) {
-          v.doc(doc);
-        }
-      }
-    }
   }
 
   /** Only the owning {@link Recorder} closes its index. */

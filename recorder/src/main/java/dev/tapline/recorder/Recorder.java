@@ -154,7 +154,7 @@ public final class Recorder implements AutoCloseable {
     return URI.create("http://" + host + ":" + httpPort());
   }
 
-  /** The index, for in-process search (the UI uses this instead of calling the HTTP API). */
+  /** The index, for search in the same process (the UI calls the HTTP API instead). */
   public ExchangeIndex index() {
     return index;
   }
