@@ -1,11 +1,13 @@
 package dev.tapline.testgen;
 
+import dev.tapline.core.endpoint.EndpointKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapline.core.Body;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
-import dev.tapline.core.PathTemplater;
 import dev.tapline.core.Response;
+import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.endpoint.Resolution;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
@@ -31,7 +33,7 @@ final class Catalog {
   static final int MAX_EXAMPLE_CHARS = 8 * 1024;
 
   private final GeneratorOptions options;
-  private final @Nullable OpenApiIndex spec;
+  private final Endpoints resolver;
   final TreeMap<EndpointKey, Endpoint> endpoints = new TreeMap<>();
   final SkipLog skips = new SkipLog();
   long accepted;
@@ -53,9 +55,9 @@ final class Catalog {
 
   record Produced(EndpointKey endpoint, String field, String exchangeId, int status) {}
 
-  Catalog(GeneratorOptions options, @Nullable OpenApiIndex spec) {
+  Catalog(GeneratorOptions options, Endpoints resolver) {
     this.options = options;
-    this.spec = spec;
+    this.resolver = resolver;
   }
 
   static final class Endpoint {
@@ -141,25 +143,12 @@ final class Catalog {
     }
     String method = e.request().method().toUpperCase(Locale.ROOT);
     String path = e.request().path();
-    String template;
-    List<String> names;
-    String opId = null;
-    OpenApiIndex.Match m = spec == null ? null : spec.match(method, path);
-    if (m != null) {
-      template = m.template();
-      names = m.paramNames();
-      opId = m.operationId();
-    } else {
-      template = uniqueParams(PathTemplater.template(path));
-      names = paramNamesOf(template);
-    }
-    List<String> values = paramValuesOf(template, path);
-    if (values == null || values.size() != names.size()) {
-      skips.add("path does not fit its template", e.id());
-      return;
-    }
+    Resolution r = resolver.resolve(e.service(), e.request());
+    EndpointKey key = r.key();
+    List<String> names = r.paramNames();
+    List<String> values = r.paramValues();
+    String opId = r.operationId();
     accepted++;
-    EndpointKey key = new EndpointKey(e.service(), method, template);
     Endpoint ep = endpoints.computeIfAbsent(key, k -> new Endpoint(k, names));
     if (opId != null) {
       ep.operationId = opId;
@@ -318,57 +307,6 @@ final class Catalog {
 
   static boolean isJsonMime(@Nullable String mime) {
     return mime != null && (mime.equals("application/json") || mime.endsWith("+json"));
-  }
-
-  /** Renames repeated parameters ({@code /{date}/{date}} → {@code /{date}/{date2}}). */
-  static String uniqueParams(String template) {
-    if (!template.contains("{")) {
-      return template;
-    }
-    java.util.Set<String> seen = new java.util.HashSet<>();
-    StringBuilder out = new StringBuilder();
-    for (String seg : template.split("/", -1)) {
-      if (out.length() > 0 || !seg.isEmpty()) {
-        out.append('/');
-      }
-      if (seg.length() > 2 && seg.startsWith("{") && seg.endsWith("}")) {
-        String name = seg.substring(1, seg.length() - 1);
-        String unique = name;
-        for (int i = 2; !seen.add(unique); i++) {
-          unique = name + i;
-        }
-        out.append('{').append(unique).append('}');
-      } else {
-        out.append(seg);
-      }
-    }
-    return out.toString();
-  }
-
-  static List<String> paramNamesOf(String template) {
-    List<String> names = new ArrayList<>();
-    for (String seg : template.split("/")) {
-      if (seg.length() > 2 && seg.startsWith("{") && seg.endsWith("}")) {
-        names.add(seg.substring(1, seg.length() - 1));
-      }
-    }
-    return names;
-  }
-
-  /** The concrete values of the template's parameters in {@code path}, in order. */
-  static @Nullable List<String> paramValuesOf(String template, String path) {
-    String[] t = template.split("/", -1);
-    String[] p = path.split("/", -1);
-    List<String> out = new ArrayList<>();
-    if (t.length != p.length) {
-      return paramNamesOf(template).isEmpty() ? out : null;
-    }
-    for (int i = 0; i < t.length; i++) {
-      if (t[i].length() > 2 && t[i].startsWith("{") && t[i].endsWith("}")) {
-        out.add(p[i]);
-      }
-    }
-    return out;
   }
 
   /** Skips aggregated by reason: a count and the first few exchange ids (or lines). */

@@ -142,7 +142,7 @@ final class Emitter {
     }
     b.add("$<\n.when()$>");
     String method = s.endpoint().method().toLowerCase(Locale.ROOT);
-    String template = s.endpoint().template();
+    String template = s.endpoint().path();
     switch (method) {
       case "get", "post", "put", "patch", "delete", "head", "options" ->
           b.add("\n.$L($L)", method, JavaLiterals.string(template));

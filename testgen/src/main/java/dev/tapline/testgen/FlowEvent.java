@@ -1,5 +1,7 @@
 package dev.tapline.testgen;
 
+import dev.tapline.core.endpoint.EndpointKey;
+
 /**
  * A successful state change on a resource (a PATCH, PUT or POST on a path that carried its id),
  * kept so that a test of a later request can first bring a fresh resource into the same state.

@@ -1,5 +1,6 @@
 package dev.tapline.testgen;
 
+import dev.tapline.core.endpoint.EndpointKey;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -117,19 +118,58 @@ final class Names {
       base = identifier(operationId, "op");
     } else {
       StringBuilder sb = new StringBuilder(key.method().toLowerCase(Locale.ROOT));
+      String previous = "";
       for (String seg : key.template().split("/")) {
         if (seg.isEmpty()) {
           continue;
         }
         if (seg.startsWith("{") && seg.endsWith("}")) {
-          sb.append("By").append(upperCamel(seg.substring(1, seg.length() - 1)));
+          sb.append("By").append(upperCamel(withoutResource(seg.substring(1, seg.length() - 1), previous)));
+          previous = "";
         } else {
           sb.append(upperCamel(seg));
+          previous = seg;
         }
       }
       base = identifier(sb.toString(), "call");
     }
     return base + "_returns" + status;
+  }
+
+  /**
+   * {@code orderId} below {@code orders} is just {@code Id} in a method name ({@code getOrdersById}):
+   * the resource is named already.
+   */
+  static String withoutResource(String param, String resource) {
+    String lower = param.toLowerCase(Locale.ROOT);
+    String res = lowerCamel(resource).toLowerCase(Locale.ROOT);
+    for (String suffix : new String[] {"id", "date"}) {
+      if (lower.endsWith(suffix) && lower.length() > suffix.length()
+          && res.startsWith(lower.substring(0, lower.length() - suffix.length()))) {
+        return param.substring(param.length() - suffix.length());
+      }
+    }
+    return param;
+  }
+
+  /** The template with each parameter shortened as in method names: {@code /orders/{id}}. */
+  static String shortTemplate(String template) {
+    StringBuilder sb = new StringBuilder(template.length());
+    String previous = "";
+    for (String seg : template.split("/", -1)) {
+      if (sb.length() > 0 || !seg.isEmpty()) {
+        sb.append('/');
+      }
+      if (seg.length() > 2 && seg.startsWith("{") && seg.endsWith("}")) {
+        String p = withoutResource(seg.substring(1, seg.length() - 1), previous);
+        sb.append('{').append(Character.toLowerCase(p.charAt(0))).append(p.substring(1)).append('}');
+        previous = "";
+      } else {
+        sb.append(seg);
+        previous = seg;
+      }
+    }
+    return sb.toString();
   }
 
   /** A file-name slug: lower-case ASCII letters, digits and dashes only. */

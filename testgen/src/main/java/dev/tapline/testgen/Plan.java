@@ -1,5 +1,6 @@
 package dev.tapline.testgen;
 
+import dev.tapline.core.endpoint.EndpointKey;
 import java.util.List;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;

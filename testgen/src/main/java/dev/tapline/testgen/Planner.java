@@ -1,5 +1,6 @@
 package dev.tapline.testgen;
 
+import dev.tapline.core.endpoint.EndpointKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -145,7 +146,7 @@ final class Planner {
     if (ep.key.method().equals("GET") && ctx.setup.isEmpty() && listedItems(c)) {
       // A collection that had items when recorded: create one first, so that on an empty store
       // the items' schema is still exercised.
-      Endpoint create = catalog.endpoints.get(new EndpointKey(ep.key.service(), "POST", ep.key.template()));
+      Endpoint create = catalog.endpoints.get(new EndpointKey(ep.key.service(), "POST", ep.key.basePath(), ep.key.template()));
       Candidate pc = create == null || !create.paramNames.isEmpty() ? null : producerCandidate(create, "");
       if (pc != null) {
         ctx.setup.add(new Step(create.key, pc, create.paramNames, List.of(), null, null, false));
@@ -156,7 +157,7 @@ final class Planner {
     String schema = null;
     if (st.jsonBodies > 0 && st.jsonBodies == st.count) {
       String file = Names.slug(className.replace("ContractTest", "")) + "/" + c.method().toLowerCase(java.util.Locale.ROOT)
-          + "-" + Names.slug(ep.key.template()) + "-" + c.status() + ".json";
+          + "-" + Names.slug(Names.shortTemplate(ep.key.path())) + "-" + c.status() + ".json";
       schema = schemaRoot + "/" + file;
       if (!schemas.containsKey(schema)) {
         schemas.put(schema, prettyJson(st.body.toDraft04(true)));
@@ -188,7 +189,7 @@ final class Planner {
         }
       }
     }
-    String display = ep.key.method() + " " + ep.key.template() + " \u2192 " + c.status();
+    String display = ep.key.display() + " \u2192 " + c.status();
     return new TestCase(unique, display, ep.key, c.status(), comments, ctx.setup, main, schema, mime,
         st.emptyBodies == st.count, literals);
   }
@@ -345,7 +346,7 @@ final class Planner {
       }
       prefix.append('/').append(seg);
     }
-    EndpointKey create = new EndpointKey(ep.key.service(), "POST", prefix.toString());
+    EndpointKey create = new EndpointKey(ep.key.service(), "POST", ep.key.basePath(), prefix.length() == 0 ? "/" : prefix.toString());
     Endpoint producer = catalog.endpoints.get(create);
     if (producer == null || create.equals(ep.key)) {
       return null;

@@ -1,5 +1,6 @@
 package dev.tapline.testgen;
 
+import dev.tapline.core.endpoint.EndpointKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -38,7 +39,7 @@ final class SpecWriter {
     ObjectNode paths = root.putObject("paths");
     TreeMap<String, TreeMap<EndpointKey, Endpoint>> byTemplate = new TreeMap<>();
     for (Endpoint ep : catalog.endpoints.values()) {
-      byTemplate.computeIfAbsent(ep.key.template(), t -> new TreeMap<>()).put(ep.key, ep);
+      byTemplate.computeIfAbsent(ep.key.path(), t -> new TreeMap<>()).put(ep.key, ep);
     }
     Set<String> operationIds = new HashSet<>();
     for (Map.Entry<String, TreeMap<EndpointKey, Endpoint>> e : byTemplate.entrySet()) {

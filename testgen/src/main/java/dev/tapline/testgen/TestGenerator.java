@@ -2,6 +2,9 @@ package dev.tapline.testgen;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tapline.core.endpoint.EndpointKey;
+import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.endpoint.OpenApiSpec;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeReader;
 import dev.tapline.testgen.GenerationResult.EndpointSummary;
@@ -46,7 +49,8 @@ public final class TestGenerator {
   private static final int MAX_MALFORMED_LISTED = 50;
 
   private final GeneratorOptions options;
-  private final @Nullable OpenApiIndex spec;
+  private final @Nullable OpenApiSpec spec;
+  private final Endpoints endpoints;
 
   /** Progress on long inputs: called every {@code 10_000} exchanges read. */
   @FunctionalInterface
@@ -63,9 +67,10 @@ public final class TestGenerator {
     }
   }
 
-  private TestGenerator(GeneratorOptions options, @Nullable OpenApiIndex spec) {
+  private TestGenerator(GeneratorOptions options, @Nullable OpenApiSpec spec) {
     this.options = options;
     this.spec = spec;
+    this.endpoints = Endpoints.withSpec(spec);
   }
 
   /**
@@ -75,11 +80,11 @@ public final class TestGenerator {
    */
   public static TestGenerator create(GeneratorOptions options) {
     requireNonNull(options, "options");
-    OpenApiIndex spec = null;
+    OpenApiSpec spec = null;
     if (options.openApi() != null) {
       try {
-        spec = OpenApiIndex.load(options.openApi());
-      } catch (OpenApiIndex.InvalidSpecException e) {
+        spec = OpenApiSpec.load(options.openApi());
+      } catch (OpenApiSpec.InvalidSpecException e) {
         throw new InvalidSpecException(e.getMessage());
       }
     }
@@ -101,18 +106,19 @@ public final class TestGenerator {
    * a {@code GET /orders/{id}} test creates its order through the recorded {@code POST /orders}.
    *
    * @param method e.g. {@code GET}
-   * @param pathTemplate e.g. {@code /orders/{id}} (the heuristic template, or the spec's path)
+   * @param pathTemplate the whole path template as the recorder's catalog lists it ({@link
+   *     EndpointKey#path()}), e.g. {@code /orders/{orderId}}
    * @return relative path → content: the test class, the support class and the schemas it uses
    */
   public SortedMap<String, String> generateFor(Iterable<Exchange> exchanges, String method, String pathTemplate) {
     requireNonNull(method, "method");
     requireNonNull(pathTemplate, "pathTemplate");
-    return generate(exchanges, k -> k.method().equalsIgnoreCase(method) && k.template().equals(pathTemplate)).files();
+    return generate(exchanges, k -> k.method().equalsIgnoreCase(method) && k.path().equals(pathTemplate)).files();
   }
 
   private GenerationResult generate(Iterable<Exchange> exchanges, Predicate<EndpointKey> include) {
     requireNonNull(exchanges, "exchanges");
-    Catalog catalog = new Catalog(options, spec);
+    Catalog catalog = new Catalog(options, endpoints);
     long read = 0;
     for (Exchange e : exchanges) {
       read++;
@@ -126,7 +132,7 @@ public final class TestGenerator {
    * and reported. A read that breaks off throws the reader's {@link java.io.UncheckedIOException}.
    */
   public GenerationResult generate(ExchangeReader source, @Nullable ProgressListener progress) {
-    Catalog catalog = new Catalog(options, spec);
+    Catalog catalog = new Catalog(options, endpoints);
     List<Skipped> malformed = new ArrayList<>();
     long read = fold(source, catalog, malformed, progress);
     return finish(catalog, read, malformed, k -> true);
@@ -137,7 +143,7 @@ public final class TestGenerator {
    * response schemas, examples. Filters of the options apply; the package is not used.
    */
   public InferredSpec inferSpec(ExchangeReader source, @Nullable ProgressListener progress) {
-    Catalog catalog = new Catalog(options, spec);
+    Catalog catalog = new Catalog(options, endpoints);
     List<Skipped> malformed = new ArrayList<>();
     long read = fold(source, catalog, malformed, progress);
     List<Skipped> skipped = new ArrayList<>(malformed);
@@ -147,7 +153,7 @@ public final class TestGenerator {
 
   /** See {@link #inferSpec(ExchangeReader, ProgressListener)}. */
   public InferredSpec inferSpec(Iterable<Exchange> exchanges) {
-    Catalog catalog = new Catalog(options, spec);
+    Catalog catalog = new Catalog(options, endpoints);
     long read = 0;
     for (Exchange e : exchanges) {
       read++;
@@ -218,17 +224,17 @@ public final class TestGenerator {
     }
     planner.schemas.forEach((resource, content) -> files.put("resources/" + resource, content));
     if (spec != null) {
-      files.put(REPORT_FILE, spec.report(catalog, planner.scenariosPerEndpoint));
+      files.put(REPORT_FILE, new SpecReport(spec).report(catalog, planner.scenariosPerEndpoint));
     }
-    List<EndpointSummary> endpoints = new ArrayList<>();
+    List<EndpointSummary> summaries = new ArrayList<>();
     for (Catalog.Endpoint ep : catalog.endpoints.values()) {
-      endpoints.add(new EndpointSummary(ep.key.service(), ep.key.method(), ep.key.template(), ep.count,
+      summaries.add(new EndpointSummary(ep.key.service(), ep.key.method(), ep.key.path(), ep.count,
           List.copyOf(ep.statuses.keySet()), planner.scenariosPerEndpoint.getOrDefault(ep.key, 0)));
     }
     List<Skipped> skipped = new ArrayList<>(malformed);
     addSkips(catalog, skipped);
     planner.notWritten.forEach((k, n) -> skipped.add(new GenerationResult.ScenariosOverLimit(k.display(), n)));
-    return new GenerationResult(files, read, catalog.accepted, endpoints, scenarios, skipped);
+    return new GenerationResult(files, read, catalog.accepted, summaries, scenarios, skipped);
   }
 
   private static void addSkips(Catalog catalog, List<Skipped> skipped) {

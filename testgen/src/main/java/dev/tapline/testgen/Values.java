@@ -1,7 +1,7 @@
 package dev.tapline.testgen;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tapline.core.PathTemplater;
+import dev.tapline.core.endpoint.PathTemplater;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;

@@ -73,7 +73,7 @@ class CompileAndRunTest {
   void theFixtureCoversEveryEndpointAndTheErrorStatuses() {
     assertThat(result.skipped()).noneMatch(s -> s instanceof GenerationResult.MalformedInput);
     assertThat(result.endpoints()).extracting(e -> e.method() + " " + e.pathTemplate())
-        .contains("POST /orders", "GET /orders", "GET /orders/{id}", "PATCH /orders/{id}", "DELETE /orders/{id}");
+        .contains("POST /orders", "GET /orders", "GET /orders/{orderId}", "PATCH /orders/{orderId}", "DELETE /orders/{orderId}");
     assertThat(result.files().get("java/com/example/orders/OrdersContractTest.java"))
         .contains("getOrdersById_returns404", "postOrders_returns400", "patchOrdersById_returns409",
             ".extract().path(\"id\")", "TaplineTarget.freshId()");

@@ -94,9 +94,9 @@ class OpenApiTest {
     SwaggerParseResult parsed = new OpenAPIV3Parser().readContents(spec.yaml(), null, options);
     assertThat(parsed.getMessages()).isEmpty();
     assertThat(parsed.getOpenAPI().getOpenapi()).isEqualTo("3.1.0");
-    assertThat(parsed.getOpenAPI().getPaths()).containsOnlyKeys("/orders", "/orders/{id}");
-    var get = parsed.getOpenAPI().getPaths().get("/orders/{id}").getGet();
-    assertThat(get.getParameters()).extracting(p -> p.getName() + ":" + p.getIn()).containsExactly("id:path");
+    assertThat(parsed.getOpenAPI().getPaths()).containsOnlyKeys("/orders", "/orders/{orderId}");
+    var get = parsed.getOpenAPI().getPaths().get("/orders/{orderId}").getGet();
+    assertThat(get.getParameters()).extracting(p -> p.getName() + ":" + p.getIn()).containsExactly("orderId:path");
     assertThat(get.getResponses()).containsKeys("200", "404");
     var order = get.getResponses().get("200").getContent().get("application/json");
     assertThat((java.util.List<Object>) new java.util.ArrayList<Object>(order.getSchema().getRequired())).contains("id", "customer", "total");

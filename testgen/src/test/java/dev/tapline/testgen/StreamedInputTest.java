@@ -68,7 +68,7 @@ class StreamedInputTest {
   @Test
   void theUiCanGenerateOneEndpointInMemoryWithTheFlowsItNeeds() {
     TestGenerator generator = TestGenerator.create(GeneratorOptions.builder("com.example.orders").build());
-    var files = generator.generateFor(Traffic.orders(), "GET", "/orders/{id}");
+    var files = generator.generateFor(Traffic.orders(), "GET", "/orders/{orderId}");
     assertThat(files).containsKeys("java/com/example/orders/OrdersContractTest.java",
         "java/com/example/orders/TaplineTarget.java",
         "resources/com/example/orders/schemas/orders/get-orders-id-200.json");

@@ -94,11 +94,11 @@ class OrdersContractTest {
     }
 
     @Test
-    @DisplayName("GET /orders/{id} → 200")
+    @DisplayName("GET /orders/{orderId} → 200")
     void getOrdersById_returns200() {
         // Recorded exchange ex-0002 (GET /orders/3f1c9a1e-0000-4000-8000-000000000001 -> 200).
-        // Creates its own id like exchange ex-0001 did.
-        String id = given(TaplineTarget.spec())
+        // Creates its own orderId like exchange ex-0001 did.
+        String orderId = given(TaplineTarget.spec())
                 .contentType("application/json")
                 .body("""
                     {"customer":"ann","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
@@ -109,9 +109,9 @@ class OrdersContractTest {
                 .extract().path("id");
 
         given(TaplineTarget.spec())
-                .pathParam("id", id)
+                .pathParam("orderId", orderId)
             .when()
-                .get("/orders/{id}")
+                .get("/orders/{orderId}")
             .then()
                 .statusCode(200)
                 .contentType(startsWith("application/json"))
@@ -121,11 +121,11 @@ class OrdersContractTest {
     }
 
     @Test
-    @DisplayName("GET /orders/{id} → 200")
+    @DisplayName("GET /orders/{orderId} → 200")
     void getOrdersById_returns200_2() {
         // Recorded exchange ex-0004 (GET /orders/3f1c9a1e-0000-4000-8000-000000000002 -> 200).
-        // Creates its own id like exchange ex-0003 did.
-        String id = given(TaplineTarget.spec())
+        // Creates its own orderId like exchange ex-0003 did.
+        String orderId = given(TaplineTarget.spec())
                 .contentType("application/json")
                 .body("""
                     {"customer":"bob","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
@@ -136,9 +136,9 @@ class OrdersContractTest {
                 .extract().path("id");
 
         given(TaplineTarget.spec())
-                .pathParam("id", id)
+                .pathParam("orderId", orderId)
             .when()
-                .get("/orders/{id}")
+                .get("/orders/{orderId}")
             .then()
                 .statusCode(200)
                 .contentType(startsWith("application/json"))
@@ -148,15 +148,15 @@ class OrdersContractTest {
     }
 
     @Test
-    @DisplayName("GET /orders/{id} → 404")
+    @DisplayName("GET /orders/{orderId} → 404")
     void getOrdersById_returns404() {
         // Recorded exchange ex-0011 (GET /orders/7d1c9a1e-0000-4000-8000-00000000dead -> 404).
         // A fresh random id: no recorded resource is assumed to exist.
-        String id = TaplineTarget.freshId();
+        String orderId = TaplineTarget.freshId();
         given(TaplineTarget.spec())
-                .pathParam("id", id)
+                .pathParam("orderId", orderId)
             .when()
-                .get("/orders/{id}")
+                .get("/orders/{orderId}")
             .then()
                 .statusCode(404)
                 .contentType(startsWith("application/json"))
@@ -166,11 +166,11 @@ class OrdersContractTest {
     }
 
     @Test
-    @DisplayName("PATCH /orders/{id} → 200")
+    @DisplayName("PATCH /orders/{orderId} → 200")
     void patchOrdersById_returns200() {
         // Recorded exchange ex-0007 (PATCH /orders/3f1c9a1e-0000-4000-8000-000000000001 -> 200).
-        // Creates its own id like exchange ex-0001 did.
-        String id = given(TaplineTarget.spec())
+        // Creates its own orderId like exchange ex-0001 did.
+        String orderId = given(TaplineTarget.spec())
                 .contentType("application/json")
                 .body("""
                     {"customer":"ann","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
@@ -181,12 +181,12 @@ class OrdersContractTest {
                 .extract().path("id");
 
         given(TaplineTarget.spec())
-                .pathParam("id", id)
+                .pathParam("orderId", orderId)
                 .contentType("application/json")
                 .body("""
                     {"status":"PAID"}""")
             .when()
-                .patch("/orders/{id}")
+                .patch("/orders/{orderId}")
             .then()
                 .statusCode(200)
                 .contentType(startsWith("application/json"))
@@ -195,12 +195,12 @@ class OrdersContractTest {
     }
 
     @Test
-    @DisplayName("PATCH /orders/{id} → 409")
+    @DisplayName("PATCH /orders/{orderId} → 409")
     void patchOrdersById_returns409() {
         // Recorded exchange ex-0008 (PATCH /orders/3f1c9a1e-0000-4000-8000-000000000001 -> 409).
-        // Creates its own id like exchange ex-0001 did.
+        // Creates its own orderId like exchange ex-0001 did.
         // Then brings it into the recorded state like exchange ex-0007.
-        String id = given(TaplineTarget.spec())
+        String orderId = given(TaplineTarget.spec())
                 .contentType("application/json")
                 .body("""
                     {"customer":"ann","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
@@ -211,22 +211,22 @@ class OrdersContractTest {
                 .extract().path("id");
 
         given(TaplineTarget.spec())
-                .pathParam("id", id)
+                .pathParam("orderId", orderId)
                 .contentType("application/json")
                 .body("""
                     {"status":"PAID"}""")
             .when()
-                .patch("/orders/{id}")
+                .patch("/orders/{orderId}")
             .then()
                 .statusCode(200);
 
         given(TaplineTarget.spec())
-                .pathParam("id", id)
+                .pathParam("orderId", orderId)
                 .contentType("application/json")
                 .body("""
                     {"status":"NEW"}""")
             .when()
-                .patch("/orders/{id}")
+                .patch("/orders/{orderId}")
             .then()
                 .statusCode(409)
                 .contentType(startsWith("application/json"))
@@ -234,11 +234,11 @@ class OrdersContractTest {
     }
 
     @Test
-    @DisplayName("DELETE /orders/{id} → 204")
+    @DisplayName("DELETE /orders/{orderId} → 204")
     void deleteOrdersById_returns204() {
         // Recorded exchange ex-0014 (DELETE /orders/3f1c9a1e-0000-4000-8000-000000000003 -> 204).
-        // Creates its own id like exchange ex-0001 did.
-        String id = given(TaplineTarget.spec())
+        // Creates its own orderId like exchange ex-0001 did.
+        String orderId = given(TaplineTarget.spec())
                 .contentType("application/json")
                 .body("""
                     {"customer":"ann","items":[{"sku":"A-1","quantity":2,"price":9.99}]}""")
@@ -249,9 +249,9 @@ class OrdersContractTest {
                 .extract().path("id");
 
         given(TaplineTarget.spec())
-                .pathParam("id", id)
+                .pathParam("orderId", orderId)
             .when()
-                .delete("/orders/{id}")
+                .delete("/orders/{orderId}")
             .then()
                 .statusCode(204)
                 .body(emptyOrNullString());

@@ -1,19 +1,15 @@
 package dev.tapline.testgen;
 
+import dev.tapline.core.endpoint.EndpointKey;
+import dev.tapline.core.endpoint.OpenApiSpec;
+import dev.tapline.core.endpoint.OpenApiSpec.Op;
 import dev.tapline.testgen.Catalog.Endpoint;
 import dev.tapline.testgen.Catalog.StatusStats;
 import io.swagger.v3.oas.models.OpenAPI;
 import io.swagger.v3.oas.models.Operation;
-import io.swagger.v3.oas.models.PathItem;
 import io.swagger.v3.oas.models.media.MediaType;
 import io.swagger.v3.oas.models.media.Schema;
 import io.swagger.v3.oas.models.responses.ApiResponse;
-import io.swagger.v3.parser.OpenAPIV3Parser;
-import io.swagger.v3.parser.core.models.ParseOptions;
-import io.swagger.v3.parser.core.models.SwaggerParseResult;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,99 +19,17 @@ import java.util.TreeSet;
 import org.jspecify.annotations.Nullable;
 
 /**
- * An OpenAPI 3 document as the generator uses it: concrete paths map to the spec's templates and
- * operation ids, and traffic is checked against the declared responses.
+ * Where recorded traffic contradicts an OpenAPI document ({@code tapline-report.md}): undocumented
+ * endpoints, statuses, bodies and fields, type mismatches, missing required fields, and which
+ * operations have traffic and tests.
  */
-final class OpenApiIndex {
+final class SpecReport {
+  private final OpenApiSpec spec;
   private final OpenAPI api;
-  private final String name;
-  private final String basePath;
-  private final List<Op> ops = new ArrayList<>();
 
-  record Op(String method, String template, String[] segments, @Nullable String operationId,
-      Operation operation, int literals) {}
-
-  record Match(String template, List<String> paramNames, @Nullable String operationId) {}
-
-  /** The spec is not a readable, valid OpenAPI 3 document. */
-  static final class InvalidSpecException extends RuntimeException {
-    private static final long serialVersionUID = 1L;
-
-    InvalidSpecException(String message) {
-      super(message);
-    }
-  }
-
-  private OpenApiIndex(OpenAPI api, String name) {
-    this.api = api;
-    this.name = name;
-    String base = "";
-    if (api.getServers() != null && !api.getServers().isEmpty() && api.getServers().get(0).getUrl() != null) {
-      try {
-        String p = URI.create(api.getServers().get(0).getUrl()).getPath();
-        base = p == null || p.equals("/") ? "" : p.endsWith("/") ? p.substring(0, p.length() - 1) : p;
-      } catch (IllegalArgumentException ignored) {
-        base = "";
-      }
-    }
-    this.basePath = base;
-    if (api.getPaths() != null) {
-      for (Map.Entry<String, PathItem> e : new TreeMap<>(api.getPaths()).entrySet()) {
-        String template = basePath + e.getKey();
-        String[] segs = template.split("/", -1);
-        int literals = 0;
-        for (String s : segs) {
-          if (!s.startsWith("{")) literals++;
-        }
-        for (Map.Entry<PathItem.HttpMethod, Operation> o : e.getValue().readOperationsMap().entrySet()) {
-          ops.add(new Op(o.getKey().name(), template, segs, o.getValue().getOperationId(), o.getValue(), literals));
-        }
-      }
-    }
-  }
-
-  static OpenApiIndex load(Path file) {
-    if (!Files.isReadable(file)) {
-      throw new InvalidSpecException(file + ": cannot read the OpenAPI document");
-    }
-    ParseOptions po = new ParseOptions();
-    po.setResolve(true);
-    po.setResolveFully(true);
-    SwaggerParseResult r = new OpenAPIV3Parser().readLocation(file.toAbsolutePath().toString(), null, po);
-    List<String> messages = r.getMessages() == null ? List.of() : r.getMessages();
-    if (r.getOpenAPI() == null || !messages.isEmpty()) {
-      throw new InvalidSpecException(file + ": not a valid OpenAPI 3 document: "
-          + (messages.isEmpty() ? "could not parse it" : messages.get(0)));
-    }
-    return new OpenApiIndex(r.getOpenAPI(), file.getFileName().toString());
-  }
-
-  @Nullable Match match(String method, String path) {
-    String[] p = path.split("/", -1);
-    Op best = null;
-    for (Op op : ops) {
-      if (!op.method.equals(method) || op.segments.length != p.length) {
-        continue;
-      }
-      boolean ok = true;
-      for (int i = 0; i < p.length && ok; i++) {
-        String s = op.segments[i];
-        ok = s.startsWith("{") && s.endsWith("}") ? !p[i].isEmpty() : s.equals(p[i]);
-      }
-      if (ok && (best == null || op.literals > best.literals)) {
-        best = op;
-      }
-    }
-    return best == null ? null : new Match(best.template, Catalog.paramNamesOf(best.template), best.operationId);
-  }
-
-  private @Nullable Op op(String method, String template) {
-    for (Op op : ops) {
-      if (op.method.equals(method) && op.template.equals(template)) {
-        return op;
-      }
-    }
-    return null;
+  SpecReport(OpenApiSpec spec) {
+    this.spec = spec;
+    this.api = spec.api();
   }
 
   /** {@code DIR/tapline-report.md}: contradictions between traffic and spec, and operation coverage. */
@@ -123,7 +37,7 @@ final class OpenApiIndex {
     List<String> contradictions = new ArrayList<>();
     TreeMap<String, long[]> coverage = new TreeMap<>();
     for (Endpoint ep : catalog.endpoints.values()) {
-      Op op = op(ep.key.method(), ep.key.template());
+      Op op = ep.key.basePath().equals(spec.basePath()) ? spec.operation(ep.key.method(), ep.key.template()) : null;
       String where = "`" + ep.key.display() + "`";
       if (op == null) {
         contradictions.add("Undocumented endpoint: " + where + " (" + ep.count + " exchanges)");
@@ -133,7 +47,7 @@ final class OpenApiIndex {
       c[0] += ep.count;
       c[1] += tests.getOrDefault(ep.key, 0);
       for (StatusStats st : ep.statuses.values()) {
-        ApiResponse declared = response(op.operation, st.status);
+        ApiResponse declared = response(op.operation(), st.status);
         if (declared == null) {
           contradictions.add("Undocumented status: " + where + " → " + st.status + " (" + st.count + " exchanges)");
           continue;
@@ -153,7 +67,7 @@ final class OpenApiIndex {
     }
     StringBuilder sb = new StringBuilder();
     sb.append("# Tapline contract report\n\n");
-    sb.append("Spec: `").append(mdCode(name)).append("`");
+    sb.append("Spec: `").append(mdCode(spec.name())).append("`");
     if (api.getInfo() != null && api.getInfo().getTitle() != null) {
       sb.append(" (").append(mdText(api.getInfo().getTitle()));
       if (api.getInfo().getVersion() != null) {
@@ -175,7 +89,7 @@ final class OpenApiIndex {
     sb.append("| operation | exchanges | tests |\n| --- | ---: | ---: |\n");
     int covered = 0;
     TreeSet<String> all = new TreeSet<>();
-    for (Op op : ops) {
+    for (Op op : spec.operations()) {
       all.add(opKey(op));
     }
     for (String k : all) {
@@ -193,8 +107,8 @@ final class OpenApiIndex {
   }
 
   private static String opKey(Op op) {
-    return "`" + mdCode(op.method + " " + op.template) + "`"
-        + (op.operationId == null ? "" : " (" + mdText(op.operationId) + ")");
+    return "`" + mdCode(op.method() + " " + op.basePath() + op.template()) + "`"
+        + (op.operationId() == null ? "" : " (" + mdText(op.operationId()) + ")");
   }
 
   private static @Nullable ApiResponse response(Operation op, int status) {
