@@ -17,7 +17,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * The admin port: {@code GET /healthz}, {@code GET /metrics} (Prometheus text), {@code GET /routes},
+ * The admin port: {@code GET /healthz}, {@code GET /metrics} (Prometheus text, when the proxy's meter
+ * registry is a Prometheus one), {@code GET /routes},
  * {@code PUT /routes/{key}} with {@code {"upstream": "http://host:port"}}, {@code DELETE /routes/{key}}.
  * A plain JDK server on its own thread: admin calls never touch the forwarding event loops.
  */
@@ -69,12 +70,18 @@ final class AdminServer {
           send(ex, 200, Map.of("status", "ok"));
         }
       } else if (path.equals("/metrics")) {
-        if (allow(ex, method, "GET")) {
-          byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-          ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-          ex.sendResponseHeaders(200, body.length);
-          ex.getResponseBody().write(body);
+        if (!allow(ex, method, "GET")) {
+          return;
         }
+        if (!metrics.scrapeable()) {
+          error(ex, 404, "not_found", "this proxy's meters are not on a Prometheus registry: read them where the"
+              + " registry it was given is published");
+          return;
+        }
+        byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
+        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+        ex.sendResponseHeaders(200, body.length);
+        ex.getResponseBody().write(body);
       } else if (path.equals("/routes") || path.equals("/routes/")) {
         if (allow(ex, method, "GET")) {
           send(ex, 200, routesJson());

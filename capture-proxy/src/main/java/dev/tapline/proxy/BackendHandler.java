@@ -17,11 +17,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class BackendHandler extends ChannelInboundHandlerAdapter {
   private @Nullable FrontendHandler frontend;
-  private FrontendHandler.@Nullable InFlight exchange;
+  private @Nullable InFlight exchange;
   private @Nullable Throwable failure;
   private boolean skippingInformational;
 
-  void attach(FrontendHandler f, FrontendHandler.InFlight x) {
+  void attach(FrontendHandler f, InFlight x) {
     this.frontend = f;
     this.exchange = x;
     this.failure = null;
@@ -36,7 +36,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     FrontendHandler f = frontend;
-    FrontendHandler.InFlight x = exchange;
+    InFlight x = exchange;
     if (f == null || x == null) {
       ReferenceCountUtil.release(msg);
       ctx.close(); // an idle connection that speaks: not safe to reuse
@@ -82,7 +82,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelReadComplete(ChannelHandlerContext ctx) {
     FrontendHandler f = frontend;
-    FrontendHandler.InFlight x = exchange;
+    InFlight x = exchange;
     if (f != null && x != null) {
       f.upstreamReadComplete(x);
     }
@@ -106,10 +106,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     FrontendHandler f = frontend;
-    FrontendHandler.InFlight x = exchange;
+    InFlight x = exchange;
     if (f == null || x == null) {
       ctx.close(); // idle in the pool for a whole timeout
-    } else if (x.requestDone) {
+    } else if (x.phase.requestComplete()) {
       // Only a complete request waits for a response; a slow upload is the client timeout's business.
       f.upstreamTimeout(x);
     }
@@ -124,7 +124,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     FrontendHandler f = frontend;
-    FrontendHandler.InFlight x = exchange;
+    InFlight x = exchange;
     detach();
     if (f != null && x != null) {
       f.upstreamClosed(x, failure);

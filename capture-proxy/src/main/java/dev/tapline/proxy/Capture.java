@@ -32,6 +32,7 @@ final class Capture {
   final String authority;
   final List<Header> requestHeaders;
   final CaptureBuffer requestBody;
+  private final int maxBody;
   int status;
   @Nullable List<Header> responseHeaders;
   @Nullable CaptureBuffer responseBody;
@@ -49,13 +50,19 @@ final class Capture {
     this.authority = authority;
     this.requestHeaders = snapshot(headers);
     this.requestBody = new CaptureBuffer(maxBody, declaredLength(headers));
+    this.maxBody = maxBody;
   }
 
-  void response(int status, HttpHeaders headers, int maxBody) {
+  void response(int status, HttpHeaders headers) {
     this.status = status;
     this.responseHeaders = snapshot(headers);
     boolean noBody = method.equals("HEAD") || status == 204 || status == 304;
     this.responseBody = new CaptureBuffer(maxBody, noBody ? -1 : declaredLength(headers));
+  }
+
+  void end(long durationNanos, @Nullable ExchangeError error) {
+    this.durationNanos = durationNanos;
+    this.error = error;
   }
 
   private static int declaredLength(HttpHeaders headers) {

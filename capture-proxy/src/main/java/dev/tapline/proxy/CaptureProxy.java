@@ -2,6 +2,9 @@ package dev.tapline.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -91,22 +94,21 @@ public final class CaptureProxy implements AutoCloseable {
     // Everything that can reject the configuration comes before the sink starts.
     SslContext tls = ProxyState.clientTls(config.upstreamCa());
     RouteTable routes = new RouteTable(config.sandboxes());
-    Upstream baseline = Upstream.of(config.baseline());
-    ProxyMetrics metrics = new ProxyMetrics();
+    Router router = new Router(config.routingKeys(), routes, Upstream.of(config.baseline()));
+    MeterRegistry registry = config.meterRegistry();
+    ProxyMetrics metrics = new ProxyMetrics(registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     ExchangeSink sink;
-    boolean kafka = false;
     if (config.capture() == CapturePolicy.NONE) {
       sink = ExchangeSink.discarding();
     } else if (config.sink() != null) {
       sink = config.sink();
     } else if (config.kafkaBootstrap() != null) {
       sink = ExchangeSink.kafka(config.kafkaBootstrap(), config.topic());
-      kafka = true;
     } else {
       sink = ExchangeSink.discarding();
     }
-    CapturePublisher publisher = new CapturePublisher(sink, kafka, config, metrics);
-    ProxyState state = new ProxyState(config, routes, baseline, metrics, publisher, t, tls);
+    CapturePublisher publisher = new CapturePublisher(sink, config, metrics);
+    ProxyState state = new ProxyState(config, router, metrics, publisher, t, tls);
     EventLoopGroup group;
     try {
       group = t.group(Runtime.getRuntime().availableProcessors(), "tapline-proxy");

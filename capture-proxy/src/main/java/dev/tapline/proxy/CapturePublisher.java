@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,18 +44,18 @@ final class CapturePublisher {
   private final String service;
   private final String proxyId;
   private final ProxyMetrics metrics;
-  private final boolean kafka;
+  private final Consumer<ExchangeSink.Delivery> delivered;
   private final Thread thread;
   private volatile boolean closing;
 
-  CapturePublisher(ExchangeSink sink, boolean kafka, ProxyConfig config, ProxyMetrics metrics) {
+  CapturePublisher(ExchangeSink sink, ProxyConfig config, ProxyMetrics metrics) {
     this.capacity = config.queueCapacity();
     this.sink = sink;
-    this.kafka = kafka;
     this.redactor = config.redactor();
     this.service = config.service();
     this.proxyId = config.proxyId();
     this.metrics = metrics;
+    this.delivered = metrics::delivered; // one callback for every offer
     metrics.queueDepth(queued::get);
     this.thread = new Thread(this::run, "tapline-capture-publisher");
     thread.setDaemon(true);
@@ -125,30 +126,20 @@ final class CapturePublisher {
       e = redactor.redact(c.toExchange(service, proxyId));
     } catch (RuntimeException ex) {
       log.warn("could not build the exchange for {} {}: {}", c.method, c.uri, ex.toString());
-      metrics.failed(false);
+      metrics.notBuilt();
       return;
     }
     boolean accepted;
     try {
-      accepted = sink.offer(e, failure -> {
-        if (failure == null) {
-          metrics.captured();
-        } else {
-          metrics.failed(kafka);
-        }
-      });
+      accepted = sink.offer(e, delivered);
     } catch (RuntimeException ex) {
       log.warn("sink {} failed on exchange {}: {}", sink.describe(), e.id(), ex.toString());
-      metrics.failed(kafka);
+      metrics.delivered(new ExchangeSink.Delivery.Failed(ex, false));
       return;
     }
     if (!accepted) {
       metrics.dropped();
     }
-  }
-
-  int depth() {
-    return queued.get();
   }
 
   /** Publishes what is queued (up to a few seconds' worth), then closes the sink. */

@@ -6,7 +6,6 @@ import dev.tapline.core.Exchange;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Where captured (already redacted) exchanges go. The proxy calls {@link #offer} from one publisher
@@ -24,12 +23,13 @@ public interface ExchangeSink {
   /**
    * Hands over one exchange.
    *
-   * @param done called once, later or at once, with null when the exchange was delivered or with
-   *     the failure (the proxy counts a failed capture)
+   * @param done called once, later or at once, with how the delivery ended; the proxy counts a
+   *     {@link Delivery.Delivered} as captured, a {@link Delivery.Failed} as failed
    * @return false when the exchange was not accepted (full buffer, broker unreachable): a drop;
-   *     {@code done} is then not called
+   *     {@code done} is then not called. A sink that throws instead has the exchange counted as
+   *     failed.
    */
-  boolean offer(Exchange exchange, Consumer<@Nullable Throwable> done);
+  boolean offer(Exchange exchange, Consumer<Delivery> done);
 
   /** Flushes what was accepted (within a bounded time) and releases resources. */
   default CompletableFuture<Void> close() {
@@ -39,6 +39,27 @@ public interface ExchangeSink {
   /** A short description for logs, e.g. {@code kafka 127.0.0.1:9092 topic tapline.exchanges}. */
   default String describe() {
     return getClass().getSimpleName();
+  }
+
+  /** How the delivery of one accepted exchange ended. */
+  sealed interface Delivery {
+    /** The one {@link Delivered} a sink needs. */
+    Delivered DELIVERED = new Delivered();
+
+    /** The exchange reached its destination (for Kafka: acknowledged by the broker). */
+    record Delivered() implements Delivery {}
+
+    /**
+     * The exchange was accepted but did not arrive.
+     *
+     * @param brokerError the broker, or the way to it, failed the send (counted as a Kafka send
+     *     error as well)
+     */
+    record Failed(Throwable cause, boolean brokerError) implements Delivery {
+      public Failed {
+        requireNonNull(cause, "cause");
+      }
+    }
   }
 
   /**
@@ -59,8 +80,8 @@ public interface ExchangeSink {
   static ExchangeSink discarding() {
     return new ExchangeSink() {
       @Override
-      public boolean offer(Exchange exchange, Consumer<@Nullable Throwable> done) {
-        done.accept(null);
+      public boolean offer(Exchange exchange, Consumer<Delivery> done) {
+        done.accept(Delivery.DELIVERED);
         return true;
       }
 
@@ -76,12 +97,12 @@ public interface ExchangeSink {
     requireNonNull(consumer, "consumer");
     return new ExchangeSink() {
       @Override
-      public boolean offer(Exchange exchange, Consumer<@Nullable Throwable> done) {
+      public boolean offer(Exchange exchange, Consumer<Delivery> done) {
         try {
           consumer.accept(exchange);
-          done.accept(null);
+          done.accept(Delivery.DELIVERED);
         } catch (RuntimeException e) {
-          done.accept(e);
+          done.accept(new Delivery.Failed(e, false));
         }
         return true;
       }

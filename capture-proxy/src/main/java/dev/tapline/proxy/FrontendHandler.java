@@ -1,6 +1,5 @@
 package dev.tapline.proxy;
 
-import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeError;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -9,34 +8,28 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The client side of one connection: routes each request, streams it to an upstream connection and
- * streams the response back, teeing both into a {@link Capture} when the request is captured.
+ * The client side of one connection: sends each request where the {@link Router} says, streams it
+ * to an upstream connection and the response back, one {@link InFlight} exchange at a time, teeing
+ * both into the {@link Capture} that {@link CaptureRules} opened for it, if any. The proxy's own
+ * answers come from {@link ErrorResponses}.
  *
  * <p>AUTO_READ is off on both sides. A request body is read from the client only while the
  * upstream can take more (writability); between a complete request and the end of its response,
@@ -61,43 +54,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     this.state = state;
   }
 
-  /** One request/response on this connection. */
-  static final class InFlight {
-    final HttpRequest request;
-    final Upstream upstream;
-    final int targetKind;
-    final @Nullable Capture capture;
-    final long startNanos;
-    final boolean http10;
-    final boolean head;
-    final boolean webSocket;
-    boolean keepAlive;
-    boolean expectContinue;
-    @Nullable Channel backend;
-    boolean reused;
-    boolean retried;
-    @Nullable ArrayDeque<HttpContent> pending;
-    long requestBodyBytes;
-    boolean requestDone;
-    boolean responseStarted;
-    boolean upgrading;
-    int status;
-    boolean upstreamKeepAlive;
-    boolean finished;
-
-    InFlight(HttpRequest request, Upstream upstream, int targetKind, @Nullable Capture capture, long startNanos,
-        boolean webSocket) {
-      this.request = request;
-      this.upstream = upstream;
-      this.targetKind = targetKind;
-      this.capture = capture;
-      this.startNanos = startNanos;
-      this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
-      this.head = request.method().equals(HttpMethod.HEAD);
-      this.webSocket = webSocket;
-    }
-  }
-
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     this.ctx = ctx;
@@ -116,7 +72,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     InFlight x = cur;
-    if (!queued.isEmpty() || (x != null && x.requestDone)) {
+    if (!queued.isEmpty() || (x != null && x.phase.requestComplete())) {
       queued.add(msg);
       return;
     }
@@ -134,18 +90,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     if (msg instanceof HttpContent c) {
       InFlight x = cur;
-      if (x == null || x.finished) {
+      if (x == null || x.done()) {
         c.release();
         return;
       }
       if (c.decoderResult().isFailure()) {
         c.release();
         x.keepAlive = false;
-        if (!x.responseStarted) {
-          respond(x, 400, "bad_request", "malformed request body: " + c.decoderResult().cause().getMessage(),
-              new ExchangeError(ExchangeError.Kind.OTHER, "malformed request body"));
+        ExchangeError err = new ExchangeError(ExchangeError.Kind.OTHER, "malformed request body");
+        if (x.phase.responseStarted()) {
+          abort(x, err);
         } else {
-          abort(x, new ExchangeError(ExchangeError.Kind.OTHER, "malformed request body"));
+          respond(x, ErrorResponses.error(400, "bad_request",
+              "malformed request body: " + c.decoderResult().cause().getMessage(), false), err);
         }
         return;
       }
@@ -155,27 +112,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private void begin(HttpRequest req) {
     long now = System.nanoTime();
+    Target target = state.router.route(req);
+    Upstream up = switch (target) {
+      case Target.Baseline b -> b.upstream();
+      case Target.Sandbox s -> s.upstream();
+    };
     HttpHeaders h = req.headers();
-    String routingKey = state.config.routingKeys().extract(h::getAll);
-    Upstream up = null;
-    int kind = ProxyMetrics.BASELINE;
-    String target = Exchange.BASELINE;
-    if (routingKey != null) {
-      up = state.routes.lookup(routingKey);
-      if (up != null) {
-        kind = ProxyMetrics.SANDBOX;
-        target = Exchange.sandboxTarget(routingKey);
-      }
-    }
-    if (up == null) {
-      up = state.baseline;
-    }
     boolean ws = HopByHop.isWebSocketUpgrade(h);
     String host = h.get(HttpHeaderNames.HOST, "");
-    Capture capture = !ws && state.shouldCapture(routingKey, req.uri())
-        ? new Capture(now, routingKey, target, req.method().name(), req.uri(), host, h, state.config.maxBodyBytes())
-        : null;
-    InFlight x = new InFlight(req, up, kind, capture, now, ws);
+    Capture capture = state.captures.open(req, target, host, ws, now);
+    InFlight x = new InFlight(req, target, up, capture, now, ws);
     state.inFlight.increment();
     x.keepAlive = HttpUtil.isKeepAlive(req);
     if (HttpUtil.is100ContinueExpected(req)) {
@@ -184,16 +130,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       x.expectContinue = true;
       h.remove(HttpHeaderNames.EXPECT);
     }
-    HopByHop.strip(h, ws);
-    if (host.isEmpty()) {
-      h.set(HttpHeaderNames.HOST, up.hostPort());
-    }
-    HopByHop.addForwarded(h, clientIp(), host);
-    req.setProtocolVersion(HttpVersion.HTTP_1_1);
+    HopByHop.forUpstream(req, ws, host, up.hostPort(), clientIp());
     cur = x;
     Channel pooled = state.pool.pooled(up);
     if (pooled != null) {
-      x.reused = true;
+      x.attempt = InFlight.Attempt.POOLED;
       connected(x, pooled);
     } else {
       connect(x);
@@ -212,23 +153,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private void connectDone(InFlight x, ChannelFuture f) {
     if (f.isSuccess()) {
       connected(x, f.channel());
-    } else if (x == cur && !x.finished) {
-      Throwable cause = f.cause();
-      boolean timeout = ErrorResponses.isTimeout(cause);
-      upstreamFailed(x, timeout ? 504 : 502, ErrorResponses.cause(cause),
-          timeout ? ExchangeError.Kind.TIMEOUT : ExchangeError.Kind.REFUSED);
+    } else if (x == cur && !x.done()) {
+      upstreamFailed(x, UpstreamFailure.of(f.cause(), ExchangeError.Kind.REFUSED, x.upstream.uri()));
     }
   }
 
   private void connected(InFlight x, Channel ch) {
-    if (x != cur || x.finished) {
+    if (x != cur || x.done()) {
       state.pool.release(x.upstream, ch);
       return;
     }
     x.backend = ch;
     ch.pipeline().get(BackendHandler.class).attach(this, x);
     ch.write(x.request, ch.voidPromise());
-    if (x.retried && x.requestDone) {
+    if (x.attempt == InFlight.Attempt.RETRY) {
+      // Only a complete, bodiless request is retried; its end went to the connection that closed.
       ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
     }
     ArrayDeque<HttpContent> pending = x.pending;
@@ -241,7 +180,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     }
     ch.flush();
     ch.read();
-    if (x.expectContinue && !x.requestDone) {
+    if (x.expectContinue && !x.phase.requestComplete()) {
       x.expectContinue = false;
       ctx().writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
     }
@@ -255,7 +194,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       x.capture.requestBody.add(c.content());
     }
     if (c instanceof LastHttpContent) {
-      x.requestDone = true;
+      x.requestEnded();
     }
     Channel b = x.backend;
     if (b == null) {
@@ -293,7 +232,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     InFlight x = cur;
-    if (x == null || x.requestDone || x.finished) {
+    if (x == null || x.phase.requestComplete()) {
       if (queued.size() < MAX_QUEUED) {
         ctx().read();
       }
@@ -308,52 +247,25 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   // ---- upstream → client, called by BackendHandler on this same event loop ----
 
   void responseHead(InFlight x, HttpResponse resp) {
-    if (x != cur || x.finished) {
+    if (x != cur || x.done()) {
       ReferenceCountUtil.release(resp);
       return;
     }
-    x.responseStarted = true;
-    x.status = resp.status().code();
-    x.upstreamKeepAlive = HttpUtil.isKeepAlive(resp);
+    x.responseStarted(resp.status().code(), HttpUtil.isKeepAlive(resp));
     HttpHeaders h = resp.headers();
     if (x.capture != null) {
-      x.capture.response(x.status, h, state.config.maxBodyBytes());
+      x.capture.response(x.status, h);
     }
-    if (x.webSocket && x.status == 101) {
-      x.upgrading = true;
+    if (x.phase == InFlight.Phase.UPGRADING) {
       HopByHop.addVia(h);
-      ctx().write(resp, ctx().voidPromise());
-      return;
+    } else {
+      x.keepAlive = HopByHop.forClient(resp, x.http10, x.head, x.keepAlive);
     }
-    HopByHop.strip(h, false);
-    HopByHop.addVia(h);
-    if (!x.requestDone) {
-      x.keepAlive = false; // answered before the request finished: not worth draining the rest
-    }
-    boolean bodyAllowed = !x.head && x.status >= 200 && x.status != 204 && x.status != 304;
-    if (x.http10 && HttpUtil.isTransferEncodingChunked(resp)) {
-      // An HTTP/1.0 client cannot read chunks: send the body raw and end it by closing.
-      HttpUtil.setTransferEncodingChunked(resp, false);
-      x.keepAlive = false;
-    } else if (bodyAllowed && !HttpUtil.isContentLengthSet(resp) && !HttpUtil.isTransferEncodingChunked(resp)) {
-      // The upstream delimits the body by closing; re-frame it so the client connection can stay.
-      if (x.http10) {
-        x.keepAlive = false;
-      } else {
-        HttpUtil.setTransferEncodingChunked(resp, true);
-      }
-    }
-    if (x.http10 && x.keepAlive) {
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-    } else if (!x.keepAlive) {
-      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    }
-    resp.setProtocolVersion(HttpVersion.HTTP_1_1);
     ctx().write(resp, ctx().voidPromise());
   }
 
   void responseContent(InFlight x, HttpContent c) {
-    if (x != cur || x.finished) {
+    if (x != cur || x.done()) {
       c.release();
       return;
     }
@@ -364,7 +276,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     boolean last = c instanceof LastHttpContent;
     ctx().write(c, ctx().voidPromise());
     if (last) {
-      if (x.upgrading) {
+      if (x.phase == InFlight.Phase.UPGRADING) {
         tunnel(x);
       } else {
         finish(x, null);
@@ -375,7 +287,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   void upstreamReadComplete(InFlight x) {
     ChannelHandlerContext ctx = ctx();
     ctx.flush();
-    if (x == cur && !x.finished && x.backend != null && ctx.channel().isWritable()) {
+    if (x == cur && !x.done() && x.backend != null && ctx.channel().isWritable()) {
       x.backend.read();
     }
   }
@@ -383,71 +295,55 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   @Override
   public void channelWritabilityChanged(ChannelHandlerContext ctx) {
     InFlight x = cur;
-    if (x != null && !x.finished && x.backend != null && ctx.channel().isWritable()) {
+    if (x != null && !x.done() && x.backend != null && ctx.channel().isWritable()) {
       x.backend.read();
     }
     ctx.fireChannelWritabilityChanged();
   }
 
   void upstreamClosed(InFlight x, @Nullable Throwable cause) {
-    if (x != cur || x.finished) {
+    if (x != cur || x.done()) {
       return;
     }
-    if (x.responseStarted) {
+    if (x.phase.responseStarted()) {
       abort(x, new ExchangeError(ExchangeError.Kind.RESET,
-          "upstream closed the connection mid-response: " + ErrorResponses.cause(cause)));
+          "upstream closed the connection mid-response: " + UpstreamFailure.describe(cause)));
       return;
     }
-    boolean replayable = x.requestDone && x.requestBodyBytes == 0 && x.pending == null;
-    if (x.reused && !x.retried && replayable && cause == null) {
+    if (x.attempt == InFlight.Attempt.POOLED && x.replayable() && cause == null) {
       // A pooled connection the upstream had already closed: try once on a fresh one.
-      x.retried = true;
-      x.reused = false;
+      x.attempt = InFlight.Attempt.RETRY;
       x.backend = null;
       connect(x);
       return;
     }
-    boolean timeout = ErrorResponses.isTimeout(cause); // a TLS handshake that never completed
-    upstreamFailed(x, timeout ? 504 : 502, cause == null ? "connection closed before a response" : ErrorResponses.cause(cause),
-        timeout ? ExchangeError.Kind.TIMEOUT : ExchangeError.Kind.RESET);
+    // A timeout here is a TLS handshake that never completed.
+    upstreamFailed(x, UpstreamFailure.of(cause, ExchangeError.Kind.RESET, x.upstream.uri()));
   }
 
   void upstreamTimeout(InFlight x) {
-    if (x != cur || x.finished) {
+    if (x != cur || x.done()) {
       return;
     }
     String detail = "no response within " + state.config.responseTimeout().toSeconds() + "s";
-    if (x.responseStarted) {
+    if (x.phase.responseStarted()) {
       abort(x, new ExchangeError(ExchangeError.Kind.TIMEOUT, detail));
     } else {
-      upstreamFailed(x, 504, detail, ExchangeError.Kind.TIMEOUT);
+      upstreamFailed(x, UpstreamFailure.timedOut(detail, x.upstream.uri()));
     }
   }
 
-  private void upstreamFailed(InFlight x, int status, String cause, ExchangeError.Kind kind) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", "upstream_unavailable");
-    body.put("detail", (status == 504 ? "upstream timed out: " : "upstream unavailable: ") + cause);
-    body.put("upstream", x.upstream.uri().toString());
-    body.put("cause", cause);
-    respond(x, status, body, new ExchangeError(kind, cause + " (" + x.upstream.uri() + ")"));
-  }
-
-  private void respond(InFlight x, int status, String error, String detail, ExchangeError err) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", error);
-    body.put("detail", detail);
-    respond(x, status, body, err);
+  private void upstreamFailed(InFlight x, UpstreamFailure f) {
+    if (!x.phase.requestComplete()) {
+      x.keepAlive = false;
+    }
+    respond(x, ErrorResponses.upstreamFailure(f, x.keepAlive), f.error());
   }
 
   /** The proxy answers in place of the upstream (nothing was sent to the client yet). */
-  private void respond(InFlight x, int status, Map<String, Object> body, ExchangeError err) {
-    if (!x.requestDone) {
-      x.keepAlive = false;
-    }
-    x.responseStarted = true;
-    x.status = status;
-    ctx().write(ErrorResponses.json(status, body, x.keepAlive), ctx().voidPromise());
+  private void respond(InFlight x, HttpResponse r, ExchangeError err) {
+    x.status = r.status().code();
+    ctx().write(r, ctx().voidPromise());
     finish(x, err);
   }
 
@@ -460,30 +356,23 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void finish(InFlight x, @Nullable ExchangeError err) {
-    x.finished = true;
+    // Back to the pool only after a clean response to a complete request.
+    boolean reusable = err == null && x.upstreamKeepAlive && x.phase == InFlight.Phase.RESPONDING;
+    x.phase = InFlight.Phase.DONE;
     state.inFlight.decrement();
     long nanos = System.nanoTime() - x.startNanos;
-    state.metrics.request(x.targetKind, x.status, nanos);
+    state.metrics.request(x.target.metric(), x.status, nanos);
     Capture cap = x.capture;
     if (cap != null) {
-      cap.durationNanos = nanos;
-      cap.error = err;
+      cap.end(nanos, err);
       state.publisher.offer(cap);
     }
     Channel b = x.backend;
     x.backend = null;
     if (b != null) {
-      BackendHandler bh = b.pipeline().get(BackendHandler.class);
-      if (bh != null) {
-        bh.detach();
-      }
-      if (err == null && x.upstreamKeepAlive && x.requestDone && !x.upgrading) {
-        state.pool.release(x.upstream, b);
-      } else {
-        b.close();
-      }
+      state.pool.done(x.upstream, b, reusable);
     }
-    releasePending(x);
+    x.releasePending();
     cur = null;
     ChannelHandlerContext ctx = ctx();
     if (x.keepAlive && !closing) {
@@ -498,67 +387,34 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   private void drainQueued() {
     Object m;
-    while (!closing && (cur == null || !cur.requestDone) && (m = queued.poll()) != null) {
+    while (!closing && (cur == null || !cur.phase.requestComplete()) && (m = queued.poll()) != null) {
       handle(m);
-    }
-  }
-
-  private static void releasePending(InFlight x) {
-    ArrayDeque<HttpContent> p = x.pending;
-    if (p != null) {
-      HttpContent c;
-      while ((c = p.poll()) != null) {
-        c.release();
-      }
-      x.pending = null;
     }
   }
 
   /** Switches both connections to a raw byte tunnel once the 101 has gone to the client. */
   private void tunnel(InFlight x) {
     Channel b = x.backend;
-    x.finished = true;
+    x.phase = InFlight.Phase.DONE;
     state.inFlight.decrement();
-    state.metrics.request(x.targetKind, 101, System.nanoTime() - x.startNanos);
+    state.metrics.request(x.target.metric(), 101, System.nanoTime() - x.startNanos);
     cur = null;
     closing = true;
     ChannelHandlerContext ctx = ctx();
-    Channel client = ctx.channel();
     if (b == null) {
       ctx.close();
       return;
     }
     x.backend = null;
     ctx.flush();
-    b.pipeline().replace(BackendHandler.class, "relay", new RelayHandler(client));
-    b.pipeline().remove(HttpClientCodec.class);
-    b.pipeline().remove(IdleStateHandler.class);
-    ctx.pipeline().replace(this, "relay", new RelayHandler(b));
-    ctx.pipeline().remove(HttpServerCodec.class);
-    ctx.pipeline().remove(IdleStateHandler.class);
-    client.config().setAutoRead(true);
-    b.config().setAutoRead(true);
+    RelayHandler.tunnel(ctx, b);
   }
 
   private void reject(Throwable cause) {
-    int status;
-    String error;
-    if (cause instanceof TooLongHttpLineException) {
-      status = 414;
-      error = "uri_too_long";
-    } else if (cause instanceof TooLongHttpHeaderException) {
-      status = 431;
-      error = "headers_too_large";
-    } else {
-      status = 400;
-      error = "bad_request";
-    }
-    state.metrics.request(ProxyMetrics.PROXY, status, 0);
+    FullHttpResponse r = ErrorResponses.rejected(cause);
+    state.metrics.request(ProxyMetrics.TargetTag.PROXY, r.status().code(), 0);
     closing = true;
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("error", error);
-    body.put("detail", String.valueOf(cause.getMessage()));
-    ctx().writeAndFlush(ErrorResponses.json(status, body, false)).addListener(ChannelFutureListener.CLOSE);
+    ctx().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
   }
 
   @Override
@@ -568,15 +424,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       if (x == null) {
         closing = true;
         ctx.close();
-      } else if (!x.requestDone && !x.responseStarted) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("error", "request_timeout");
-        body.put("detail", "no request data for " + state.config.clientIdleTimeout().toSeconds() + "s");
+      } else if (x.phase == InFlight.Phase.SENDING) {
         x.keepAlive = false;
-        x.status = 408;
-        x.responseStarted = true;
-        ctx.write(ErrorResponses.json(408, body, false), ctx.voidPromise());
-        finish(x, new ExchangeError(ExchangeError.Kind.CLIENT_ABORTED, "client stopped sending the request"));
+        respond(x, ErrorResponses.error(408, "request_timeout",
+                "no request data for " + state.config.clientIdleTimeout().toSeconds() + "s", false),
+            new ExchangeError(ExchangeError.Kind.CLIENT_ABORTED, "client stopped sending the request"));
       }
       return;
     }
@@ -587,7 +439,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   public void channelInactive(ChannelHandlerContext ctx) {
     closing = true;
     InFlight x = cur;
-    if (x != null && !x.finished) {
+    if (x != null && !x.done()) {
       x.keepAlive = false;
       finish(x, new ExchangeError(ExchangeError.Kind.CLIENT_ABORTED, "client closed the connection"));
     }

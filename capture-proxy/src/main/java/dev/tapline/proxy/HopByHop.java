@@ -3,6 +3,10 @@ package dev.tapline.proxy;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.AsciiString;
 import java.util.List;
 
@@ -59,6 +63,23 @@ final class HopByHop {
     }
   }
 
+  /**
+   * Readies a client's request head for the upstream: hop-by-hop headers out ({@code Upgrade} kept
+   * for a WebSocket handshake), {@code Host} set when the client sent none, {@code Via} and {@code
+   * X-Forwarded-*} in, sent as HTTP/1.1.
+   *
+   * @param host the client's {@code Host}, or empty
+   */
+  static void forUpstream(HttpRequest req, boolean webSocket, String host, String upstreamHostPort, String clientIp) {
+    HttpHeaders h = req.headers();
+    strip(h, webSocket);
+    if (host.isEmpty()) {
+      h.set(HttpHeaderNames.HOST, upstreamHostPort);
+    }
+    addForwarded(h, clientIp, host);
+    req.setProtocolVersion(HttpVersion.HTTP_1_1);
+  }
+
   /** Adds {@code Via} and {@code X-Forwarded-For/-Proto/-Host} to a request going upstream. */
   static void addForwarded(HttpHeaders h, String clientIp, String host) {
     addVia(h);
@@ -70,6 +91,40 @@ final class HopByHop {
     if (!host.isEmpty() && !h.contains(X_FORWARDED_HOST)) {
       h.set(X_FORWARDED_HOST, host);
     }
+  }
+
+  /**
+   * Readies an upstream's response head for the client: hop-by-hop headers out, {@code Via} in, the
+   * body re-framed where the client could not read it as sent, {@code Connection} saying what follows.
+   *
+   * @param keepAlive whether the client connection could stay open so far
+   * @return whether it can stay open after this response
+   */
+  static boolean forClient(HttpResponse resp, boolean http10, boolean head, boolean keepAlive) {
+    HttpHeaders h = resp.headers();
+    strip(h, false);
+    addVia(h);
+    int status = resp.status().code();
+    boolean bodyAllowed = !head && status >= 200 && status != 204 && status != 304;
+    if (http10 && HttpUtil.isTransferEncodingChunked(resp)) {
+      // An HTTP/1.0 client cannot read chunks: send the body raw and end it by closing.
+      HttpUtil.setTransferEncodingChunked(resp, false);
+      keepAlive = false;
+    } else if (bodyAllowed && !HttpUtil.isContentLengthSet(resp) && !HttpUtil.isTransferEncodingChunked(resp)) {
+      // The upstream delimits the body by closing; re-frame it so the client connection can stay.
+      if (http10) {
+        keepAlive = false;
+      } else {
+        HttpUtil.setTransferEncodingChunked(resp, true);
+      }
+    }
+    if (http10 && keepAlive) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+    } else if (!keepAlive) {
+      h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    }
+    resp.setProtocolVersion(HttpVersion.HTTP_1_1);
+    return keepAlive;
   }
 
   static void addVia(HttpHeaders h) {

@@ -14,14 +14,17 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka sink. When a send cannot even be queued (no metadata within {@code max.block.ms}, full
  * buffer), the broker is taken as unreachable for a second: captures in that second are dropped at
  * once instead of each waiting {@code max.block.ms}, so a dead broker costs the publisher nothing.
+ * Every failure of an accepted send, the broker's or this sink's, is reported as a broker error.
  */
 final class KafkaExchangeSink implements ExchangeSink {
+  private static final Logger log = LoggerFactory.getLogger(KafkaExchangeSink.class);
   private static final byte[] SCHEMA = String.valueOf(Exchange.SCHEMA_VERSION).getBytes(StandardCharsets.UTF_8);
   private static final byte[] JSON = ExchangeCodec.ENCODING.getBytes(StandardCharsets.UTF_8);
   private static final long BACKOFF_NANOS = Duration.ofSeconds(1).toNanos();
@@ -80,7 +83,18 @@ final class KafkaExchangeSink implements ExchangeSink {
   }
 
   @Override
-  public boolean offer(Exchange exchange, Consumer<@Nullable Throwable> done) {
+  public boolean offer(Exchange exchange, Consumer<Delivery> done) {
+    try {
+      return send(exchange, done);
+    } catch (RuntimeException e) {
+      // Not a broker that cannot be reached (that is a drop) but a send that went wrong here.
+      log.warn("sink {} failed on exchange {}: {}", describe(), exchange.id(), e.toString());
+      done.accept(new Delivery.Failed(e, true));
+      return true;
+    }
+  }
+
+  private boolean send(Exchange exchange, Consumer<Delivery> done) {
     if (!warmUp.isDone()) {
       // Only the publisher thread waits here, once, at start; captures queue meanwhile.
       warmUp.join();
@@ -104,7 +118,7 @@ final class KafkaExchangeSink implements ExchangeSink {
           rejected = true;
           return;
         }
-        done.accept(e);
+        done.accept(e == null ? Delivery.DELIVERED : new Delivery.Failed(e, true));
       });
     } catch (KafkaException e) {
       rejected = true;

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tapline.core.Redactor;
 import dev.tapline.core.RoutingKeys;
 import dev.tapline.core.kafka.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
 import java.nio.file.Files;
@@ -59,6 +60,7 @@ public final class ProxyConfig {
   private final Duration clientIdleTimeout;
   private final @Nullable ExchangeSink sink;
   private final int queueCapacity;
+  private final @Nullable MeterRegistry meterRegistry;
   private final Builder source;
 
   private ProxyConfig(Builder b) {
@@ -110,6 +112,7 @@ public final class ProxyConfig {
       throw new IllegalArgumentException("queueCapacity must be positive: " + b.queueCapacity);
     }
     this.queueCapacity = b.queueCapacity;
+    this.meterRegistry = b.meterRegistry;
   }
 
   public static Builder builder() {
@@ -154,6 +157,8 @@ public final class ProxyConfig {
   /** A sink that replaces the Kafka one, or null. */
   public @Nullable ExchangeSink sink() { return sink; }
   public int queueCapacity() { return queueCapacity; }
+  /** The registry the proxy's meters go on, or null for a {@code PrometheusMeterRegistry} of its own. */
+  public @Nullable MeterRegistry meterRegistry() { return meterRegistry; }
 
   private static void checkPort(int port, String what) {
     if (port < 0 || port > 65535) {
@@ -202,6 +207,7 @@ public final class ProxyConfig {
     private Duration clientIdleTimeout = Duration.ofSeconds(60);
     private @Nullable ExchangeSink sink;
     private int queueCapacity = 8192;
+    private @Nullable MeterRegistry meterRegistry;
 
     private Builder() {}
 
@@ -231,6 +237,7 @@ public final class ProxyConfig {
       b.clientIdleTimeout = clientIdleTimeout;
       b.sink = sink;
       b.queueCapacity = queueCapacity;
+      b.meterRegistry = meterRegistry;
       return b;
     }
 
@@ -366,6 +373,17 @@ public final class ProxyConfig {
     /** How many captures may wait for the publisher before new ones are dropped; default 8192. */
     public Builder queueCapacity(int capacity) {
       this.queueCapacity = capacity;
+      return this;
+    }
+
+    /**
+     * Registers the proxy's meters on {@code registry} (the process's one, e.g. the recorder's)
+     * instead of a {@code PrometheusMeterRegistry} of its own, the default. The admin port's {@code
+     * /metrics} serves the registry when it is a Prometheus one or a composite holding one. Proxies
+     * given the same registry count into the same meters.
+     */
+    public Builder meterRegistry(@Nullable MeterRegistry registry) {
+      this.meterRegistry = registry;
       return this;
     }
 

@@ -1,16 +1,22 @@
 package dev.tapline.proxy;
 
+import static java.util.Objects.requireNonNull;
+
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
+import org.jspecify.annotations.Nullable;
 
 /**
- * The proxy's counters, as served on the admin port's {@code /metrics} (Prometheus text).
+ * The proxy's meters, on the registry of {@link ProxyConfig.Builder#meterRegistry} (by default one of
+ * its own); the admin port's {@code /metrics} serves them as Prometheus text.
  *
  * <ul>
  *   <li>{@code tapline_proxy_requests_total{target,status}}: target {@code baseline|sandbox|proxy}
@@ -24,13 +30,20 @@ import java.util.function.IntSupplier;
  * </ul>
  */
 public final class ProxyMetrics {
-  static final int BASELINE = 0;
-  static final int SANDBOX = 1;
-  static final int PROXY = 2;
-  private static final String[] TARGETS = {"baseline", "sandbox", "proxy"};
+  /** The {@code target} tag of the request meters. */
+  enum TargetTag {
+    BASELINE, SANDBOX,
+    /** Answered by the proxy itself, before any routing (a request it could not decode). */
+    PROXY;
+
+    final String tag = name().toLowerCase(Locale.ROOT);
+  }
+
+  private static final TargetTag[] TARGETS = TargetTag.values();
   private static final String[] STATUSES = {"error", "1xx", "2xx", "3xx", "4xx", "5xx"};
 
-  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final MeterRegistry registry;
+  private final @Nullable PrometheusMeterRegistry prometheus;
   // Pre-registered so the event loop only increments: no lookups, no tag allocation per request.
   private final Counter[][] requests = new Counter[TARGETS.length][STATUSES.length];
   private final Timer[] latency = new Timer[TARGETS.length];
@@ -39,16 +52,18 @@ public final class ProxyMetrics {
   private final Counter failed;
   private final Counter sendErrors;
 
-  ProxyMetrics() {
-    for (int t = 0; t < TARGETS.length; t++) {
+  ProxyMetrics(MeterRegistry registry) {
+    this.registry = requireNonNull(registry, "registry");
+    this.prometheus = prometheus(registry);
+    for (TargetTag t : TARGETS) {
       for (int s = 0; s < STATUSES.length; s++) {
-        requests[t][s] = Counter.builder("tapline.proxy.requests")
+        requests[t.ordinal()][s] = Counter.builder("tapline.proxy.requests")
             .description("Requests handled, by target and status class")
-            .tags("target", TARGETS[t], "status", STATUSES[s]).register(registry);
+            .tags("target", t.tag, "status", STATUSES[s]).register(registry);
       }
-      latency[t] = Timer.builder("tapline.proxy.request.duration")
+      latency[t.ordinal()] = Timer.builder("tapline.proxy.request.duration")
           .description("Time from the request's first byte to the response's last")
-          .tags("target", TARGETS[t])
+          .tags("target", t.tag)
           .publishPercentileHistogram()
           .minimumExpectedValue(Duration.ofMillis(1))
           .maximumExpectedValue(Duration.ofSeconds(60))
@@ -62,30 +77,53 @@ public final class ProxyMetrics {
     sendErrors = Counter.builder("tapline.proxy.kafka.send.errors").description("Kafka send failures").register(registry);
   }
 
+  /** The registry itself, or the first Prometheus one inside a composite; null when there is none. */
+  private static @Nullable PrometheusMeterRegistry prometheus(MeterRegistry r) {
+    if (r instanceof PrometheusMeterRegistry p) {
+      return p;
+    }
+    if (r instanceof CompositeMeterRegistry c) {
+      for (MeterRegistry child : c.getRegistries()) {
+        PrometheusMeterRegistry p = prometheus(child);
+        if (p != null) {
+          return p;
+        }
+      }
+    }
+    return null;
+  }
+
   void queueDepth(IntSupplier depth) {
     Gauge.builder("tapline.proxy.capture.queue.depth", depth::getAsInt)
         .description("Captures waiting for the publisher").register(registry);
   }
 
-  void request(int target, int status, long nanos) {
+  void request(TargetTag target, int status, long nanos) {
     int s = status <= 0 ? 0 : Math.min(5, status / 100);
-    requests[target][s].increment();
-    latency[target].record(nanos, TimeUnit.NANOSECONDS);
+    requests[target.ordinal()][s].increment();
+    latency[target.ordinal()].record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  void captured() {
-    captured.increment();
+  /** How a sink's delivery of an accepted exchange ended. Called on the sink's threads. */
+  void delivered(ExchangeSink.Delivery outcome) {
+    switch (outcome) {
+      case ExchangeSink.Delivery.Delivered d -> captured.increment();
+      case ExchangeSink.Delivery.Failed f -> {
+        failed.increment();
+        if (f.brokerError()) {
+          sendErrors.increment();
+        }
+      }
+    }
+  }
+
+  /** A capture that could not be turned into an exchange. */
+  void notBuilt() {
+    failed.increment();
   }
 
   void dropped() {
     dropped.increment();
-  }
-
-  void failed(boolean kafka) {
-    failed.increment();
-    if (kafka) {
-      sendErrors.increment();
-    }
   }
 
   /** Exchanges delivered to the sink so far. */
@@ -114,12 +152,24 @@ public final class ProxyMetrics {
     return n;
   }
 
-  /** Prometheus text exposition of every meter. */
-  public String scrape() {
-    return registry.scrape();
+  /** True when {@link #scrape()} has a Prometheus registry to read. */
+  boolean scrapeable() {
+    return prometheus != null;
   }
 
-  public PrometheusMeterRegistry registry() {
-    return registry;
+  /**
+   * Prometheus text exposition of every meter in the registry (other components' too, when the
+   * registry is shared).
+   *
+   * @throws IllegalStateException when the registry is neither a {@code PrometheusMeterRegistry} nor
+   *     a composite that holds one
+   */
+  public String scrape() {
+    PrometheusMeterRegistry p = prometheus;
+    if (p == null) {
+      throw new IllegalStateException("the proxy's meters are on a " + registry.getClass().getSimpleName()
+          + ", which has no Prometheus text; read them where that registry is published");
+    }
+    return p.scrape();
   }
 }

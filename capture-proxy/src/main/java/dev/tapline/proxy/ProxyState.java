@@ -4,33 +4,30 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import java.nio.file.Path;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLException;
 import org.jspecify.annotations.Nullable;
 
-/** What every connection of one proxy shares. Immutable after start except the route table. */
+/** What every connection of one proxy shares. Immutable after start except the router's route table. */
 final class ProxyState {
   final ProxyConfig config;
-  final RouteTable routes;
-  final Upstream baseline;
+  final Router router;
+  final CaptureRules captures;
   final ProxyMetrics metrics;
   final CapturePublisher publisher;
-  final PathGlobs globs;
   final UpstreamPool pool;
   /** Client TLS for {@code https://} upstreams: the JDK's trust store or the configured CA file. */
   final SslContext tls;
   /** Exchanges between request head and response end, for a graceful close. */
   final LongAdder inFlight = new LongAdder();
 
-  ProxyState(ProxyConfig config, RouteTable routes, Upstream baseline, ProxyMetrics metrics,
-      CapturePublisher publisher, Transport transport, SslContext tls) {
+  ProxyState(ProxyConfig config, Router router, ProxyMetrics metrics, CapturePublisher publisher, Transport transport,
+      SslContext tls) {
     this.config = config;
-    this.routes = routes;
-    this.baseline = baseline;
+    this.router = router;
+    this.captures = new CaptureRules(config);
     this.metrics = metrics;
     this.publisher = publisher;
-    this.globs = PathGlobs.of(config.include(), config.exclude());
     this.pool = new UpstreamPool(transport, this);
     this.tls = tls;
   }
@@ -56,28 +53,5 @@ final class ProxyState {
           ? "TLS for https upstreams cannot be set up with the JDK's trust store: " + e.getMessage()
           : "upstream CA file " + ca + " holds no usable PEM certificate: " + e.getMessage(), e);
     }
-  }
-
-  boolean shouldCapture(@Nullable String routingKey, String uri) {
-    switch (config.capture()) {
-      case NONE:
-        return false;
-      case SANDBOXED:
-        if (routingKey == null) {
-          return false;
-        }
-        break;
-      case ALL:
-        break;
-    }
-    double rate = config.sampleRate();
-    if (rate < 1.0 && ThreadLocalRandom.current().nextDouble() >= rate) {
-      return false;
-    }
-    if (globs.isEmpty()) {
-      return true;
-    }
-    int q = uri.indexOf('?');
-    return globs.matches(q < 0 ? uri : uri.substring(0, q));
   }
 }

@@ -5,6 +5,9 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
 
 /**
  * A raw byte tunnel to {@code peer}, for upgraded (WebSocket) connections, which are passed through
@@ -15,6 +18,23 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
   RelayHandler(Channel peer) {
     this.peer = peer;
+  }
+
+  /**
+   * Turns a client connection and its upstream connection into a tunnel: their HTTP codecs and
+   * timeouts go, a relay each way takes over the frontend's and backend's place, and both read on
+   * their own. Bytes the client codec had read past the 101 go on to the new relay.
+   */
+  static void tunnel(ChannelHandlerContext frontend, Channel backend) {
+    Channel client = frontend.channel();
+    backend.pipeline().replace(BackendHandler.class, "relay", new RelayHandler(client));
+    backend.pipeline().remove(HttpClientCodec.class);
+    backend.pipeline().remove(IdleStateHandler.class);
+    client.pipeline().replace(frontend.handler(), "relay", new RelayHandler(backend));
+    client.pipeline().remove(HttpServerCodec.class);
+    client.pipeline().remove(IdleStateHandler.class);
+    client.config().setAutoRead(true);
+    backend.config().setAutoRead(true);
   }
 
   @Override

@@ -14,7 +14,8 @@ import org.jspecify.annotations.Nullable;
  * any thread (the admin server's {@code PUT/DELETE /routes/{key}} call these methods).
  */
 public final class RouteTable {
-  private final ConcurrentHashMap<String, Upstream> routes = new ConcurrentHashMap<>();
+  // The targets are built when a route is set, so that routing a request allocates none.
+  private final ConcurrentHashMap<String, Target.Sandbox> routes = new ConcurrentHashMap<>();
 
   RouteTable(Map<String, URI> initial) {
     initial.forEach(this::put);
@@ -29,29 +30,30 @@ public final class RouteTable {
    */
   public @Nullable URI put(String key, URI upstream) {
     Upstream u = Upstream.of(requireNonNull(upstream, "upstream"));
-    Upstream old = routes.put(validKey(key), u);
-    return old == null ? null : old.uri();
+    String k = validKey(key);
+    Target.Sandbox old = routes.put(k, new Target.Sandbox(k, u));
+    return old == null ? null : old.upstream().uri();
   }
 
   /** Removes the route for {@code key}; returns the upstream it had, or null when there was none. */
   public @Nullable URI remove(String key) {
-    Upstream old = routes.remove(requireNonNull(key, "key"));
-    return old == null ? null : old.uri();
+    Target.Sandbox old = routes.remove(requireNonNull(key, "key"));
+    return old == null ? null : old.upstream().uri();
   }
 
   public @Nullable URI get(String key) {
-    Upstream u = routes.get(requireNonNull(key, "key"));
-    return u == null ? null : u.uri();
+    Target.Sandbox t = routes.get(requireNonNull(key, "key"));
+    return t == null ? null : t.upstream().uri();
   }
 
   /** A sorted copy of the table. */
   public Map<String, URI> snapshot() {
     Map<String, URI> out = new TreeMap<>();
-    routes.forEach((k, v) -> out.put(k, v.uri()));
+    routes.forEach((k, v) -> out.put(k, v.upstream().uri()));
     return out;
   }
 
-  @Nullable Upstream lookup(String key) {
+  Target.@Nullable Sandbox lookup(String key) {
     return routes.get(key);
   }
 

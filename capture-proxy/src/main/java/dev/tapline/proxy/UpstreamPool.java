@@ -78,6 +78,22 @@ final class UpstreamPool {
     return f;
   }
 
+  /**
+   * Ends a connection's part in an exchange: its {@link BackendHandler} lets go, and it goes back to
+   * the pool when {@code reusable} (a clean response to a complete request), else it is closed.
+   */
+  void done(Upstream u, Channel ch, boolean reusable) {
+    BackendHandler bh = ch.pipeline().get(BackendHandler.class);
+    if (bh != null) {
+      bh.detach();
+    }
+    if (reusable) {
+      release(u, ch);
+    } else {
+      ch.close();
+    }
+  }
+
   /** Returns a connection whose last response completed cleanly. Call on its loop. */
   void release(Upstream u, Channel ch) {
     if (!ch.isActive()) {

@@ -2,6 +2,8 @@ package dev.tapline.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -12,11 +14,12 @@ import org.junit.jupiter.api.Test;
 
 /** The client side's own answers, without sockets: decode errors never reach an upstream. */
 class FrontendHandlerTest {
-  final ProxyMetrics metrics = new ProxyMetrics();
+  final ProxyMetrics metrics = new ProxyMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   final ProxyConfig config = ProxyConfig.builder().service("s").baseline(URI.create("http://127.0.0.1:9")).build();
-  final CapturePublisher publisher = new CapturePublisher(ExchangeSink.discarding(), false, config, metrics);
-  final ProxyState state = new ProxyState(config, new RouteTable(config.sandboxes()), Upstream.of(config.baseline()), metrics, publisher,
-      Transport.of(Transport.AUTO), ProxyState.clientTls(null));
+  final CapturePublisher publisher = new CapturePublisher(ExchangeSink.discarding(), config, metrics);
+  final Router router = new Router(config.routingKeys(), new RouteTable(config.sandboxes()), Upstream.of(config.baseline()));
+  final ProxyState state = new ProxyState(config, router, metrics, publisher, Transport.of(Transport.AUTO),
+      ProxyState.clientTls(null));
 
   @AfterEach
   void close() {
