@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * ReplayInputException} naming the source (and the line).
  *
  * <pre>{@code
- * try (ExchangeSource src = ExchangeSource.open("http://recorder:7070", "service:orders", Duration.ofSeconds(10))) {
+ * try (ExchangeSource src = ExchangeSource.open("http://recorder:7070", "service:orders", token, Duration.ofSeconds(10))) {
  *   DriftReport report = replayer.replay(src, ReplayListener.none());
  * }
  * }</pre>
@@ -41,15 +41,16 @@ public interface ExchangeSource extends AutoCloseable {
   void close();
 
   /**
-   * An http(s) URL is a recorder (see {@link ExchangeReader#recorder}); anything else is an NDJSON
-   * file, and {@code query} must then be null or blank.
+   * An http(s) URL is a recorder (its export is read through core's {@code RecorderClient}, with
+   * {@code token} when given); anything else is an NDJSON file, and {@code query} must then be null
+   * or blank.
    *
    * @param connectTimeout how long to wait for the recorder to accept the connection
    */
-  static ExchangeSource open(String from, @Nullable String query, Duration connectTimeout) {
+  static ExchangeSource open(String from, @Nullable String query, @Nullable String token, Duration connectTimeout) {
     requireNonNull(from, "from");
     try {
-      return of(ExchangeReader.open(from, query, connectTimeout));
+      return of(ExchangeReader.open(from, query, token, connectTimeout));
     } catch (IOException e) {
       throw new ReplayInputException(e.getMessage(), e);
     } catch (IllegalArgumentException e) {

@@ -3,6 +3,7 @@ package dev.tapline.replay;
 import static java.util.Objects.requireNonNull;
 
 import dev.tapline.core.Header;
+import dev.tapline.core.endpoint.Endpoints;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ import org.jspecify.annotations.Nullable;
  * @param methods the request methods that are replayed, upper case
  * @param ignores paths left out of the comparison
  * @param timeout per request
+ * @param endpoints how requests are grouped into endpoints in the report (core's chain: an OpenAPI
+ *     document when given, then the heuristic templater), the same as the recorder's
  */
 public record ReplayOptions(
     Targets targets,
@@ -32,7 +35,8 @@ public record ReplayOptions(
     List<Header> headers,
     Set<String> methods,
     List<IgnoreRule> ignores,
-    Duration timeout) {
+    Duration timeout,
+    Endpoints endpoints) {
 
   /** Safe methods only by default: the baseline is shared, and replay must not change its data. */
   public static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
@@ -67,6 +71,7 @@ public record ReplayOptions(
     if (timeout.isNegative() || timeout.isZero()) {
       throw new IllegalArgumentException("timeout must be positive: " + timeout);
     }
+    requireNonNull(endpoints, "endpoints");
   }
 
   public static Builder builder() {
@@ -83,6 +88,7 @@ public record ReplayOptions(
     b.methods = methods;
     b.ignores.addAll(ignores);
     b.timeout = timeout;
+    b.endpoints = endpoints;
     return b;
   }
 
@@ -96,6 +102,7 @@ public record ReplayOptions(
     private Set<String> methods = SAFE_METHODS;
     private final List<IgnoreRule> ignores = new ArrayList<>();
     private Duration timeout = DEFAULT_TIMEOUT;
+    private Endpoints endpoints = Endpoints.heuristic();
 
     private Builder() {}
 
@@ -153,11 +160,17 @@ public record ReplayOptions(
       return this;
     }
 
+    /** The endpoint chain (default: the heuristic templater alone). */
+    public Builder endpoints(Endpoints e) {
+      this.endpoints = requireNonNull(e, "endpoints");
+      return this;
+    }
+
     public ReplayOptions build() {
       if (targets == null) {
         throw new IllegalArgumentException("targets are required: --baseline and --sandbox, or --target and --routing-key");
       }
-      return new ReplayOptions(targets, failOn, concurrency, rate, headers, methods, ignores, timeout);
+      return new ReplayOptions(targets, failOn, concurrency, rate, headers, methods, ignores, timeout, endpoints);
     }
   }
 }

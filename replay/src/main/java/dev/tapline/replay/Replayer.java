@@ -3,7 +3,6 @@ package dev.tapline.replay;
 import static java.util.Objects.requireNonNull;
 
 import dev.tapline.core.Exchange;
-import dev.tapline.core.PathTemplater;
 import dev.tapline.replay.DriftReport.Counts;
 import dev.tapline.replay.DriftReport.EndpointReport;
 import dev.tapline.replay.DriftReport.Verdict;
@@ -42,7 +41,7 @@ import org.jspecify.annotations.Nullable;
  *     .baselineAndSandbox(URI.create("http://baseline:8080"), URI.create("http://sandbox:8080"))
  *     .failOn(FailOn.BREAKING)
  *     .build());
- * try (ExchangeSource in = ExchangeSource.open("exchanges.ndjson", null, Duration.ofSeconds(10))) {
+ * try (ExchangeSource in = ExchangeSource.open("exchanges.ndjson", null, null, Duration.ofSeconds(10))) {
  *   DriftReport report = replayer.replay(in, ReplayListener.none());
  *   ReportWriter.writeAll(report, Path.of("target/tapline"));
  *   System.exit(report.exitCode());   // 0 pass, 1 drift, 3 a target failed
@@ -130,7 +129,7 @@ public final class Replayer {
   }
 
   private void process(Exchange e, String method, Sender sender, Run run) {
-    String template = PathTemplater.template(e.request().path());
+    String template = options.endpoints().resolve(e).key().path();
     EndpointAccumulator acc = run.endpoints.computeIfAbsent(method + " " + template,
         k -> new EndpointAccumulator(method, template));
     try {

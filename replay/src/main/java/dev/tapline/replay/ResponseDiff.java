@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tapline.core.ExchangeCodec;
 import dev.tapline.core.Headers;
-import dev.tapline.core.PathTemplater;
+import dev.tapline.core.endpoint.PathTemplater;
 import dev.tapline.core.Response;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

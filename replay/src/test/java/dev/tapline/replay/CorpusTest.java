@@ -69,7 +69,7 @@ class CorpusTest {
     List<IgnoreRule> rules = new ArrayList<>();
     c.path("ignoreRules").forEach(r -> rules.add(IgnoreRule.parse(r.asText())));
 
-    EndpointAccumulator acc = new EndpointAccumulator(method, dev.tapline.core.PathTemplater.template(path));
+    EndpointAccumulator acc = new EndpointAccumulator(method, dev.tapline.core.endpoint.PathTemplater.template(path));
     acc.add(ex.id(), Comparison.compare(ex, b1, b2, sandbox));
     EndpointReport report = acc.finish(rules);
 

@@ -302,7 +302,7 @@ class ReplayEndToEndTest {
     });
     recorder.start();
     try (ExchangeSource src = ExchangeSource.open("http://127.0.0.1:" + recorder.getAddress().getPort(),
-        "service:orders AND method:GET", Duration.ofSeconds(5))) {
+        "service:orders AND method:GET", null, Duration.ofSeconds(5))) {
       DriftReport r = Replayer.create(ReplayOptions.builder()
           .baselineAndSandbox(baseline.baseUri(), otherBaseline.baseUri()).build()).replay(src, ReplayListener.none());
       assertThat(r.exitCode()).isZero();
@@ -325,7 +325,7 @@ class ReplayEndToEndTest {
     recorder.start();
     String url = "http://127.0.0.1:" + recorder.getAddress().getPort();
     try {
-      assertThatThrownBy(() -> ExchangeSource.open(url + "/", "]", Duration.ofSeconds(5)))
+      assertThatThrownBy(() -> ExchangeSource.open(url + "/", "]", null, Duration.ofSeconds(5)))
           .isInstanceOf(ReplayInputException.class)
           .hasMessage(url + "/api/export?q=%5D: HTTP 400: {\"error\":\"bad_query\",\"detail\":\"unexpected ]\"}");
     } finally {
@@ -335,10 +335,10 @@ class ReplayEndToEndTest {
     try (ServerSocket s = new ServerSocket(0)) {
       closed = s.getLocalPort();
     }
-    assertThatThrownBy(() -> ExchangeSource.open("http://127.0.0.1:" + closed, null, Duration.ofSeconds(5)))
+    assertThatThrownBy(() -> ExchangeSource.open("http://127.0.0.1:" + closed, null, null, Duration.ofSeconds(5)))
         .isInstanceOf(ReplayInputException.class)
         .hasMessageStartingWith("http://127.0.0.1:" + closed + "/api/export: cannot connect");
-    assertThatThrownBy(() -> ExchangeSource.open(ndjson.toString(), "service:orders", Duration.ofSeconds(5)))
+    assertThatThrownBy(() -> ExchangeSource.open(ndjson.toString(), "service:orders", null, Duration.ofSeconds(5)))
         .isInstanceOf(ReplayInputException.class).hasMessageContaining("is a file");
   }
 
@@ -360,7 +360,7 @@ class ReplayEndToEndTest {
     EndpointReport list = endpoint(r, "GET /orders");
     assertThat(list.differences()).extracting(d -> d.path() + " " + d.kind().wireName())
         .contains("$.items[*].customer field-renamed", "$.items[*].total type-changed", "$.items[*].currency field-added");
-    assertThat(endpoint(r, "GET /orders/{id}").differences()).as("404 on both sides").isEmpty();
+    assertThat(endpoint(r, "GET /orders/{orderId}").differences()).as("404 on both sides").isEmpty();
     assertThat(r.counts().breaking()).isGreaterThanOrEqualTo(4);
   }
 
