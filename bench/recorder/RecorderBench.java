@@ -4,7 +4,7 @@ import dev.tapline.core.ExchangeCodec;
 import dev.tapline.core.Headers;
 import dev.tapline.core.Request;
 import dev.tapline.core.Response;
-import dev.tapline.core.kafka.EmbeddedKafka;
+import dev.tapline.kafka.embedded.EmbeddedKafka;
 import dev.tapline.recorder.Page;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
