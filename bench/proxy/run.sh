@@ -47,16 +47,12 @@ if ((${#missing[@]})); then
 fi
 NGINX="$(command -v nginx || echo /usr/sbin/nginx)"
 
-# ---- classpath: the proxy module's classes and test classes (BenchMain) plus its dependencies ----
+# ---- classpath: the bench module (BenchMain) and the modules it runs, built by bench/build.sh ----
 cd "$ROOT"
-if [[ ! -d capture-proxy/target/test-classes/dev/tapline/proxy ]] || [[ ! -f capture-proxy/target/classes/dev/tapline/proxy/CaptureProxy.class ]]; then
-  log "building capture-proxy"
-  ./mvnw -q -o -pl capture-proxy test-compile
-fi
-if [[ ! -f "$OUT/cp.txt" ]]; then
-  ./mvnw -q -o -pl capture-proxy dependency:build-classpath -Dmdep.outputFile="$OUT/cp.txt" -Dmdep.includeScope=test >/dev/null
-fi
-CP="capture-proxy/target/classes:capture-proxy/target/test-classes:$(cat "$OUT/cp.txt")"
+log "building the bench module"
+source bench/build.sh
+bench_build
+CP="$BENCH_CP"
 JOPTS=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
 
 # ---- nginx: upstream, proxy_pass, proxy_pass + mirror, mirror sink ----

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeError;
 import dev.tapline.core.Redactor;
-import dev.tapline.core.testing.SharedKafka;
+import dev.tapline.kafka.embedded.testing.SharedKafka;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

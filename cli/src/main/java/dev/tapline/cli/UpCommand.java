@@ -1,8 +1,8 @@
 package dev.tapline.cli;
 
-import dev.tapline.core.kafka.EmbeddedKafka;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.examples.OrdersService;
+import dev.tapline.kafka.embedded.EmbeddedKafka;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;

@@ -5,8 +5,8 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
-import dev.tapline.core.testing.SharedKafka;
 import dev.tapline.core.testing.TestExchanges;
+import dev.tapline.kafka.embedded.testing.SharedKafka;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
 import java.io.ByteArrayOutputStream;

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
 import dev.tapline.core.Ids;
-import dev.tapline.core.testing.SharedKafka;
+import dev.tapline.kafka.embedded.testing.SharedKafka;
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStreamReader;

@@ -8,7 +8,7 @@ import dev.tapline.core.Headers;
 import dev.tapline.core.Ids;
 import dev.tapline.core.Request;
 import dev.tapline.core.Response;
-import dev.tapline.core.testing.SharedKafka;
+import dev.tapline.kafka.embedded.testing.SharedKafka;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -7,7 +7,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
-import dev.tapline.core.testing.SharedKafka;
+import dev.tapline.kafka.embedded.testing.SharedKafka;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -8,7 +8,7 @@ import static org.awaitility.Awaitility.await;
 import dev.tapline.core.http.HttpEdge;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.Ids;
-import dev.tapline.core.testing.SharedKafka;
+import dev.tapline.kafka.embedded.testing.SharedKafka;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpResponse;

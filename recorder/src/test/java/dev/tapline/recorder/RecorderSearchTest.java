@@ -10,7 +10,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
-import dev.tapline.core.testing.SharedKafka;
+import dev.tapline.kafka.embedded.testing.SharedKafka;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -2,9 +2,9 @@ package dev.tapline.testgen;
 
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
-import dev.tapline.core.testing.SharedKafka;
 import dev.tapline.examples.DemoTraffic;
 import dev.tapline.examples.OrdersService;
+import dev.tapline.kafka.embedded.testing.SharedKafka;
 import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;

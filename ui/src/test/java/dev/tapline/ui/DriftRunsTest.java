@@ -3,7 +3,7 @@ package dev.tapline.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tapline.core.testing.SharedKafka;
+import dev.tapline.kafka.embedded.testing.SharedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;

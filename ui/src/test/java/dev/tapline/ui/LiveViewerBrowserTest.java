@@ -370,7 +370,7 @@ class LiveViewerBrowserTest {
         + "window.__gaps = []; window.__t0 = performance.now(); let last = window.__t0;"
         + "requestAnimationFrame(function tick(t) { window.__gaps.push([Math.round(t - last), Math.round(t - window.__t0)]); last = t; if (!window.__stop) requestAnimationFrame(tick); });");
     java.util.Properties p = new java.util.Properties();
-    p.put("bootstrap.servers", dev.tapline.core.testing.SharedKafka.bootstrap());
+    p.put("bootstrap.servers", dev.tapline.kafka.embedded.testing.SharedKafka.bootstrap());
     p.put("linger.ms", "5");
     int total = 1500;
     try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(p,
@@ -431,7 +431,7 @@ class LiveViewerBrowserTest {
     var binary = dev.tapline.core.testing.TestExchanges.exchange("GET", "/orders/1/label.png", key,
         dev.tapline.core.Body.empty(), 200, dev.tapline.core.Body.of("image/png", png), null);
     java.util.Properties p = new java.util.Properties();
-    p.put("bootstrap.servers", dev.tapline.core.testing.SharedKafka.bootstrap());
+    p.put("bootstrap.servers", dev.tapline.kafka.embedded.testing.SharedKafka.bootstrap());
     try (var producer = new org.apache.kafka.clients.producer.KafkaProducer<>(p,
         new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
       producer.send(new org.apache.kafka.clients.producer.ProducerRecord<>(stack.exchangesTopic,

@@ -1,8 +1,8 @@
 package dev.tapline.ui;
 
 import dev.tapline.core.ExchangeCodec;
-import dev.tapline.core.testing.SharedKafka;
 import dev.tapline.examples.OrdersService;
+import dev.tapline.kafka.embedded.testing.SharedKafka;
 import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;

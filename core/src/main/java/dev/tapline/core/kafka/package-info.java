@@ -1,4 +1,9 @@
-/** Kafka plumbing shared by the stages: topic names, an exchange sink, and the embedded broker. */
+/**
+ * Kafka names shared by the stages: the default topic names ({@link dev.tapline.core.kafka.Topics}).
+ * The stages talk to Kafka through {@code kafka-clients} directly; the embedded broker behind
+ * {@code tapline up} is in the {@code tapline-embedded-kafka} module, so that core does not carry the
+ * Kafka server.
+ */
 @NullMarked
 package dev.tapline.core.kafka;
 

@@ -1,3 +1,5 @@
+package dev.tapline.bench.testgen;
+
 import dev.tapline.core.Body;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;

@@ -1,6 +1,6 @@
 package dev.tapline.proxy;
 
-import dev.tapline.core.kafka.EmbeddedKafka;
+import dev.tapline.kafka.embedded.EmbeddedKafka;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;

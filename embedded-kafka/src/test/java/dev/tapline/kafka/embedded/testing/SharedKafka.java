@@ -1,6 +1,6 @@
-package dev.tapline.core.testing;
+package dev.tapline.kafka.embedded.testing;
 
-import dev.tapline.core.kafka.EmbeddedKafka;
+import dev.tapline.kafka.embedded.EmbeddedKafka;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

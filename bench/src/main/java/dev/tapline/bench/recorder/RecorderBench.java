@@ -1,10 +1,12 @@
+package dev.tapline.bench.recorder;
+
 import dev.tapline.core.Body;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
 import dev.tapline.core.Headers;
 import dev.tapline.core.Request;
 import dev.tapline.core.Response;
-import dev.tapline.core.kafka.EmbeddedKafka;
+import dev.tapline.kafka.embedded.EmbeddedKafka;
 import dev.tapline.recorder.Page;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;

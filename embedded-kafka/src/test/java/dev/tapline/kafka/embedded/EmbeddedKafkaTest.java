@@ -1,8 +1,8 @@
-package dev.tapline.core.kafka;
+package dev.tapline.kafka.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tapline.core.testing.SharedKafka;
+import dev.tapline.kafka.embedded.testing.SharedKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

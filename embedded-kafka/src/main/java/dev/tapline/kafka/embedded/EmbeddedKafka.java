@@ -1,4 +1,4 @@
-package dev.tapline.core.kafka;
+package dev.tapline.kafka.embedded;
 
 import static java.util.Objects.requireNonNull;
 

@@ -1,9 +1,11 @@
 // Capture-to-searchable latency: how long after a response reaches the client its exchange can be
-// found through the recorder's search API. Single-file program (java CaptureToSearchable.java ...),
+// found through the recorder's search API. Run by bench/e2e/run.sh against `tapline up --demo`;
 // JDK only. Sends a steady load of requests with unique paths through the proxy; a poller reads
 // /api/exchanges every POLL_MS, newest first, following the cursor until it reaches exchanges it has
 // already seen, and notes when each path first shows up. The first WARM_UP seconds of load use
 // another routing key and are not measured (a freshly started JVM compiles its hot paths then).
+package dev.tapline.bench.e2e;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -26,7 +28,7 @@ public class CaptureToSearchable {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 2) {
-      System.err.println("usage: java CaptureToSearchable.java PROXY_URL RECORDER_URL [RPS] [SECONDS]");
+      System.err.println("usage: CaptureToSearchable PROXY_URL RECORDER_URL [RPS] [SECONDS] [WARM_UP_SECONDS]");
       System.exit(2);
     }
     String proxy = args[0];
