@@ -2,9 +2,8 @@ package dev.tapline.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tapline.core.Metrics;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -96,7 +95,7 @@ public final class CaptureProxy implements AutoCloseable {
     RouteTable routes = new RouteTable(config.sandboxes());
     Router router = new Router(config.routingKeys(), routes, Upstream.of(config.baseline()));
     MeterRegistry registry = config.meterRegistry();
-    ProxyMetrics metrics = new ProxyMetrics(registry != null ? registry : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    ProxyMetrics metrics = new ProxyMetrics(registry != null ? registry : Metrics.registry());
     ExchangeSink sink;
     if (config.capture() == CapturePolicy.NONE) {
       sink = ExchangeSink.discarding();

@@ -2,11 +2,11 @@ package dev.tapline.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tapline.core.Metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.Locale;
@@ -54,7 +54,7 @@ public final class ProxyMetrics {
 
   ProxyMetrics(MeterRegistry registry) {
     this.registry = requireNonNull(registry, "registry");
-    this.prometheus = prometheus(registry);
+    this.prometheus = Metrics.prometheus(registry);
     for (TargetTag t : TARGETS) {
       for (int s = 0; s < STATUSES.length; s++) {
         requests[t.ordinal()][s] = Counter.builder("tapline.proxy.requests")
@@ -75,22 +75,6 @@ public final class ProxyMetrics {
     failed = Counter.builder("tapline.proxy.captures.failed")
         .description("Captures accepted but not delivered, or not buildable").register(registry);
     sendErrors = Counter.builder("tapline.proxy.kafka.send.errors").description("Kafka send failures").register(registry);
-  }
-
-  /** The registry itself, or the first Prometheus one inside a composite; null when there is none. */
-  private static @Nullable PrometheusMeterRegistry prometheus(MeterRegistry r) {
-    if (r instanceof PrometheusMeterRegistry p) {
-      return p;
-    }
-    if (r instanceof CompositeMeterRegistry c) {
-      for (MeterRegistry child : c.getRegistries()) {
-        PrometheusMeterRegistry p = prometheus(child);
-        if (p != null) {
-          return p;
-        }
-      }
-    }
-    return null;
   }
 
   void queueDepth(IntSupplier depth) {

@@ -52,6 +52,29 @@ final class Cli {
     return file;
   }
 
+  /**
+   * A token from {@code --token} or the first line of {@code --token-file} (not both); null for none.
+   */
+  static @Nullable String token(@Nullable String token, @Nullable Path file) {
+    if (token != null && !token.isBlank() && file != null) {
+      throw new UsageException("--token and --token-file exclude each other: give the token one way");
+    }
+    if (file != null) {
+      try {
+        String t = Files.readString(file).strip();
+        int nl = t.indexOf('\n');
+        t = (nl < 0 ? t : t.substring(0, nl)).strip();
+        if (t.isEmpty()) {
+          throw new UsageException("--token-file " + file + " is empty");
+        }
+        return t;
+      } catch (java.io.IOException e) {
+        throw new UsageException("--token-file cannot be read: " + file + " (" + e.getMessage() + ")", e);
+      }
+    }
+    return token == null || token.isBlank() ? null : token.strip();
+  }
+
   record HostPort(String host, int port) {}
 
   /** {@code HOST:PORT}, {@code :PORT} or {@code PORT} (host defaults to 127.0.0.1); port 0 = any free one. */

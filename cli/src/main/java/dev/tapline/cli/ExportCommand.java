@@ -1,23 +1,14 @@
 package dev.tapline.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tapline.core.ExchangeReader;
+import dev.tapline.core.api.RecorderClient;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
-import java.net.ConnectException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -45,38 +36,21 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--out", paramLabel = "FILE", description = "Write here instead of stdout.")
   @Nullable Path out;
 
-  @Option(names = "--token", paramLabel = "T", description = "Bearer token, when the recorder requires one.")
-  @Nullable String token;
+  @Mixin RecorderToken token = new RecorderToken();
 
   @Override
-  public Integer call() throws IOException, InterruptedException {
+  public Integer call() throws IOException {
     if (from == null || from.isBlank()) {
       throw new UsageException("--from URL is required (the recorder's base URL, e.g. http://127.0.0.1:7070)");
     }
-    URI uri = exportUri(from, query);
-    HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-    HttpRequest.Builder req = HttpRequest.newBuilder(uri).GET().header("Accept", "application/x-ndjson");
-    if (token != null && !token.isEmpty()) {
-      req.header("Authorization", "Bearer " + token);
-    }
-    HttpResponse<InputStream> resp;
+    RecorderClient recorder;
     try {
-      resp = client.send(req.build(), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (ConnectException e) {
-      throw new IllegalStateException("cannot connect to the recorder at " + from + " (is it running?)", e);
+      recorder = RecorderClient.builder(from).token(token.value()).build();
+    } catch (IOException e) {
+      throw new UsageException("--from " + e.getMessage() + ", e.g. http://127.0.0.1:7070", e);
     }
     PrintWriter err = spec.commandLine().getErr();
-    try (InputStream body = resp.body()) {
-      if (resp.statusCode() != 200) {
-        String detail = errorDetail(body.readAllBytes());
-        if (resp.statusCode() == 400) {
-          throw new UsageException("--query rejected by the recorder: " + detail);
-        }
-        if (resp.statusCode() == 401) {
-          throw new UsageException("the recorder at " + from + " requires a token: pass --token T");
-        }
-        throw new IllegalStateException("the recorder at " + from + " answered " + resp.statusCode() + ": " + detail);
-      }
+    try (recorder; InputStream body = open(recorder)) {
       long lines;
       if (out == null) {
         OutputStream stdout = new BufferedOutputStream(System.out, 64 * 1024);
@@ -104,12 +78,22 @@ final class ExportCommand implements Callable<Integer> {
     return 0;
   }
 
-  /** The same export URL the other commands read (core's {@link ExchangeReader#exportUri}). */
-  static URI exportUri(String base, @Nullable String query) {
+  /** The export stream; a refused query or a missing token is bad usage (exit 2), with the recorder's reason. */
+  private InputStream open(RecorderClient recorder) throws IOException {
     try {
-      return ExchangeReader.exportUri(base, query);
+      return recorder.exportBytes(query);
+    } catch (RecorderClient.RecorderException e) {
+      String detail = e.detail() != null ? e.detail() : e.getMessage();
+      if (e.status() == 400) {
+        throw new UsageException("--query rejected by the recorder: " + detail, e);
+      }
+      if (e.status() == 401) {
+        throw new UsageException("the recorder at " + from + " requires a token: give it with --token, TAPLINE_TOKEN"
+            + " or --token-file", e);
+      }
+      throw new IllegalStateException("the recorder at " + from + " answered " + e.status() + ": " + detail, e);
     } catch (IOException e) {
-      throw new UsageException("--from " + e.getMessage() + ", e.g. http://127.0.0.1:7070", e);
+      throw new IllegalStateException(e.getMessage() + " (is the recorder running?)", e);
     }
   }
 
@@ -133,18 +117,5 @@ final class ExportCommand implements Callable<Integer> {
       }
     }
     return lines;
-  }
-
-  private static String errorDetail(byte[] body) {
-    try {
-      JsonNode n = new ObjectMapper().readTree(body);
-      if (n.hasNonNull("detail")) {
-        return n.get("detail").asText();
-      }
-    } catch (IOException e) {
-      // not JSON: show it as text
-    }
-    String s = new String(body, StandardCharsets.UTF_8).strip();
-    return s.length() > 300 ? s.substring(0, 300) + "..." : s;
   }
 }

@@ -1,6 +1,7 @@
 package dev.tapline.cli;
 
 import dev.tapline.core.ExchangeReader;
+import dev.tapline.core.api.RecorderClient;
 import dev.tapline.testgen.GenerationResult;
 import dev.tapline.testgen.GeneratorOptions;
 import dev.tapline.testgen.TestGenerator;
@@ -50,7 +51,7 @@ final class GenerateCommand implements Callable<Integer> {
     PrintWriter outw = spec.commandLine().getOut();
     TestGenerator generator = create(GenerateCommand.options(packageName, maxPerEndpoint, input.service, input.routingKey, openApi, input.from));
     GenerationResult result;
-    try (ExchangeReader source = open(input.from, input.query)) {
+    try (ExchangeReader source = open(input.from, input.query, input.token.value())) {
       result = generator.generate(source, n -> {
         err.println("read " + n + " exchanges...");
         err.flush();
@@ -116,9 +117,9 @@ final class GenerateCommand implements Callable<Integer> {
   }
 
   /** The recorder's export or the file; what cannot be opened is one line naming it, exit code 2. */
-  static ExchangeReader open(String from, @Nullable String query) {
+  static ExchangeReader open(String from, @Nullable String query, @Nullable String token) {
     try {
-      return ExchangeReader.open(from, query);
+      return ExchangeReader.open(from, query, token, RecorderClient.DEFAULT_CONNECT_TIMEOUT);
     } catch (IOException e) {
       throw new UsageException(e.getMessage(), e);
     } catch (IllegalArgumentException e) {

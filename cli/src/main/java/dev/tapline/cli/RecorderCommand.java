@@ -1,6 +1,7 @@
 package dev.tapline.cli;
 
 import dev.tapline.core.kafka.Topics;
+import dev.tapline.core.Metrics;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
 import dev.tapline.ui.TaplineUi;
@@ -58,9 +59,7 @@ final class RecorderCommand implements Callable<Integer> {
   @Option(names = "--rebuild", description = "Discard the index and re-read the topic from the beginning.")
   boolean rebuild;
 
-  @Option(names = "--token", paramLabel = "T",
-      description = "Require 'Authorization: Bearer T' (or the tapline_token cookie) on every request.")
-  @Nullable String token;
+  @Mixin ServerToken serverToken = new ServerToken();
 
   @Override
   public Integer call() throws InterruptedException {
@@ -71,6 +70,7 @@ final class RecorderCommand implements Callable<Integer> {
       throw new UsageException("--index-dir DIR is required (or set TAPLINE_INDEX_DIR)");
     }
     Cli.HostPort hp = Cli.hostPort("--http", http);
+    String token = serverToken.value();
     // The recorder process serves the UI too; drift runs come from the same cluster.
     TaplineUi ui = TaplineUi.create(UiOptions.builder().token(token).kafka(kafka).build());
     RecorderConfig cfg;
@@ -85,6 +85,7 @@ final class RecorderCommand implements Callable<Integer> {
           .retention(Durations.positive("--retention", retention))
           .rebuild(rebuild)
           .token(token)
+          .meterRegistry(Metrics.processRegistry())
           .build();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);

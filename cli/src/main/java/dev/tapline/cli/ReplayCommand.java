@@ -1,5 +1,7 @@
 package dev.tapline.cli;
 
+import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.endpoint.OpenApiSpec;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.replay.DriftPublisher;
 import dev.tapline.replay.DriftReport;
@@ -74,6 +76,12 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--query", paramLabel = "Q", description = "Recorder query selecting the exchanges (Lucene syntax), with a recorder URL.")
   @Nullable String query;
 
+  @Mixin RecorderToken token = new RecorderToken();
+
+  @Option(names = "--openapi", paramLabel = "FILE",
+      description = "OpenAPI 3 document: its paths name the endpoints in the reports (as the recorder and generate do).")
+  @Nullable Path openApi;
+
   @Option(names = "--baseline", paramLabel = "URL", description = "Baseline URL (with --sandbox).")
   @Nullable String baseline;
 
@@ -113,7 +121,7 @@ final class ReplayCommand implements Callable<Integer> {
   List<String> methods = new ArrayList<>();
 
   @Option(names = "--ignore", paramLabel = "PATH",
-      description = "Leave a path out: a JSON path ($.meta.requestId), header:Name, or METHOD /template:path (GET /orders/{id}:$.updatedAt). Repeatable.")
+      description = "Leave a path out: a JSON path ($.meta.requestId), header:Name, or METHOD /template:path (GET /orders/{orderId}:$.updatedAt). Repeatable.")
   List<String> ignores = new ArrayList<>();
 
   @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "10s",
@@ -141,7 +149,7 @@ final class ReplayCommand implements Callable<Integer> {
         "replay: %d exchanges compared (%.0f/s), %d with differences, %d failed, %d skipped",
         p.replayed(), p.perSecond(), p.withDifferences(), p.failed(), p.skipped()));
     DriftReport report;
-    try (ExchangeSource src = ExchangeSource.open(from, query, perRequest)) {
+    try (ExchangeSource src = ExchangeSource.open(from, query, token.value(), perRequest)) {
       report = Replayer.create(options).replay(src, listener);
     } catch (ReplayInputException e) {
       progress.done();
@@ -249,6 +257,13 @@ final class ReplayCommand implements Callable<Integer> {
       throw new UsageException("--timeout must be positive, got '" + timeout + "'");
     }
     b.timeout(t);
+    if (openApi != null) {
+      try {
+        b.endpoints(Endpoints.withSpec(OpenApiSpec.load(openApi)));
+      } catch (OpenApiSpec.InvalidSpecException e) {
+        throw new UsageException("--openapi " + e.getMessage(), e);
+      }
+    }
     return b.build();
   }
 }

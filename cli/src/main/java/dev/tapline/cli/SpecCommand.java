@@ -34,7 +34,7 @@ final class SpecCommand implements Callable<Integer> {
     TestGenerator generator = GenerateCommand.create(
         GenerateCommand.options("tapline", 1, input.service, input.routingKey, null, input.from));
     TestGenerator.InferredSpec inferred;
-    try (ExchangeReader source = GenerateCommand.open(input.from, input.query)) {
+    try (ExchangeReader source = GenerateCommand.open(input.from, input.query, input.token.value())) {
       inferred = generator.inferSpec(source, n -> {
         err.println("read " + n + " exchanges...");
         err.flush();

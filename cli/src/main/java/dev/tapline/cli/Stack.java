@@ -1,5 +1,6 @@
 package dev.tapline.cli;
 
+import dev.tapline.core.Metrics;
 import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;
@@ -7,6 +8,7 @@ import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
 import dev.tapline.ui.TaplineUi;
 import dev.tapline.ui.UiOptions;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Deque;
@@ -51,6 +53,8 @@ final class Stack {
   }
 
   static Stack start(Settings s, Deque<AutoCloseable> running) {
+    // One registry for the process: every /metrics shows the proxy, the recorder and the JVM.
+    PrometheusMeterRegistry meters = Metrics.processRegistry();
     CaptureProxy proxy = null;
     if (s.baseline() != null && s.service() != null) {
       proxy = CaptureProxy.start(ProxyConfig.builder()
@@ -63,6 +67,7 @@ final class Stack {
           .topic(s.topic())
           .capture(capturePolicy(s.capture()))
           .admin("127.0.0.1", s.adminPort())
+          .meterRegistry(meters)
           .build());
       push(running, proxy);
     }
@@ -77,7 +82,8 @@ final class Stack {
             .topic(s.topic())
             .indexDir(s.indexDir())
             .http("127.0.0.1", s.httpPort())
-            .token(s.token()))
+            .token(s.token())
+            .meterRegistry(meters))
         .build();
     Recorder recorder = Recorder.start(config);
     push(running, recorder);

@@ -1,6 +1,7 @@
 package dev.tapline.cli;
 
 import org.jspecify.annotations.Nullable;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Mixin for the commands that read recorded traffic and narrow it: {@code generate}, {@code spec}. */
@@ -17,4 +18,6 @@ final class TrafficInput {
 
   @Option(names = "--routing-key", paramLabel = "K", description = "Only exchanges with this routing key.")
   @Nullable String routingKey;
+
+  @Mixin RecorderToken token = new RecorderToken();
 }

@@ -77,8 +77,7 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--capture", paramLabel = "POLICY", defaultValue = "all", description = "What to capture: sandboxed, all or none (default under 'up': ${DEFAULT-VALUE}).")
   String capture;
 
-  @Option(names = "--token", paramLabel = "T", description = "Require this bearer token for the recorder API and UI.")
-  @Nullable String token;
+  @Mixin ServerToken serverToken = new ServerToken();
 
   @Override
   public Integer call() throws Exception {
@@ -120,7 +119,7 @@ final class UpCommand implements Callable<Integer> {
         Cli.sandbox(s, routes);
       }
       Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, upstreamCa, capture,
-          proxyPort, adminPort, httpPort, dataDir.resolve("index"), token), running);
+          proxyPort, adminPort, httpPort, dataDir.resolve("index"), serverToken.value()), running);
 
       out.println();
       line(out, "kafka", bootstrap);

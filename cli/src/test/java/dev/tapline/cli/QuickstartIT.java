@@ -109,7 +109,7 @@ class QuickstartIT {
       assertThat(page.get("items").size()).isGreaterThanOrEqualTo(40);
     });
     JsonNode endpoints = JSON.readTree(get(recorder + "/api/endpoints?service=orders").body());
-    assertThat(endpoints.toString()).contains("/orders/{id}");
+    assertThat(endpoints.toString()).contains("/orders/{orderId}");
   }
 
   @Test

@@ -61,10 +61,6 @@ public record Exchange(
     return "sandbox:" + routingKey;
   }
 
-  public boolean isSandboxed() {
-    return !BASELINE.equals(target);
-  }
-
   /** The Kafka record key: {@code service|routingKey} keeps one sandbox's traffic in one partition. */
   public String partitionKey() {
     return service + "|" + (routingKey == null ? "" : routingKey);
@@ -78,15 +74,5 @@ public record Exchange(
   public Exchange withRequest(Request r) {
     return new Exchange(id, startedAt, durationMicros, service, proxy, routingKey, target,
         traceparent, baggage, r, response, error, redactions);
-  }
-
-  public Exchange withResponse(@Nullable Response r) {
-    return new Exchange(id, startedAt, durationMicros, service, proxy, routingKey, target,
-        traceparent, baggage, request, r, error, redactions);
-  }
-
-  public Exchange withRedactions(List<String> names) {
-    return new Exchange(id, startedAt, durationMicros, service, proxy, routingKey, target,
-        traceparent, baggage, request, response, error, names);
   }
 }

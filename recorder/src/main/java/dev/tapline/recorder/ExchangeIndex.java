@@ -7,6 +7,7 @@ import dev.tapline.core.api.Page;
 import dev.tapline.core.api.EndpointStats;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.endpoint.Endpoints;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.io.IOException;
@@ -140,6 +141,15 @@ public final class ExchangeIndex {
    * @param rebuild start from an empty index, discarding what is there
    */
   static ExchangeIndex open(Path dir, boolean rebuild, Duration refreshInterval, MeterRegistry meters) {
+    return open(dir, rebuild, refreshInterval, meters, Endpoints.heuristic());
+  }
+
+  /**
+   * Opens (or creates) the index in {@code dir}; an index of another schema is rewritten with
+   * {@code endpoints} naming the templates.
+   */
+  static ExchangeIndex open(Path dir, boolean rebuild, Duration refreshInterval, MeterRegistry meters,
+      Endpoints endpoints) {
     requireNonNull(dir, "dir");
     try {
       java.nio.file.Files.createDirectories(dir);
@@ -151,7 +161,7 @@ public final class ExchangeIndex {
     try {
       directory = FSDirectory.open(dir);
       if (!rebuild && DirectoryReader.indexExists(directory) && SchemaRewrite.writtenByAnotherSchema(directory)) {
-        SchemaRewrite.rewrite(directory, dir, config(OpenMode.CREATE));
+        SchemaRewrite.rewrite(directory, dir, config(OpenMode.CREATE), endpoints);
       }
       writer = new IndexWriter(directory, config(rebuild ? OpenMode.CREATE : OpenMode.CREATE_OR_APPEND));
       Map<String, String> data = new HashMap<>();

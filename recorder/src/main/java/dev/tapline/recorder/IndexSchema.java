@@ -134,6 +134,11 @@ final class IndexSchema {
    * @param seq the ingest sequence number
    */
   static Document document(Exchange e, byte[] source, long seq) {
+    return document(e, source, seq, Endpoints.heuristic());
+  }
+
+  /** As above, with the template from {@code endpoints} (the recorder's configured chain). */
+  static Document document(Exchange e, byte[] source, long seq, Endpoints endpoints) {
     Document d = new Document();
     keyword(d, Fields.ID, e.id(), UNIQUE_KEYWORD_TYPE);
     keyword(d, Fields.SERVICE, e.service(), KEYWORD_TYPE);
@@ -143,7 +148,7 @@ final class IndexSchema {
     keyword(d, Fields.TARGET, e.target(), KEYWORD_TYPE);
     keyword(d, Fields.METHOD, e.request().method().toUpperCase(Locale.ROOT), KEYWORD_TYPE);
     keyword(d, Fields.PATH, e.request().path(), UNIQUE_KEYWORD_TYPE);
-    keyword(d, Fields.TEMPLATE, Endpoints.heuristic().resolve(e).key().path(), KEYWORD_TYPE);
+    keyword(d, Fields.TEMPLATE, endpoints.resolve(e).key().path(), KEYWORD_TYPE);
     d.add(new StringField(Fields.HOST, cut(e.request().authority().toLowerCase(Locale.ROOT)), Field.Store.NO));
     if (e.error() != null) {
       d.add(new StringField(Fields.ERROR, e.error().kind().name(), Field.Store.NO));

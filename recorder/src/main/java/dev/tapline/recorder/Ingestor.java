@@ -337,7 +337,7 @@ final class Ingestor {
     }
   }
 
-  private static void decodeRange(Batch batch, int from, int to) {
+  private void decodeRange(Batch batch, int from, int to) {
     long started = System.nanoTime();
     for (int i = from; i < to; i++) {
       ConsumerRecord<byte[], byte[]> r = batch.records.get(i);
@@ -359,7 +359,7 @@ final class Ingestor {
       try {
         // Export writes the stored form as one NDJSON line: a pretty-printed value is re-encoded.
         byte[] source = hasLineBreak(value) ? ExchangeCodec.encode(e) : value;
-        batch.docs[i] = IndexSchema.document(e, source, batch.baseSeq + i);
+        batch.docs[i] = IndexSchema.document(e, source, batch.baseSeq + i, config.endpoints());
         batch.ids[i] = e.id();
       } catch (RuntimeException ex) {
         batch.poison[i] = "cannot index: " + ex.getMessage();

@@ -6,6 +6,7 @@ import dev.tapline.core.api.Page;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import dev.tapline.core.Metrics;
 import dev.tapline.core.http.HttpEdge;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -78,8 +79,9 @@ public final class Recorder implements AutoCloseable {
    */
   public static Recorder start(RecorderConfig config) {
     requireNonNull(config, "config");
-    RecorderMetrics metrics = new RecorderMetrics();
-    ExchangeIndex index = ExchangeIndex.open(config.indexDir(), config.rebuild(), config.refreshInterval(), metrics.registry);
+    RecorderMetrics metrics = new RecorderMetrics(config.meterRegistry() != null ? config.meterRegistry() : Metrics.registry());
+    ExchangeIndex index = ExchangeIndex.open(config.indexDir(), config.rebuild(), config.refreshInterval(), metrics.registry,
+        config.endpoints());
     metrics.indexGauges(index::sizeOnDisk, index::size);
     LiveStream stream = new LiveStream(index, metrics, config.streamQueue(), config.slowClientTimeout());
     Ingestor ingestor;

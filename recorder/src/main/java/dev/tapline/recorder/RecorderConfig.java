@@ -3,7 +3,9 @@ package dev.tapline.recorder;
 import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpHandler;
+import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.core.kafka.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -45,6 +47,8 @@ public final class RecorderConfig {
   private final int indexThreads;
   private final int streamQueue;
   private final Duration slowClientTimeout;
+  private final @Nullable MeterRegistry meterRegistry;
+  private final Endpoints endpoints;
 
   private RecorderConfig(Builder b) {
     this.kafka = requireNonNull(b.kafka, "kafka (bootstrap servers) must be set");
@@ -66,6 +70,8 @@ public final class RecorderConfig {
     this.indexThreads = b.indexThreads;
     this.streamQueue = b.streamQueue;
     this.slowClientTimeout = b.slowClientTimeout;
+    this.meterRegistry = b.meterRegistry;
+    this.endpoints = b.endpoints;
   }
 
   public static Builder builder() {
@@ -93,6 +99,8 @@ public final class RecorderConfig {
     b.indexThreads = indexThreads;
     b.streamQueue = streamQueue;
     b.slowClientTimeout = slowClientTimeout;
+    b.meterRegistry = meterRegistry;
+    b.endpoints = endpoints;
     return b;
   }
 
@@ -136,6 +144,12 @@ public final class RecorderConfig {
 
   public Duration slowClientTimeout() { return slowClientTimeout; }
 
+  /** The registry the recorder's meters go on, or null for a Prometheus registry of its own. */
+  public @Nullable MeterRegistry meterRegistry() { return meterRegistry; }
+
+  /** The endpoint chain the index's {@code template} comes from (core's, shared by every stage). */
+  public Endpoints endpoints() { return endpoints; }
+
   public static final class Builder {
     private @Nullable String kafka;
     private String topic = Topics.EXCHANGES;
@@ -159,8 +173,28 @@ public final class RecorderConfig {
     private int indexThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
     private int streamQueue = 1024;
     private Duration slowClientTimeout = Duration.ofSeconds(5);
+    private @Nullable MeterRegistry meterRegistry;
+    private Endpoints endpoints = Endpoints.heuristic();
 
     private Builder() {}
+
+    /**
+     * Puts the recorder's meters on this registry (one per process: {@code tapline up} shares it
+     * with the proxy); {@code /metrics} serves it when it is, or holds, a Prometheus registry.
+     */
+    public Builder meterRegistry(@Nullable MeterRegistry registry) {
+      this.meterRegistry = registry;
+      return this;
+    }
+
+    /**
+     * The endpoint chain templates are indexed from (default: the heuristic templater). Changing it
+     * for an existing index changes the templates of new exchanges only.
+     */
+    public Builder endpoints(Endpoints endpoints) {
+      this.endpoints = requireNonNull(endpoints, "endpoints");
+      return this;
+    }
 
     /** Kafka bootstrap servers, e.g. {@code 127.0.0.1:9092}. Required. */
     public Builder kafka(String bootstrapServers) {

@@ -1,5 +1,6 @@
 package dev.tapline.recorder;
 
+import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
 import java.io.IOException;
@@ -55,7 +56,7 @@ final class SchemaRewrite {
    *
    * @param config the configuration of the writer that writes the new index (open mode CREATE)
    */
-  static void rewrite(Directory directory, Path dir, IndexWriterConfig config) throws IOException {
+  static void rewrite(Directory directory, Path dir, IndexWriterConfig config, Endpoints endpoints) throws IOException {
     long start = System.nanoTime();
     try (DirectoryReader old = DirectoryReader.open(directory);
         IndexWriter writer = new IndexWriter(directory, config)) {
@@ -87,7 +88,7 @@ final class SchemaRewrite {
                 ex.getMessage(), new String(source, 0, Math.min(source.length, 200), java.nio.charset.StandardCharsets.UTF_8));
             continue;
           }
-          writer.addDocument(IndexSchema.document(e, source, n));
+          writer.addDocument(IndexSchema.document(e, source, n, endpoints));
           if (++done % 10_000 == 0 && System.nanoTime() - lastLog > TimeUnit.SECONDS.toNanos(10)) {
             lastLog = System.nanoTime();
             LOG.info("rewriting the index in {}: {} of {} exchanges", dir, done, old.numDocs());

@@ -116,6 +116,23 @@ public final class TestGenerator {
     return generate(exchanges, k -> k.method().equalsIgnoreCase(method) && k.path().equals(pathTemplate)).files();
   }
 
+  /**
+   * Streams every exchange of {@code source} (the caller closes it) and writes, into memory, only the
+   * tests of one endpoint; {@link GenerationResult#endpoints()} still lists every endpoint seen.
+   *
+   * @param pathTemplate the whole path template as the recorder's catalog lists it
+   */
+  public GenerationResult generateFor(ExchangeReader source, String method, String pathTemplate,
+      @Nullable ProgressListener progress) {
+    requireNonNull(method, "method");
+    requireNonNull(pathTemplate, "pathTemplate");
+    Catalog catalog = new Catalog(options, endpoints);
+    List<Skipped> malformed = new ArrayList<>();
+    long read = fold(source, catalog, malformed, progress);
+    return finish(catalog, read, malformed,
+        k -> k.method().equalsIgnoreCase(method) && k.path().equals(pathTemplate));
+  }
+
   private GenerationResult generate(Iterable<Exchange> exchanges, Predicate<EndpointKey> include) {
     requireNonNull(exchanges, "exchanges");
     Catalog catalog = new Catalog(options, endpoints);

@@ -1,5 +1,7 @@
 package dev.tapline.ui;
 
+import dev.tapline.core.http.HttpResponses;
+import dev.tapline.core.http.ErrorCode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -26,7 +28,7 @@ final class DriftApi implements HttpHandler {
   public void handle(HttpExchange ex) throws IOException {
     try {
       if (!ex.getRequestMethod().equals("GET")) {
-        Http.methodNotAllowed(ex, "GET");
+        HttpResponses.methodNotAllowed(ex, "GET");
         return;
       }
       String path = ex.getRequestURI().getRawPath();
@@ -38,18 +40,18 @@ final class DriftApi implements HttpHandler {
         if (runs != null) {
           runs.summaries().forEach(list::add);
         }
-        Http.json(ex, 200, out);
+        HttpResponses.json(ex, 200, out);
       } else if (path.startsWith(PREFIX + "/")) {
         String id = URLDecoder.decode(path.substring(PREFIX.length() + 1), StandardCharsets.UTF_8);
         Optional<ObjectNode> run = runs == null ? Optional.empty() : runs.run(id);
         if (run.isPresent()) {
-          Http.json(ex, 200, run.get());
+          HttpResponses.json(ex, 200, run.get());
         } else {
-          Http.error(ex, 404, "drift run not found",
-              "no run " + id + " among the runs read from topic " + topic + " (only the newest are kept)");
+          HttpResponses.error(ex, 404, ErrorCode.NOT_FOUND,
+              "drift run not found: no run " + id + " among the runs read from topic " + topic + " (only the newest are kept)");
         }
       } else {
-        Http.error(ex, 404, "not found", "no drift resource at " + path + "; try " + PREFIX);
+        HttpResponses.error(ex, 404, ErrorCode.NOT_FOUND, "no drift resource at " + path + "; try " + PREFIX);
       }
     } finally {
       ex.close();

@@ -1,8 +1,10 @@
 package dev.tapline.ui;
 
+import dev.tapline.core.http.HttpEdge;
+import dev.tapline.core.http.HttpResponses;
+import dev.tapline.core.http.ErrorCode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
-import dev.tapline.recorder.Recorder;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -20,22 +22,24 @@ final class Login implements HttpHandler {
   private static final Pattern NEXT = Pattern.compile("#/[A-Za-z0-9/?&=%._~+:,@!*'()-]*");
 
   private final @Nullable String token;
+  private final HttpEdge edge;
 
   Login(@Nullable String token) {
     this.token = token;
+    this.edge = HttpEdge.token(token);
   }
 
   @Override
   public void handle(HttpExchange ex) throws IOException {
     try {
       if (!ex.getRequestURI().getPath().equals("/login")) {
-        Http.error(ex, 404, "not found", "no page at " + ex.getRequestURI().getPath());
+        HttpResponses.error(ex, 404, ErrorCode.NOT_FOUND, "no page at " + ex.getRequestURI().getPath());
         return;
       }
       switch (ex.getRequestMethod()) {
         case "GET", "HEAD" -> page(ex);
         case "POST" -> submit(ex);
-        default -> Http.methodNotAllowed(ex, "GET, POST");
+        default -> HttpResponses.methodNotAllowed(ex, "GET, POST");
       }
     } finally {
       ex.close();
@@ -44,21 +48,21 @@ final class Login implements HttpHandler {
 
   private void page(HttpExchange ex) throws IOException {
     if (token == null) {
-      Http.redirect(ex, "/");
+      HttpResponses.redirect(ex, "/");
       return;
     }
     ex.getResponseHeaders().set("Cache-Control", "no-store");
-    Http.send(ex, 200, "text/html; charset=utf-8", StaticAssets.bytes("login.html"));
+    HttpResponses.send(ex, 200, "text/html; charset=utf-8", StaticAssets.bytes("login.html"), false);
   }
 
   private void submit(HttpExchange ex) throws IOException {
     if (token == null) {
-      Http.redirect(ex, "/");
+      HttpResponses.redirect(ex, "/");
       return;
     }
-    byte[] body = Http.body(ex, 16 * 1024);
+    byte[] body = HttpResponses.body(ex, 16 * 1024);
     if (body == null) {
-      Http.error(ex, 413, "login form too large", "POST /login takes a form with one field, token");
+      HttpResponses.error(ex, 413, ErrorCode.PAYLOAD_TOO_LARGE, "login form too large: POST /login takes a form with one field, token");
       return;
     }
     String given = null;
@@ -76,18 +80,18 @@ final class Login implements HttpHandler {
         next = value;
       }
     }
-    if (given == null || !Http.same(given, token)) {
-      Http.redirect(ex, "/login?error=1");
+    if (given == null || !edge.tokenMatches(given)) {
+      HttpResponses.redirect(ex, "/login?error=1");
       return;
     }
     if (!COOKIE_SAFE.matcher(token).matches()) {
-      Http.error(ex, 400, "token cannot be stored in a cookie",
-          "the configured token has spaces, quotes, commas, semicolons or backslashes; use a bearer header or a simpler token");
+      HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, "the token cannot be stored in a cookie: it has spaces,"
+          + " quotes, commas, semicolons or backslashes; use a bearer header or a simpler token");
       return;
     }
-    ex.getResponseHeaders().add("Set-Cookie", Recorder.loginCookie(token));
+    ex.getResponseHeaders().add("Set-Cookie", HttpEdge.loginCookie(token));
     // Only app-internal fragments: the login form must not become an open redirect.
-    Http.redirect(ex, next != null && NEXT.matcher(next).matches() ? "/" + next : "/");
+    HttpResponses.redirect(ex, next != null && NEXT.matcher(next).matches() ? "/" + next : "/");
   }
 
   private static String decode(String s) {

@@ -1,5 +1,8 @@
 package dev.tapline.ui;
 
+import dev.tapline.core.http.HttpEdge;
+import dev.tapline.core.http.HttpResponses;
+import dev.tapline.core.http.ErrorCode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import java.io.IOException;
@@ -34,11 +37,11 @@ final class StaticAssets implements HttpHandler {
 
   private record Asset(byte[] bytes, String type, String etag) {}
 
-  private final @Nullable String token;
+  private final HttpEdge edge;
   private final Map<String, Optional<Asset>> cache = new ConcurrentHashMap<>();
 
-  StaticAssets(@Nullable String token) {
-    this.token = token;
+  StaticAssets(HttpEdge edge) {
+    this.edge = edge;
   }
 
   @Override
@@ -46,13 +49,13 @@ final class StaticAssets implements HttpHandler {
     try {
       String method = ex.getRequestMethod();
       if (!method.equals("GET") && !method.equals("HEAD")) {
-        Http.methodNotAllowed(ex, "GET, HEAD");
+        HttpResponses.methodNotAllowed(ex, "GET, HEAD");
         return;
       }
       String path = ex.getRequestURI().getPath();
       if (path.equals("/") || path.equals("/index.html")) {
-        if (!Http.authorized(ex, token)) {
-          Http.redirect(ex, "/login");
+        if (!edge.authorized(ex)) {
+          HttpResponses.redirect(ex, "/login");
           return;
         }
         serve(ex, STATIC_ROOT + "index.html", "no-cache");
@@ -62,7 +65,7 @@ final class StaticAssets implements HttpHandler {
       } else if (path.startsWith("/assets/") && isName(path.substring(8)) && !path.endsWith(".html")) {
         serve(ex, STATIC_ROOT + path.substring(8), "no-cache");
       } else {
-        Http.error(ex, 404, "not found", "no page or asset at " + path + "; the viewer is at /");
+        HttpResponses.error(ex, 404, ErrorCode.NOT_FOUND, "no page or asset at " + path + "; the viewer is at /");
       }
     } finally {
       ex.close();
@@ -76,7 +79,7 @@ final class StaticAssets implements HttpHandler {
   private void serve(HttpExchange ex, String resource, String cacheControl) throws IOException {
     Optional<Asset> found = cache.computeIfAbsent(resource, StaticAssets::load);
     if (found.isEmpty()) {
-      Http.error(ex, 404, "not found", "no asset " + ex.getRequestURI().getPath());
+      HttpResponses.error(ex, 404, ErrorCode.NOT_FOUND, "no asset " + ex.getRequestURI().getPath());
       return;
     }
     Asset a = found.get();
@@ -84,10 +87,10 @@ final class StaticAssets implements HttpHandler {
     ex.getResponseHeaders().set("ETag", a.etag());
     String inm = ex.getRequestHeaders().getFirst("If-None-Match");
     if (a.etag().equals(inm)) {
-      Http.send(ex, 304, a.type(), new byte[0]);
+      HttpResponses.send(ex, 304, a.type(), new byte[0], false);
       return;
     }
-    Http.send(ex, 200, a.type(), a.bytes());
+    HttpResponses.send(ex, 200, a.type(), a.bytes(), false);
   }
 
   static Optional<Asset> load(String resource) {

@@ -3,6 +3,7 @@ package dev.tapline.ui;
 import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpHandler;
+import dev.tapline.core.http.HttpEdge;
 import dev.tapline.recorder.RecorderConfig;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -43,7 +44,7 @@ public final class TaplineUi implements AutoCloseable {
     priv.put("/api/ui/config", new UiConfigApi(options));
     priv.put("/api/generate", new GenerateApi(options.token(), generator));
     priv.put("/api/drift", new DriftApi(driftRuns, options.driftTopic()));
-    StaticAssets assets = new StaticAssets(options.token());
+    StaticAssets assets = new StaticAssets(HttpEdge.token(options.token()));
     priv.put("/", assets);
     Map<String, HttpHandler> pub = new LinkedHashMap<>();
     pub.put("/assets", assets);

@@ -1,19 +1,18 @@
 package dev.tapline.ui;
 
-import dev.tapline.core.Exchange;
+import dev.tapline.core.ExchangeReader;
+import dev.tapline.testgen.GenerationResult;
 import dev.tapline.testgen.GeneratorOptions;
 import dev.tapline.testgen.TestGenerator;
-import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
-/** Runs the testgen module in-process for one endpoint's exchanges. */
+/** Runs the testgen module in-process for one endpoint, reading the service's exchanges. */
 final class Testgen {
   private Testgen() {}
 
-  static Map<String, String> generate(List<Exchange> exchanges, String service, String method, String template) {
+  static GenerationResult generate(ExchangeReader exchanges, String service, String method, String template) {
     TestGenerator gen = TestGenerator.create(GeneratorOptions.builder(packageFor(service)).service(service).build());
-    return gen.generateFor(exchanges, method, template);
+    return gen.generateFor(exchanges, method, template, null);
   }
 
   /** {@code orders-api} → {@code contract.orders_api}: a valid package name for any service name. */

@@ -1,5 +1,6 @@
 package dev.tapline.ui;
 
+import dev.tapline.core.http.HttpResponses;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
@@ -18,7 +19,7 @@ final class UiConfigApi implements HttpHandler {
   public void handle(HttpExchange ex) throws IOException {
     try {
       if (!ex.getRequestMethod().equals("GET")) {
-        Http.methodNotAllowed(ex, "GET");
+        HttpResponses.methodNotAllowed(ex, "GET");
         return;
       }
       ObjectNode n = ExchangeCodec.mapper().createObjectNode();
@@ -27,7 +28,7 @@ final class UiConfigApi implements HttpHandler {
       n.put("drift", options.kafka() != null);
       n.put("driftTopic", options.driftTopic());
       n.put("generate", true);
-      Http.json(ex, 200, n);
+      HttpResponses.json(ex, 200, n);
     } finally {
       ex.close();
     }

@@ -15,7 +15,7 @@ final class DriftDocs {
             {"path":"$.currency","kind":"field-added","class":"compatible","sandbox":"EUR",
              "exchangeId":"0193a1b2-0000-7000-8000-000000000001","message":"new field currency"}],
            "ignored":[{"path":"$.id","reason":"differs between two baseline calls"}]},
-          {"method":"GET","template":"/orders/{id}","exchanges":20,"verdict":"breaking","differences":[
+          {"method":"GET","template":"/orders/{orderId}","exchanges":20,"verdict":"breaking","differences":[
             {"path":"$.total","kind":"type-changed","class":"breaking","baseline":19.98,"sandbox":"19.98",
              "exchangeId":"0193a1b2-0000-7000-8000-000000000002","message":"number became string"},
             {"path":"$.customer","kind":"field-removed","class":"breaking","baseline":"ann",

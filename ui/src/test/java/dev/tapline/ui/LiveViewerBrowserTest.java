@@ -313,14 +313,14 @@ class LiveViewerBrowserTest {
     open("#/endpoints?rk=" + key);
     await().atMost(Duration.ofSeconds(10)).until(() ->
         driver.findElements(By.cssSelector(".endpoints-table tbody tr")).size() == 2);
-    WebElement get = driver.findElement(By.cssSelector("tr[data-endpoint='GET /orders/{id}']"));
-    assertThat(get.getText()).contains("GET", "/orders/{id}", "3", "2xx 3");
+    WebElement get = driver.findElement(By.cssSelector("tr[data-endpoint='GET /orders/{orderId}']"));
+    assertThat(get.getText()).contains("GET", "/orders/{orderId}", "3", "2xx 3");
     await().atMost(Duration.ofSeconds(5)).until(() -> !get.findElements(By.cssSelector(".spark canvas")).isEmpty());
 
     get.findElement(By.cssSelector("button.generate")).click();
     await().atMost(Duration.ofSeconds(20)).until(() -> !driver.findElements(By.cssSelector("#generated pre.source")).isEmpty());
     String source = driver.findElement(By.id("generated")).getText();
-    assertThat(source).contains("Generated tests · GET /orders/{id}", ".java", "class");
+    assertThat(source).contains("Generated tests · GET /orders/{orderId}", ".java", "class");
     assertThat(driver.findElement(By.id("download-zip")).isDisplayed()).isTrue();
     browser.screenshot("endpoints-generate", "ui-generate");
 

@@ -142,7 +142,7 @@ class UiHttpTest {
     await().atMost(Duration.ofSeconds(15)).until(() ->
         ExchangeCodec.mapper().readTree(stack.get("/api/exchanges?q=routingKey:gen-1").body()).get("items").size() == 2);
 
-    String req = "{\"service\":\"orders\",\"method\":\"GET\",\"template\":\"/orders/{id}\",\"routingKey\":\"gen-1\"}";
+    String req = "{\"service\":\"orders\",\"method\":\"GET\",\"template\":\"/orders/{orderId}\",\"routingKey\":\"gen-1\"}";
     HttpResponse<String> json = post("/api/generate", "application/json", req, true);
     assertThat(json.statusCode()).as(json.body()).isEqualTo(200);
     JsonNode out = ExchangeCodec.mapper().readTree(json.body());
