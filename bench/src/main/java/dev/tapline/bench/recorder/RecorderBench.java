@@ -7,7 +7,7 @@ import dev.tapline.core.Headers;
 import dev.tapline.core.Request;
 import dev.tapline.core.Response;
 import dev.tapline.kafka.embedded.EmbeddedKafka;
-import dev.tapline.recorder.Page;
+import dev.tapline.core.api.Page;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
 import java.nio.charset.StandardCharsets;
