@@ -85,6 +85,7 @@ final class RecorderCommand implements Callable<Integer> {
           .retention(Durations.positive("--retention", retention))
           .rebuild(rebuild)
           .token(token)
+          .allowedHosts(serverToken.allowedHosts)
           .meterRegistry(Metrics.processRegistry())
           .build();
     } catch (IllegalArgumentException e) {

@@ -12,6 +12,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Deque;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
@@ -34,7 +35,8 @@ final class Stack {
       int adminPort,
       int httpPort,
       Path indexDir,
-      @Nullable String token) {}
+      @Nullable String token,
+      List<String> allowedHosts) {}
 
   private final @Nullable CaptureProxy proxy;
   private final Recorder recorder;
@@ -83,6 +85,7 @@ final class Stack {
             .indexDir(s.indexDir())
             .http("127.0.0.1", s.httpPort())
             .token(s.token())
+            .allowedHosts(s.allowedHosts())
             .meterRegistry(meters))
         .build();
     Recorder recorder = Recorder.start(config);

@@ -119,7 +119,8 @@ final class UpCommand implements Callable<Integer> {
         Cli.sandbox(s, routes);
       }
       Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, upstreamCa, capture,
-          proxyPort, adminPort, httpPort, dataDir.resolve("index"), serverToken.value()), running);
+          proxyPort, adminPort, httpPort, dataDir.resolve("index"), serverToken.value(), serverToken.allowedHosts),
+          running);
 
       out.println();
       line(out, "kafka", bootstrap);

@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * <p>Every context sits behind core's {@link HttpEdge}: with a {@link
  * RecorderConfig.Builder#token(String) token}, every request except {@code /healthz} and {@link
  * RecorderConfig.Builder#publicExtension public extensions} must carry {@code Authorization: Bearer
- * TOKEN} or the cookie {@value HttpEdge#TOKEN_COOKIE} (a login page, a public extension, sets it
- * with {@link HttpEdge#loginCookie(String)}). Every response, extensions' too, carries a strict
+ * TOKEN} or the session cookie {@value HttpEdge#TOKEN_COOKIE} (a login page, a public extension,
+ * sets it with {@link HttpEdge#loginCookie()}); a loopback-bound recorder answers only requests whose
+ * {@code Host} names it ({@code 421} otherwise). Every response, extensions' too, carries a strict
  * Content-Security-Policy, {@code X-Content-Type-Options: nosniff} and {@code Referrer-Policy:
  * no-referrer}.
  */
@@ -109,7 +110,7 @@ public final class Recorder implements AutoCloseable {
       gated.put(e.getKey(), e.getValue());
     }
     gated.putIfAbsent("/", HttpApi.notFoundHandler());
-    HttpEdge edge = HttpEdge.token(config.token());
+    HttpEdge edge = HttpEdge.token(config.token()).allowHosts(config.allowedHosts());
     if (config.publicExtensions().containsKey("/login")) {
       edge = edge.withLoginPage();
     }

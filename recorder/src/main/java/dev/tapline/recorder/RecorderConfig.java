@@ -8,8 +8,11 @@ import dev.tapline.core.kafka.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -49,6 +52,7 @@ public final class RecorderConfig {
   private final Duration slowClientTimeout;
   private final @Nullable MeterRegistry meterRegistry;
   private final Endpoints endpoints;
+  private final Set<String> allowedHosts;
 
   private RecorderConfig(Builder b) {
     this.kafka = requireNonNull(b.kafka, "kafka (bootstrap servers) must be set");
@@ -72,6 +76,7 @@ public final class RecorderConfig {
     this.slowClientTimeout = b.slowClientTimeout;
     this.meterRegistry = b.meterRegistry;
     this.endpoints = b.endpoints;
+    this.allowedHosts = Set.copyOf(b.allowedHosts);
   }
 
   public static Builder builder() {
@@ -101,6 +106,7 @@ public final class RecorderConfig {
     b.slowClientTimeout = slowClientTimeout;
     b.meterRegistry = meterRegistry;
     b.endpoints = endpoints;
+    b.allowedHosts.addAll(allowedHosts);
     return b;
   }
 
@@ -150,6 +156,9 @@ public final class RecorderConfig {
   /** The endpoint chain the index's {@code template} comes from (core's, shared by every stage). */
   public Endpoints endpoints() { return endpoints; }
 
+  /** Host names the server answers for besides its own address and localhost. */
+  public Set<String> allowedHosts() { return allowedHosts; }
+
   public static final class Builder {
     private @Nullable String kafka;
     private String topic = Topics.EXCHANGES;
@@ -175,6 +184,7 @@ public final class RecorderConfig {
     private Duration slowClientTimeout = Duration.ofSeconds(5);
     private @Nullable MeterRegistry meterRegistry;
     private Endpoints endpoints = Endpoints.heuristic();
+    private final Set<String> allowedHosts = new LinkedHashSet<>();
 
     private Builder() {}
 
@@ -254,7 +264,8 @@ public final class RecorderConfig {
 
     /**
      * When set, every request (API, UI, extensions; not {@code /healthz} and not public extensions)
-     * must carry {@code Authorization: Bearer TOKEN} or the cookie {@code tapline_token=TOKEN}.
+     * must carry {@code Authorization: Bearer TOKEN} or a login session cookie (see core's {@code
+     * HttpEdge}).
      */
     public Builder token(@Nullable String token) {
       this.token = token == null || token.isEmpty() ? null : token;
@@ -328,6 +339,15 @@ public final class RecorderConfig {
     /** A stream client whose buffer stays full this long is dropped; default 5 s. */
     public Builder slowClientTimeout(Duration timeout) {
       this.slowClientTimeout = positive(timeout, "slowClientTimeout");
+      return this;
+    }
+
+    /**
+     * Host names (without port) the server also answers for, e.g. the name of a reverse proxy in
+     * front of it; a loopback-bound recorder otherwise answers only its own address and localhost.
+     */
+    public Builder allowedHosts(Collection<String> names) {
+      requireNonNull(names, "names").forEach(n -> allowedHosts.add(requireNonNull(n, "name")));
       return this;
     }
 

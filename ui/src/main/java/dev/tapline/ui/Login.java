@@ -12,13 +12,12 @@ import java.util.regex.Pattern;
 import org.jspecify.annotations.Nullable;
 
 /**
- * {@code GET /login} shows the sign-in form; {@code POST /login} checks the token and sets it as an
- * HttpOnly, SameSite=Strict cookie, which the recorder accepts in place of a bearer header (the
- * browser's EventSource cannot send headers).
+ * {@code GET /login} shows the sign-in form; {@code POST /login} checks the token (throttled per
+ * address like every token check) and sets a session cookie derived from it (HMAC of an expiry,
+ * HttpOnly, SameSite=Strict; never the token itself), which the recorder accepts in place of a
+ * bearer header (the browser's EventSource cannot send headers).
  */
 final class Login implements HttpHandler {
-  // RFC 6265 cookie-octets: a token outside them cannot be sent back unchanged in a cookie.
-  private static final Pattern COOKIE_SAFE = Pattern.compile("[\\x21\\x23-\\x2B\\x2D-\\x3A\\x3C-\\x5B\\x5D-\\x7E]+");
   private static final Pattern NEXT = Pattern.compile("#/[A-Za-z0-9/?&=%._~+:,@!*'()-]*");
 
   private final @Nullable String token;
@@ -80,16 +79,18 @@ final class Login implements HttpHandler {
         next = value;
       }
     }
-    if (given == null || !edge.tokenMatches(given)) {
-      HttpResponses.redirect(ex, "/login?error=1");
-      return;
+    switch (edge.login(ex, given)) {
+      case THROTTLED -> {
+        HttpResponses.redirect(ex, "/login?error=throttled");
+        return;
+      }
+      case REJECTED -> {
+        HttpResponses.redirect(ex, "/login?error=1");
+        return;
+      }
+      case ACCEPTED -> { }
     }
-    if (!COOKIE_SAFE.matcher(token).matches()) {
-      HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, "the token cannot be stored in a cookie: it has spaces,"
-          + " quotes, commas, semicolons or backslashes; use a bearer header or a simpler token");
-      return;
-    }
-    ex.getResponseHeaders().add("Set-Cookie", HttpEdge.loginCookie(token));
+    ex.getResponseHeaders().add("Set-Cookie", edge.loginCookie());
     // Only app-internal fragments: the login form must not become an open redirect.
     HttpResponses.redirect(ex, next != null && NEXT.matcher(next).matches() ? "/" + next : "/");
   }

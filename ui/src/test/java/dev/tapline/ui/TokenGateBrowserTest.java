@@ -46,12 +46,12 @@ class TokenGateBrowserTest {
     driver.findElement(By.cssSelector("#login-form button")).click();
     await().until(() -> driver.getCurrentUrl().endsWith("/login?error=1"));
     assertThat(driver.findElement(By.id("login-error")).isDisplayed()).isTrue();
-    assertThat(driver.manage().getCookieNamed("tapline_token")).isNull();
+    assertThat(driver.manage().getCookieNamed("tapline_session")).isNull();
 
     driver.findElement(By.id("token")).sendKeys(TOKEN);
     driver.findElement(By.cssSelector("#login-form button")).click();
     await().until(() -> !driver.findElements(By.id("live-info")).isEmpty());
-    Cookie cookie = driver.manage().getCookieNamed("tapline_token");
+    Cookie cookie = driver.manage().getCookieNamed("tapline_session");
     assertThat(cookie.isHttpOnly()).isTrue();
     assertThat(cookie.getSameSite()).isEqualTo("Strict");
 

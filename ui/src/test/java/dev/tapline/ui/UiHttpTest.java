@@ -103,15 +103,20 @@ class UiHttpTest {
         "token=" + TOKEN + "&next=%23%2Fdrift", false);
     assertThat(right.statusCode()).isEqualTo(303);
     assertThat(right.headers().firstValue("Location")).hasValue("/#/drift");
-    assertThat(right.headers().firstValue("Set-Cookie")).get().asString()
-        .startsWith("tapline_token=" + TOKEN).contains("HttpOnly", "SameSite=Strict", "Path=/");
+    String setCookie = right.headers().firstValue("Set-Cookie").orElseThrow();
+    assertThat(setCookie).startsWith("tapline_session=").contains("HttpOnly", "SameSite=Strict", "Path=/")
+        .doesNotContain(TOKEN);
+    String session = setCookie.substring(0, setCookie.indexOf(';'));
 
     HttpResponse<String> offsite = post("/login", "application/x-www-form-urlencoded",
         "token=" + TOKEN + "&next=https%3A%2F%2Fevil.example", false);
     assertThat(offsite.headers().firstValue("Location")).hasValue("/");
 
+    HttpResponse<String> tokenAsCookie = UiStack.HTTP.send(HttpRequest.newBuilder(URI.create(stack.url("/api/ui/config")))
+        .header("Cookie", "tapline_session=" + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(tokenAsCookie.statusCode()).as("the token itself is no session").isEqualTo(401);
     HttpResponse<String> withCookie = UiStack.HTTP.send(HttpRequest.newBuilder(URI.create(stack.url("/api/ui/config")))
-        .header("Cookie", "tapline_token=" + TOKEN).build(), HttpResponse.BodyHandlers.ofString());
+        .header("Cookie", session).build(), HttpResponse.BodyHandlers.ofString());
     assertThat(withCookie.statusCode()).isEqualTo(200);
     JsonNode config = ExchangeCodec.mapper().readTree(withCookie.body());
     assertThat(config.get("tokenRequired").asBoolean()).isTrue();

@@ -19,8 +19,14 @@ public enum ErrorCode {
   NOT_FOUND("not_found"),
   /** 405: another method than the path allows; an {@code Allow} header says which. */
   METHOD_NOT_ALLOWED("method_not_allowed"),
+  /** 414/400: a request line or query longer than this server reads. */
+  TOO_LONG("too_long"),
   /** 413: a request body larger than the path accepts. */
   PAYLOAD_TOO_LARGE("payload_too_large"),
+  /** 421: the {@code Host} does not name this server (a DNS-rebinding page, a wrong proxy). */
+  MISDIRECTED_REQUEST("misdirected_request"),
+  /** 429: too many wrong tokens from one address, or too many concurrent requests of one kind. */
+  TOO_MANY_REQUESTS("too_many_requests"),
   /** 500: a bug; the detail says what failed. */
   INTERNAL_ERROR("internal_error"),
   /** 502: something this server depends on failed (e.g. reading exchanges for generation). */

@@ -1,38 +1,71 @@
 package dev.tapline.core.http;
 
+import static java.util.Objects.requireNonNull;
+
 import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.Headers;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
 import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The edge of every Tapline HTTP server on the JDK's {@code HttpServer} (the recorder's API, the
- * UI, the proxy's admin port): security headers on every answer, the one token check, and a guard
- * that turns a bug into a JSON {@code 500} instead of a dropped connection.
+ * UI, the proxy's admin port): security headers on every answer, the {@code Host} check, the one
+ * token check with its throttle, and a guard that turns a bug into a JSON {@code 500} instead of a
+ * dropped connection.
  *
  * <pre>{@code
- * HttpEdge edge = HttpEdge.token(token);                   // null: no token required
+ * HttpEdge edge = HttpEdge.token(token).allowHosts(Set.of("tapline.internal"));   // token may be null
  * server.createContext("/api/x", handler).getFilters().add(edge.gate());
  * server.createContext("/healthz", handler).getFilters().add(edge.open());
  * }</pre>
  *
- * <p>A request carries the token as {@code Authorization: Bearer TOKEN} or as the cookie {@value
- * #TOKEN_COOKIE} (browsers: the login page sets it). Without it, an API call gets {@code 401
- * unauthorized} with {@code WWW-Authenticate: Bearer}; a browser asking for a page is sent to
- * {@code /login} when the server has one.
+ * <ul>
+ *   <li><b>Host.</b> A server bound to loopback answers only requests whose {@code Host} names it:
+ *       {@code localhost}, a loopback address, the address it is bound to, or a name given with
+ *       {@link #allowHosts}. Anything else is {@code 421 misdirected_request}: a web page that
+ *       rebinds its own DNS name to 127.0.0.1 cannot reach the API. A server bound to another
+ *       address checks only when names are given.
+ *   <li><b>Token.</b> A request carries the token as {@code Authorization: Bearer TOKEN}, or carries
+ *       the session cookie {@value #TOKEN_COOKIE} that {@link #loginCookie()} makes after a login: an
+ *       HMAC of an expiry keyed with the token, never the token itself. Without either, an API call
+ *       gets {@code 401 unauthorized} with {@code WWW-Authenticate: Bearer}; a browser asking for a
+ *       page is sent to {@code /login} when the server has one. Comparisons take constant time.
+ *   <li><b>Throttle.</b> After {@value #FREE_FAILURES} wrong or missing tokens from one address
+ *       within a minute, that address gets {@code 429 too_many_requests} with {@code Retry-After}
+ *       until the minute is over, without the token being checked: guessing costs a minute per
+ *       handful of guesses.
+ * </ul>
  */
 public final class HttpEdge {
   private static final Logger LOG = LoggerFactory.getLogger(HttpEdge.class);
 
-  /** The cookie that carries the token for browsers. */
-  public static final String TOKEN_COOKIE = "tapline_token";
+  /** The cookie that carries a login session for browsers. */
+  public static final String TOKEN_COOKIE = "tapline_session";
+  /** How long a login lasts. */
+  public static final Duration SESSION = Duration.ofHours(12);
+  /** Wrong tokens one address may send per {@link #FAILURE_WINDOW} before it is throttled. */
+  static final int FREE_FAILURES = 20;
+  static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
 
   /** The Content-Security-Policy of every answer: nothing inline, nothing from elsewhere. */
   public static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -40,20 +73,47 @@ public final class HttpEdge {
 
   private final @Nullable String token;
   private final boolean loginPage;
+  private final Set<String> hosts;
+  private final Clock clock;
+  private final Failures failures;
 
-  private HttpEdge(@Nullable String token, boolean loginPage) {
+  private HttpEdge(@Nullable String token, boolean loginPage, Set<String> hosts, Clock clock, Failures failures) {
     this.token = token;
     this.loginPage = loginPage;
+    this.hosts = hosts;
+    this.clock = clock;
+    this.failures = failures;
   }
 
   /** An edge that requires {@code token} on gated paths; null or empty: none required. */
   public static HttpEdge token(@Nullable String token) {
-    return new HttpEdge(token == null || token.isEmpty() ? null : token, false);
+    return new HttpEdge(token == null || token.isEmpty() ? null : token, false, Set.of(), Clock.systemUTC(),
+        new Failures());
   }
 
   /** The same edge, sending browsers that lack the token to {@code /login}. */
   public HttpEdge withLoginPage() {
-    return new HttpEdge(token, true);
+    return new HttpEdge(token, true, hosts, clock, failures);
+  }
+
+  /**
+   * The same edge, also answering requests whose {@code Host} is one of {@code names} (host names
+   * without port, e.g. the name a reverse proxy or a tunnel uses); any case.
+   */
+  public HttpEdge allowHosts(Set<String> names) {
+    Set<String> all = new LinkedHashSet<>(hosts);
+    for (String n : requireNonNull(names, "names")) {
+      String h = n.trim().toLowerCase(Locale.ROOT);
+      if (h.isEmpty() || h.contains("/") || h.contains(" ")) {
+        throw new IllegalArgumentException("allowed host must be a host name such as tapline.internal: '" + n + "'");
+      }
+      all.add(h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h);
+    }
+    return new HttpEdge(token, loginPage, Set.copyOf(all), clock, failures);
+  }
+
+  HttpEdge withClock(Clock c) {
+    return new HttpEdge(token, loginPage, hosts, c, failures);
   }
 
   /** Whether a token is required at all. */
@@ -61,12 +121,12 @@ public final class HttpEdge {
     return token != null;
   }
 
-  /** Security headers and the token check. */
+  /** Security headers, the Host check and the token check. */
   public Filter gate() {
     return new EdgeFilter(true);
   }
 
-  /** Security headers only: for paths anyone may call ({@code /healthz}, assets, the login page). */
+  /** Security headers and the Host check only: for paths anyone may call ({@code /healthz}, assets, login). */
   public Filter open() {
     return new EdgeFilter(false);
   }
@@ -76,7 +136,7 @@ public final class HttpEdge {
     return token == null || (candidate != null && same(candidate, token));
   }
 
-  /** True when the request carries the token (or none is required). */
+  /** True when the request carries the token or a valid session cookie (or none is required). */
   public boolean authorized(HttpExchange ex) {
     if (token == null) {
       return true;
@@ -88,7 +148,7 @@ public final class HttpEdge {
     for (String cookieHeader : ex.getRequestHeaders().getOrDefault("Cookie", List.of())) {
       for (String part : cookieHeader.split(";")) {
         String c = part.trim();
-        if (c.startsWith(TOKEN_COOKIE + "=") && same(c.substring(TOKEN_COOKIE.length() + 1), token)) {
+        if (c.startsWith(TOKEN_COOKIE + "=") && validSession(c.substring(TOKEN_COOKIE.length() + 1))) {
           return true;
         }
       }
@@ -96,9 +156,73 @@ public final class HttpEdge {
     return false;
   }
 
-  /** A {@code Set-Cookie} value that makes a browser send {@code token} on every request. */
-  public static String loginCookie(String token) {
-    return TOKEN_COOKIE + "=" + token + "; Path=/; HttpOnly; SameSite=Strict";
+  /**
+   * A {@code Set-Cookie} value for a browser that just proved it knows the token: a session that
+   * lasts {@link #SESSION}, {@code HttpOnly}, {@code SameSite=Strict}, signed with the token.
+   *
+   * @throws IllegalStateException when no token is required (there is nothing to log in to)
+   */
+  public String loginCookie() {
+    if (token == null) {
+      throw new IllegalStateException("no token is required: there is no session to start");
+    }
+    long expires = clock.instant().plus(SESSION).getEpochSecond();
+    return TOKEN_COOKIE + "=" + sessionValue(expires) + "; Path=/; Max-Age=" + SESSION.toSeconds()
+        + "; HttpOnly; SameSite=Strict";
+  }
+
+  private String sessionValue(long expiresEpochSecond) {
+    return "v1." + expiresEpochSecond + "." + mac(Long.toString(expiresEpochSecond));
+  }
+
+  private boolean validSession(String value) {
+    String[] parts = value.split("\\.", -1);
+    if (parts.length != 3 || !parts[0].equals("v1")) {
+      return false;
+    }
+    long expires;
+    try {
+      expires = Long.parseLong(parts[1]);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+    boolean signed = MessageDigest.isEqual(mac(parts[1]).getBytes(StandardCharsets.US_ASCII),
+        parts[2].getBytes(StandardCharsets.US_ASCII));
+    return signed && expires > clock.instant().getEpochSecond();
+  }
+
+  private String mac(String expires) {
+    try {
+      Mac m = Mac.getInstance("HmacSHA256");
+      m.init(new SecretKeySpec(("tapline-session:" + token).getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+      return HexFormat.of().formatHex(m.doFinal(expires.getBytes(StandardCharsets.US_ASCII)));
+    } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+      throw new IllegalStateException("HmacSHA256 is not available", e);
+    }
+  }
+
+  /** What a login attempt came to. */
+  public enum Login {
+    /** The token was right: set {@link #loginCookie()}. */
+    ACCEPTED,
+    /** The token was wrong (the failure was counted). */
+    REJECTED,
+    /** Too many wrong tokens from this address lately: the token was not even compared. */
+    THROTTLED
+  }
+
+  /** Checks a token submitted by a login form, with the same per-address throttle as the gate. */
+  public Login login(HttpExchange ex, @Nullable String given) {
+    String client = clientOf(ex);
+    long now = clock.millis();
+    if (failures.blockedFor(client, now) > 0) {
+      return Login.THROTTLED;
+    }
+    if (given != null && tokenMatches(given)) {
+      return Login.ACCEPTED;
+    }
+    failures.failed(client, now);
+    return Login.REJECTED;
   }
 
   /** Sets the security headers every answer carries. */
@@ -107,6 +231,71 @@ public final class HttpEdge {
     h.set("Content-Security-Policy", CSP);
     h.set("X-Content-Type-Options", "nosniff");
     h.set("Referrer-Policy", "no-referrer");
+  }
+
+  /**
+   * Whether {@code Host} names this server: always true off loopback unless names were given; on
+   * loopback, {@code localhost}, a loopback address, the bound address or an allowed name.
+   */
+  boolean hostAllowed(HttpExchange ex) {
+    InetSocketAddress local = ex.getLocalAddress();
+    InetAddress bound = local == null ? null : local.getAddress();
+    boolean loopback = bound == null || bound.isLoopbackAddress();
+    if (!loopback && hosts.isEmpty()) {
+      return true;
+    }
+    List<String> values = ex.getRequestHeaders().getOrDefault("Host", List.of());
+    if (values.size() != 1) {
+      return values.isEmpty() && loopback; // HTTP/1.0 without Host reaches only a loopback server
+    }
+    String host = hostPart(values.get(0));
+    if (host == null) {
+      return false;
+    }
+    if (hosts.contains(host)) {
+      return true;
+    }
+    if (!loopback) {
+      return false;
+    }
+    if (host.equals("localhost") || host.endsWith(".localhost")) {
+      return true;
+    }
+    if (bound != null && host.equals(bound.getHostAddress().toLowerCase(Locale.ROOT))) {
+      return true;
+    }
+    return isLoopbackLiteral(host);
+  }
+
+  /** The host of a {@code Host} value, lower case, without port or IPv6 brackets; null when malformed. */
+  static @Nullable String hostPart(String value) {
+    String v = value.trim().toLowerCase(Locale.ROOT);
+    if (v.isEmpty()) {
+      return null;
+    }
+    if (v.startsWith("[")) {
+      int end = v.indexOf(']');
+      return end < 0 ? null : v.substring(1, end);
+    }
+    int colon = v.indexOf(':');
+    return colon < 0 ? v : v.substring(0, colon);
+  }
+
+  private static boolean isLoopbackLiteral(String host) {
+    if (host.equals("::1") || host.equals("0:0:0:0:0:0:0:1")) {
+      return true;
+    }
+    // 127.x.y.z written as a dotted quad; a name is never resolved here.
+    String[] p = host.split("\\.", -1);
+    if (p.length != 4 || !p[0].equals("127")) {
+      return false;
+    }
+    for (String part : p) {
+      if (part.isEmpty() || part.length() > 3 || !part.chars().allMatch(Character::isDigit)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** A handler whose exceptions become answers: 500 {@code internal_error} when nothing was sent yet. */
@@ -152,27 +341,64 @@ public final class HttpEdge {
     @Override
     public void doFilter(HttpExchange ex, Chain chain) throws IOException {
       secure(ex);
-      if (gated && !authorized(ex)) {
+      if (!hostAllowed(ex)) {
         try {
-          if (loginPage && wantsPage(ex)) {
-            HttpResponses.redirect(ex, "/login");
+          List<String> h = ex.getRequestHeaders().getOrDefault("Host", List.of());
+          if (h.size() > 1) {
+            HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, "more than one Host header");
           } else {
-            ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tapline\"");
-            HttpResponses.error(ex, 401, ErrorCode.UNAUTHORIZED,
-                "this server needs a token: send 'Authorization: Bearer TOKEN' or the cookie " + TOKEN_COOKIE + "=TOKEN");
+            HttpResponses.error(ex, 421, ErrorCode.MISDIRECTED_REQUEST, "this server does not answer for Host '"
+                + (h.isEmpty() ? "" : h.get(0)) + "'; it answers for its own address, localhost, or names given"
+                + " with --allowed-host");
           }
         } finally {
           ex.close();
         }
         return;
       }
+      if (gated && token != null) {
+        String client = clientOf(ex);
+        long now = clock.millis();
+        long retryAfter = failures.blockedFor(client, now);
+        if (retryAfter > 0) {
+          try {
+            ex.getResponseHeaders().set("Retry-After", Long.toString((retryAfter + 999) / 1000));
+            HttpResponses.error(ex, 429, ErrorCode.TOO_MANY_REQUESTS,
+                "too many requests without the right token from " + client + "; try again in "
+                    + ((retryAfter + 999) / 1000) + " s");
+          } finally {
+            ex.close();
+          }
+          return;
+        }
+        if (!authorized(ex)) {
+          failures.failed(client, now);
+          try {
+            if (loginPage && wantsPage(ex)) {
+              HttpResponses.redirect(ex, "/login");
+            } else {
+              ex.getResponseHeaders().set("WWW-Authenticate", "Bearer realm=\"tapline\"");
+              HttpResponses.error(ex, 401, ErrorCode.UNAUTHORIZED,
+                  "this server needs a token: send 'Authorization: Bearer TOKEN' (or log in at /login in a browser)");
+            }
+          } finally {
+            ex.close();
+          }
+          return;
+        }
+      }
       chain.doFilter(ex);
     }
 
     @Override
     public String description() {
-      return gated ? "tapline security headers and token check" : "tapline security headers";
+      return gated ? "tapline security headers, Host and token check" : "tapline security headers and Host check";
     }
+  }
+
+  private static String clientOf(HttpExchange ex) {
+    InetSocketAddress remote = ex.getRemoteAddress();
+    return remote == null || remote.getAddress() == null ? "unknown" : remote.getAddress().getHostAddress();
   }
 
   /** A browser navigating to a page (not a script calling the API). */
@@ -181,5 +407,46 @@ public final class HttpEdge {
     return ex.getRequestMethod().equals("GET")
         && accept != null && accept.contains("text/html")
         && !ex.getRequestURI().getRawPath().startsWith("/api/");
+  }
+
+  /**
+   * Wrong or missing tokens per client address in the current minute. Bounded: when more addresses
+   * than it holds have failed, the oldest windows are dropped.
+   */
+  static final class Failures {
+    private static final int MAX_CLIENTS = 4096;
+    private final ConcurrentHashMap<String, long[]> byClient = new ConcurrentHashMap<>();
+
+    /** Milliseconds the client must still wait, 0 when it may try. */
+    long blockedFor(String client, long now) {
+      long[] w = byClient.get(client);
+      if (w == null) {
+        return 0;
+      }
+      synchronized (w) {
+        long end = w[0] + FAILURE_WINDOW.toMillis();
+        if (now >= end) {
+          return 0;
+        }
+        return w[1] >= FREE_FAILURES ? end - now : 0;
+      }
+    }
+
+    void failed(String client, long now) {
+      if (byClient.size() >= MAX_CLIENTS) {
+        byClient.entrySet().removeIf(e -> now - e.getValue()[0] >= FAILURE_WINDOW.toMillis());
+        if (byClient.size() >= MAX_CLIENTS) {
+          byClient.clear();
+        }
+      }
+      long[] w = byClient.computeIfAbsent(client, k -> new long[] {now, 0});
+      synchronized (w) {
+        if (now - w[0] >= FAILURE_WINDOW.toMillis()) {
+          w[0] = now;
+          w[1] = 0;
+        }
+        w[1]++;
+      }
+    }
   }
 }
