@@ -178,7 +178,7 @@ public final class RecorderConfig {
     private Duration retentionCheckInterval = Duration.ofMinutes(1);
     // One core is left for what each indexed batch sets off: refreshes write segments, merges
     // rewrite them, commits sync them. On two cores one index thread indexed 9-15 % more per second
-    // than two, at 13-15 % less CPU per exchange (docs/BENCHMARKS.md, "Fifth session").
+    // than two, at 13-15 % less CPU per exchange (docs/benchmarks-history.md, "Fifth session").
     private int indexThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
     private int streamQueue = 1024;
     private Duration slowClientTimeout = Duration.ofSeconds(5);

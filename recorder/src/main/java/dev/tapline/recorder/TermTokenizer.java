@@ -27,7 +27,7 @@ import org.apache.lucene.util.ArrayUtil;
  *
  * <p>Lucene's {@code StandardTokenizer} (Unicode word breaks) cut ids, emails and time stamps into
  * several mostly unique terms, which made a search for one a phrase query and made indexing about
- * a tenth slower (docs/BENCHMARKS.md, "Fifth pass"). A term is at most {@value #MAX_TERM} chars;
+ * a tenth slower (docs/benchmarks-history.md, "Fifth pass"). A term is at most {@value #MAX_TERM} chars;
  * a longer run is cut into several.
  *
  * <p>The index keeps only which terms a text holds (no frequencies, no positions), so at index time
