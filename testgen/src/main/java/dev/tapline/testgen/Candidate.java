@@ -9,10 +9,13 @@ import org.jspecify.annotations.Nullable;
  *
  * @param requestBody UTF-8 text, or base64 when {@code binaryRequest}
  * @param responseBody the response text (capped), for examples in the inferred spec
+ * @param authority the {@code Host} the request was sent to: response values holding it are
+ *     deployment details, not contract
  */
 record Candidate(
     String exchangeId,
     long startedAt,
+    String authority,
     String method,
     String rawPath,
     List<String> paramValues,

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapline.core.Body;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.Origin;
 import dev.tapline.core.Response;
 import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.core.endpoint.Resolution;
@@ -31,6 +32,7 @@ final class Catalog {
   static final int PARAM_SAMPLE = 256;
   static final int MAX_BODY_CHARS = 256 * 1024;
   static final int MAX_EXAMPLE_CHARS = 8 * 1024;
+  static final int MAX_FIELD_VALUES = 64;
 
   private final GeneratorOptions options;
   private final Endpoints resolver;
@@ -72,6 +74,11 @@ final class Catalog {
     final JsonShape requestShape = new JsonShape();
     long jsonRequests;
     final TreeSet<String> requestMimes = new TreeSet<>();
+    /** Successful creates (POST 2xx with a JSON object body) and the distinct values of their string fields. */
+    long createSamples;
+    final TreeMap<String, TreeSet<String>> createValues = new TreeMap<>();
+    /** Request fields whose value a 409 answer named: they must be unique. */
+    final TreeSet<String> conflictFields = new TreeSet<>();
 
     Endpoint(EndpointKey key, List<String> paramNames) {
       this.key = key;
@@ -97,6 +104,23 @@ final class Catalog {
         set.add(h);
         paramValues.get(i).put(h, value);
       }
+    }
+
+    /**
+     * The request fields that must be unique, so a test sends a fresh value: those a 409 named, and
+     * those that differed in every one of at least three recorded creates.
+     */
+    TreeSet<String> uniqueFields() {
+      TreeSet<String> out = new TreeSet<>(conflictFields);
+      if (createSamples >= 3) {
+        createValues.forEach((field, values) -> {
+          boolean allDistinct = values.size() == createSamples || values.size() >= MAX_FIELD_VALUES;
+          if (allDistinct) {
+            out.add(field);
+          }
+        });
+      }
+      return out;
     }
 
     private static long mix(String s) {
@@ -132,7 +156,8 @@ final class Catalog {
 
   void accept(Exchange e, String where) {
     if (options.service() != null && !options.service().equals(e.service())
-        || options.routingKey() != null && !options.routingKey().equals(e.routingKey())) {
+        || options.routingKey() != null && !options.routingKey().equals(e.routingKey())
+        || !options.origins().contains(Origin.of(e.request()))) {
       filtered++;
       return;
     }
@@ -223,7 +248,10 @@ final class Catalog {
     } else {
       String sig = requestSignature(query, reqMime, reqJson, reqText) + " => "
           + (respJson != null ? JsonShape.signature(respJson) : respMime == null ? "-" : respMime);
-      Candidate c = new Candidate(e.id(), e.startedAt(), method, path, values, query,
+      if (method.equals("POST") && reqJson != null && reqJson.isObject()) {
+        observeCreate(ep, reqJson, resp.status(), respText);
+      }
+      Candidate c = new Candidate(e.id(), e.startedAt(), e.request().authority(), method, path, values, query,
           reqBody.isEmpty() ? null : reqBody.contentType() != null ? reqBody.contentType()
               : e.request().headers().first("content-type"),
           reqText, binary, resp.status(), respMime,
@@ -265,7 +293,7 @@ final class Catalog {
       for (String v : new TreeSet<>(c.paramValues())) {
         TreeSet<FlowEvent> list = events.computeIfAbsent(v, k -> new TreeSet<>());
         // Only the request is replayed: drop the response text to keep tracked ids small.
-        Candidate request = new Candidate(c.exchangeId(), c.startedAt(), c.method(), c.rawPath(), c.paramValues(),
+        Candidate request = new Candidate(c.exchangeId(), c.startedAt(), c.authority(), c.method(), c.rawPath(), c.paramValues(),
             c.query(), c.requestContentType(), c.requestBody(), c.binaryRequest(), c.status(), c.responseMime(), null);
         list.add(new FlowEvent(c.startedAt(), c.exchangeId(), key, request));
         if (list.size() > MAX_EVENTS_PER_ID) {
@@ -273,6 +301,42 @@ final class Catalog {
         }
       }
     }
+  }
+
+  /** What creates tell about uniqueness: the values of their string fields, and what a 409 named. */
+  private static void observeCreate(Endpoint ep, JsonNode body, int status, @Nullable String responseText) {
+    if (status >= 200 && status < 300) {
+      ep.createSamples++;
+      body.properties().forEach(f -> {
+        if (isFreeText(f.getKey(), f.getValue())) {
+          TreeSet<String> vals = ep.createValues.computeIfAbsent(f.getKey(), k -> new TreeSet<>());
+          if (vals.size() < MAX_FIELD_VALUES) {
+            vals.add(f.getValue().textValue());
+          }
+        }
+      });
+    } else if (status == 409 && responseText != null) {
+      String answer = responseText.toLowerCase(Locale.ROOT);
+      body.properties().forEach(f -> {
+        if (isFreeText(f.getKey(), f.getValue()) && answer.contains(f.getValue().textValue().toLowerCase(Locale.ROOT))) {
+          ep.conflictFields.add(f.getKey());
+        }
+      });
+    }
+  }
+
+  /** A string field a user types (not a reference to another resource, not a constant like NEW). */
+  private static boolean isFreeText(String name, JsonNode v) {
+    if (!v.isTextual() || v.textValue().isBlank() || v.textValue().length() > 200 || !Values.isAssertableName(name)) {
+      return false;
+    }
+    String t = v.textValue();
+    if (t.startsWith("[REDACTED")) {
+      return false;
+    }
+    boolean constant = t.chars().allMatch(ch -> Character.isUpperCase(ch) || ch == '_' || Character.isDigit(ch));
+    String lower = name.toLowerCase(Locale.ROOT);
+    return !constant && !lower.equals("id") && !lower.endsWith("id") && !lower.endsWith("_id");
   }
 
   static String requestSignature(List<Candidate.QueryParam> query, @Nullable String mime,

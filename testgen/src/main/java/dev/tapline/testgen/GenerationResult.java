@@ -2,6 +2,7 @@ package dev.tapline.testgen;
 
 import java.util.List;
 import java.util.SortedMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What one generation run did.
@@ -13,6 +14,7 @@ import java.util.SortedMap;
  * @param endpoints every endpoint seen, with its counts
  * @param scenariosWritten test methods written
  * @param skipped what was left out and why, aggregated by reason
+ * @param verification what {@code --verify} removed, or null when the suite was not verified
  */
 public record GenerationResult(
     SortedMap<String, String> files,
@@ -20,12 +22,41 @@ public record GenerationResult(
     long exchangesUsed,
     List<EndpointSummary> endpoints,
     int scenariosWritten,
-    List<Skipped> skipped) {
+    List<Skipped> skipped,
+    @Nullable Verification verification) {
 
   public GenerationResult {
     files = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(files));
     endpoints = List.copyOf(endpoints);
     skipped = List.copyOf(skipped);
+  }
+
+  /** A result that was not verified. */
+  public GenerationResult(SortedMap<String, String> files, long exchangesRead, long exchangesUsed,
+      List<EndpointSummary> endpoints, int scenariosWritten, List<Skipped> skipped) {
+    this(files, exchangesRead, exchangesUsed, endpoints, scenariosWritten, skipped, null);
+  }
+
+  /**
+   * What verification against a live service changed.
+   *
+   * @param target where the suite ran
+   * @param runs runs per round
+   * @param rounds rounds until a whole round passed (or the last)
+   * @param millis how long it took
+   */
+  public record Verification(String target, int runs, int rounds, long millis, List<Removed> removed,
+      List<NotWritten> notWritten) {
+    public Verification {
+      removed = List.copyOf(removed);
+      notWritten = List.copyOf(notWritten);
+    }
+
+    /** An assertion taken out of a test, with why. */
+    public record Removed(String test, String what, String why) {}
+
+    /** A test left out because it failed against the service it came from. */
+    public record NotWritten(String test, String why) {}
   }
 
   /**

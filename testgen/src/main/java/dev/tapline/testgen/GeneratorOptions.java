@@ -2,7 +2,9 @@ package dev.tapline.testgen;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tapline.core.Origin;
 import java.nio.file.Path;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -19,6 +21,10 @@ import org.jspecify.annotations.Nullable;
  * @param routingKey only exchanges with this routing key, or all when null
  * @param openApi an OpenAPI 3 document whose paths and operation ids win over the heuristics
  * @param sourceName what the header comment names as the source (a file name or URL), never a time
+ * @param basePath where the service's resources sit, when the user says so; otherwise the spec's
+ *     {@code servers} path or the recorded paths' common leading segments
+ * @param origins whose traffic is used: live traffic only unless asked (never Tapline's own replay,
+ *     test or verify requests by default)
  */
 public record GeneratorOptions(
     String packageName,
@@ -26,7 +32,9 @@ public record GeneratorOptions(
     @Nullable String service,
     @Nullable String routingKey,
     @Nullable Path openApi,
-    String sourceName) {
+    String sourceName,
+    @Nullable String basePath,
+    Set<Origin> origins) {
 
   public static final int DEFAULT_MAX_PER_ENDPOINT = 5;
 
@@ -36,6 +44,13 @@ public record GeneratorOptions(
       throw new IllegalArgumentException("maxPerEndpoint must be at least 1: " + maxPerEndpoint);
     }
     requireNonNull(sourceName, "sourceName");
+    if (basePath != null && (basePath.contains("{") || basePath.contains("?") || basePath.contains("://"))) {
+      throw new IllegalArgumentException("base path must be a plain path such as /shop/v1: " + basePath);
+    }
+    origins = Set.copyOf(requireNonNull(origins, "origins"));
+    if (origins.isEmpty()) {
+      throw new IllegalArgumentException("origins must name at least one origin");
+    }
   }
 
   public static Builder builder(String packageName) {
@@ -44,7 +59,7 @@ public record GeneratorOptions(
 
   public Builder toBuilder() {
     return new Builder(packageName).maxPerEndpoint(maxPerEndpoint).service(service)
-        .routingKey(routingKey).openApi(openApi).sourceName(sourceName);
+        .routingKey(routingKey).openApi(openApi).sourceName(sourceName).basePath(basePath).origins(origins);
   }
 
   /** Builds {@link GeneratorOptions}; only the package is required. */
@@ -55,6 +70,8 @@ public record GeneratorOptions(
     private @Nullable String routingKey;
     private @Nullable Path openApi;
     private String sourceName = "recorded traffic";
+    private @Nullable String basePath;
+    private Set<Origin> origins = Origin.DEFAULT;
 
     private Builder(String packageName) {
       this.packageName = requireNonNull(packageName, "packageName");
@@ -85,8 +102,21 @@ public record GeneratorOptions(
       return this;
     }
 
+    /** Where the service's resources sit ({@code /shop/v1}); null to take it from the spec or the traffic. */
+    public Builder basePath(@Nullable String basePath) {
+      this.basePath = basePath == null || basePath.isBlank() ? null : basePath;
+      return this;
+    }
+
+    /** Whose traffic to use (default: live traffic only). */
+    public Builder origins(Set<Origin> origins) {
+      this.origins = requireNonNull(origins, "origins");
+      return this;
+    }
+
     public GeneratorOptions build() {
-      return new GeneratorOptions(packageName, maxPerEndpoint, service, routingKey, openApi, sourceName);
+      return new GeneratorOptions(packageName, maxPerEndpoint, service, routingKey, openApi, sourceName, basePath,
+          origins);
     }
   }
 }

@@ -9,26 +9,84 @@ import org.jspecify.annotations.Nullable;
 final class Plan {
   private Plan() {}
 
-  /** A value for a path parameter. */
+  /** A value in the generated code: of a path parameter, or put into a request body. */
   sealed interface Expr permits Var, Literal, Fresh {}
 
-  /** A variable extracted from an earlier step. */
+  /** A variable defined earlier in the test (extracted from a response, or a fresh value). */
   record Var(String name) implements Expr {}
 
-  /** A recorded value, used when the traffic shows no way to create the resource. */
+  /** A recorded value, used only when the traffic shows no way to create or read the resource. */
   record Literal(String value) implements Expr {}
 
-  /** A value nobody created: a fresh random id, for not-found scenarios. */
-  record Fresh(String name, boolean numeric) implements Expr {}
+  /**
+   * A value made at run time, declared at the top of the test: an id no resource has (for
+   * not-found cases), or a value for a field that must be unique.
+   *
+   * @param sample the recorded value it stands for (unique values keep its shape)
+   */
+  record Fresh(String name, FreshKind kind, String sample) implements Expr {}
 
+  /** How a fresh value is made; each is a method of the emitted support class. */
+  enum FreshKind {
+    /** A positive int32 no resource is likely to have: what services that parse ids as int return 404 for. */
+    INT32("freshInt32()"),
+    /** A positive int64 no resource is likely to have. */
+    INT64("freshInt64()"),
+    /** A random UUID. */
+    UUID("freshUuid()"),
+    /** A random string of letters and digits as long as the recorded one. */
+    STRING("freshString(%d)"),
+    /** The recorded value made unique, keeping its shape (digits, letters, an email). */
+    UNIQUE("unique(%s)");
+
+    final String call;
+
+    FreshKind(String call) {
+      this.call = call;
+    }
+  }
+
+  /**
+   * A request body with run-time values put in: {@code text} has {@code ${name}} placeholders, each
+   * filled from {@code values} by the support class's {@code fill}.
+   */
+  record BodyText(String text, TreeMap<String, Expr> values) {
+    boolean templated() {
+      return !values.isEmpty();
+    }
+  }
+
+  /** A value taken from a step's response into a variable. */
+  record Extract(String var, String path, boolean string) {}
+
+  /**
+   * One HTTP call.
+   *
+   * @param endpoint the endpoint, its template relative to the class's base path
+   * @param body the body to send (the recorded one with run-time values put in), or null
+   * @param expectStatus the status it must answer
+   * @param responseVar the name of the variable holding the response
+   */
   record Step(
       EndpointKey endpoint,
       Candidate recorded,
       List<String> paramNames,
       List<Expr> params,
-      @Nullable String extractVar,
-      @Nullable String extractField,
-      boolean extractString) {}
+      @Nullable BodyText body,
+      int expectStatus,
+      String responseVar,
+      @Nullable Extract extract) {}
+
+  /** What the main step's response is checked for beyond its status. */
+  sealed interface Check permits Equals, EndsWith {
+    String path();
+  }
+
+  /** The JSON value at {@code path} is exactly {@code json}. */
+  record Equals(String path, String json) implements Check {}
+
+  /** The string at {@code path} ends with {@code suffix}: a URL that carried the recorded host. */
+  record EndsWith(String path, String suffix) implements Check {}
 
   record TestCase(
       String name,
@@ -36,12 +94,31 @@ final class Plan {
       EndpointKey endpoint,
       int status,
       List<String> comments,
+      List<Fresh> fresh,
       List<Step> setup,
       Step main,
       @Nullable String schemaResource,
       @Nullable String mime,
       boolean emptyBody,
-      TreeMap<String, String> literals) {}
+      List<Check> checks,
+      List<String> dropped) {
 
-  record ClassPlan(String className, String service, String resource, List<TestCase> tests) {}
+    TestCase withChecks(@Nullable String schema, @Nullable String newMime, List<Check> newChecks,
+        List<String> newDropped) {
+      return new TestCase(name, display, endpoint, status, comments, fresh, setup, main, schema, newMime, emptyBody,
+          newChecks, newDropped);
+    }
+  }
+
+  /**
+   * One test class: the tests of one resource under the base path.
+   *
+   * @param basePath where the service's resources sit; tests' paths are relative to it and {@code
+   *     tapline.baseUri} includes it
+   */
+  record ClassPlan(String className, String service, String resource, String basePath, List<TestCase> tests) {
+    ClassPlan withTests(List<TestCase> newTests) {
+      return new ClassPlan(className, service, resource, basePath, newTests);
+    }
+  }
 }

@@ -1,23 +1,38 @@
 package dev.tapline.testgen;
 
-import dev.tapline.core.endpoint.EndpointKey;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.core.util.DefaultIndenter;
-import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.endpoint.EndpointKey;
+import dev.tapline.core.endpoint.OpenApiSpec;
 import dev.tapline.testgen.Catalog.Endpoint;
 import dev.tapline.testgen.Catalog.Produced;
 import dev.tapline.testgen.Catalog.StatusStats;
+import dev.tapline.testgen.Plan.BodyText;
+import dev.tapline.testgen.Plan.Check;
 import dev.tapline.testgen.Plan.ClassPlan;
 import dev.tapline.testgen.Plan.Expr;
+import dev.tapline.testgen.Plan.Extract;
+import dev.tapline.testgen.Plan.Fresh;
+import dev.tapline.testgen.Plan.FreshKind;
 import dev.tapline.testgen.Plan.Step;
 import dev.tapline.testgen.Plan.TestCase;
+import dev.tapline.testgen.Provenance.Producer;
+import dev.tapline.testgen.Provenance.Ref;
+import io.swagger.v3.oas.models.media.Schema;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -26,12 +41,15 @@ import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Turns the catalog into test cases: picks representative scenarios per endpoint and status, links
- * path parameters to the requests that create them, and decides which values are asserted.
+ * Turns the catalog into test cases: picks representative scenarios per endpoint and status, gives
+ * every value a request needs its provenance ({@link Provenance}: the test creates or reads what it
+ * uses, never a recorded id), makes unique fields and not-found ids fresh and typed, and decides
+ * which values are asserted. Every test stands alone: it creates its own data, in any order, on a
+ * store that is fresh or full.
  */
 final class Planner {
   private static final int MAX_HISTORY = 5;
-  private static final int MAX_DEPTH = 3;
+  private static final int MAX_DEPTH = 4;
   static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
   static final DefaultPrettyPrinter PRETTY = new DefaultPrettyPrinter()
       .withObjectIndenter(new DefaultIndenter("  ", "\n"))
@@ -39,25 +57,39 @@ final class Planner {
 
   private final Catalog catalog;
   private final GeneratorOptions options;
+  private final @Nullable OpenApiSpec spec;
   private final String schemaRoot;
+  private final Map<String, String> basePaths;
+  private final Provenance provenance;
   final TreeMap<String, String> schemas = new TreeMap<>();
   final TreeMap<EndpointKey, Integer> scenariosPerEndpoint = new TreeMap<>();
   final TreeMap<EndpointKey, Integer> notWritten = new TreeMap<>();
-  private final Map<String, Link> links = new HashMap<>();
 
-  record Link(EndpointKey producer, String field, boolean string) {}
-
-  Planner(Catalog catalog, GeneratorOptions options) {
+  Planner(Catalog catalog, GeneratorOptions options, @Nullable OpenApiSpec spec) {
     this.catalog = catalog;
     this.options = options;
+    this.spec = spec;
     this.schemaRoot = options.packageName().replace('.', '/') + "/schemas";
+    this.basePaths = BasePaths.of(catalog.endpoints.keySet(), options.basePath());
+    this.provenance = new Provenance(catalog, basePaths);
+  }
+
+  /** Service → the base path its tests are relative to. */
+  Map<String, String> basePaths() {
+    return basePaths;
+  }
+
+  /** The endpoint as its tests see it: the template relative to the service's base path. */
+  EndpointKey relative(EndpointKey key) {
+    EndpointKey r = key.under(basePaths.getOrDefault(key.service(), ""));
+    return r == null ? key : r;
   }
 
   List<ClassPlan> plan(Predicate<EndpointKey> include) {
     // Which resource names occur in more than one service: those classes carry the service name.
     Map<String, Set<String>> servicesByResource = new HashMap<>();
     for (EndpointKey k : catalog.endpoints.keySet()) {
-      servicesByResource.computeIfAbsent(Names.className("", Names.resource(k.template()), false),
+      servicesByResource.computeIfAbsent(Names.className("", Names.resource(relative(k).template()), false),
           r -> new TreeSet<>()).add(k.service());
     }
     TreeMap<String, List<Endpoint>> byClass = new TreeMap<>();
@@ -65,13 +97,14 @@ final class Planner {
       if (!include.test(ep.key)) {
         continue;
       }
-      String resource = Names.resource(ep.key.template());
+      String resource = Names.resource(relative(ep.key).template());
       boolean qualify = servicesByResource.get(Names.className("", resource, false)).size() > 1;
       byClass.computeIfAbsent(Names.className(ep.key.service(), resource, qualify), c -> new ArrayList<>()).add(ep);
     }
     List<ClassPlan> out = new ArrayList<>();
+    // Method names are unique across classes too: verification reports failures by name.
+    Set<String> methodNames = new HashSet<>();
     for (Map.Entry<String, List<Endpoint>> e : byClass.entrySet()) {
-      Set<String> methodNames = new HashSet<>();
       List<TestCase> tests = new ArrayList<>();
       Endpoint first = e.getValue().get(0);
       for (Endpoint ep : e.getValue()) {
@@ -79,7 +112,8 @@ final class Planner {
           tests.add(testCase(ep, c, methodNames, e.getKey()));
         }
       }
-      out.add(new ClassPlan(e.getKey(), first.key.service(), Names.resource(first.key.template()), tests));
+      out.add(new ClassPlan(e.getKey(), first.key.service(), Names.resource(relative(first.key).template()),
+          basePaths.getOrDefault(first.key.service(), ""), tests));
     }
     return out;
   }
@@ -118,52 +152,77 @@ final class Planner {
 
   private TestCase testCase(Endpoint ep, Candidate c, Set<String> methodNames, String className) {
     StatusStats st = ep.statuses.get(c.status());
-    String name = Names.testMethod(ep.key, ep.operationId, c.status());
+    String name = Names.testMethod(relative(ep.key), ep.operationId, c.status());
     String unique = name;
     for (int i = 2; !methodNames.add(unique); i++) {
       unique = name + "_" + i;
     }
     Context ctx = new Context();
-    List<String> comments = new ArrayList<>();
-    comments.add("Recorded exchange " + c.exchangeId() + " (" + c.method() + " " + c.rawPath()
+    ctx.comments.add("Recorded exchange " + c.exchangeId() + " (" + c.method() + " " + c.rawPath()
         + (c.query().isEmpty() ? "" : "?...") + " -> " + c.status() + ").");
-    boolean notFound = c.status() == 404 || c.status() == 410;
+    boolean notFound = (c.status() == 404 || c.status() == 410) && !ep.paramNames.isEmpty();
     List<Expr> params = new ArrayList<>();
     for (int i = 0; i < ep.paramNames.size(); i++) {
       String value = c.paramValues().get(i);
       if (notFound) {
-        String var = ctx.name(ep.paramNames.get(i));
-        boolean numeric = value.matches("-?\\d{1,18}");
-        params.add(new Plan.Fresh(var, numeric));
+        params.add(ctx.fresh(ep.paramNames.get(i), freshKind(ep, i, value), value));
         if (i == ep.paramNames.size() - 1) {
-          comments.add("A fresh random id: no recorded resource is assumed to exist.");
+          ctx.comments.add("Fresh ids of the recorded type: no recorded resource is assumed to exist.");
         }
       } else {
-        params.add(valueFor(ep, i, value, c, ctx, 0, comments));
+        params.add(paramValue(ep, i, value, c, ctx, 0));
       }
     }
-    Step main = new Step(ep.key, c, ep.paramNames, params, null, null, false);
+    BodyText body = body(ep, c, params, ctx, 0, !notFound);
+    if (c.status() == 409 && c.method().equals("POST") && body != null && !ep.uniqueFields().isEmpty()) {
+      // The conflict needs what it conflicts with: the same create, made first.
+      Integer created = firstSuccess(ep);
+      if (created != null) {
+        ctx.setup.add(new Step(relative(ep.key), c, ep.paramNames, params, body, created,
+            ctx.name("existing"), null));
+        ctx.comments.add("Creates the record the request then conflicts with, with the same unique values.");
+      }
+    }
+    Step main = new Step(relative(ep.key), c, ep.paramNames, params, body, c.status(), "response", null);
     if (ep.key.method().equals("GET") && ctx.setup.isEmpty() && listedItems(c)) {
       // A collection that had items when recorded: create one first, so that on an empty store
       // the items' schema is still exercised.
       Endpoint create = catalog.endpoints.get(new EndpointKey(ep.key.service(), "POST", ep.key.basePath(), ep.key.template()));
-      Candidate pc = create == null || !create.paramNames.isEmpty() ? null : producerCandidate(create, "");
+      Candidate pc = create == null || !create.paramNames.isEmpty() ? null : producerCandidate(create, null);
       if (pc != null) {
-        ctx.setup.add(new Step(create.key, pc, create.paramNames, List.of(), null, null, false));
-        comments.add("Creates an item first like exchange " + pc.exchangeId() + " did, so the list is not empty.");
+        ctx.setup.add(new Step(relative(create.key), pc, create.paramNames, List.of(), body(create, pc, List.of(), ctx, 1, true),
+            pc.status(), ctx.name("created"), null));
+        ctx.comments.add("Creates an item first like exchange " + pc.exchangeId() + " did, so the list is not empty.");
       }
     }
 
     String schema = null;
     if (st.jsonBodies > 0 && st.jsonBodies == st.count) {
-      String file = Names.slug(className.replace("ContractTest", "")) + "/" + c.method().toLowerCase(java.util.Locale.ROOT)
-          + "-" + Names.slug(Names.shortTemplate(ep.key.path())) + "-" + c.status() + ".json";
+      String file = Names.slug(className.replace("ContractTest", "")) + "/" + c.method().toLowerCase(Locale.ROOT)
+          + "-" + Names.slug(Names.shortTemplate(relative(ep.key).path())) + "-" + c.status() + ".json";
       schema = schemaRoot + "/" + file;
       if (!schemas.containsKey(schema)) {
         schemas.put(schema, prettyJson(st.body.toDraft04(true)));
       }
     }
     String mime = st.mimes.size() == 1 && st.emptyBodies == 0 ? st.mimes.first() : null;
+    List<Check> checks = checks(ep, c, st);
+    String display = relative(ep.key).display() + " \u2192 " + c.status();
+    return new TestCase(unique, display, relative(ep.key), c.status(), ctx.comments, ctx.fresh, ctx.setup, main, schema,
+        mime, st.emptyBodies == st.count, checks, List.of());
+  }
+
+  private static @Nullable Integer firstSuccess(Endpoint ep) {
+    for (StatusStats s : ep.statuses.values()) {
+      if (s.status >= 200 && s.status < 300) {
+        return s.status;
+      }
+    }
+    return null;
+  }
+
+  /** The literal checks of a response: stable values, echoes of the request, URLs without their host. */
+  private List<Check> checks(Endpoint ep, Candidate c, StatusStats st) {
     TreeMap<String, String> literals = new TreeMap<>();
     if (st.jsonBodies == st.count && st.jsonBodies > 0) {
       literals.putAll(st.values.stable(ep.paramNames.isEmpty() || st.paramsVaried));
@@ -180,18 +239,80 @@ final class Planner {
           }
           Set<String> queryNames = new HashSet<>();
           c.query().forEach(q -> queryNames.add(q.name()));
+          Set<String> unique = ep.uniqueFields();
           for (String p : echo) {
             boolean fromRequest = reqFlat.containsKey(p) || !p.contains(".") && queryNames.contains(p);
-            if (fromRequest && flat.containsKey(p) && !Values.isNoise(p, flat.get(p).toString())) {
+            // A value the test sends fresh, or takes from another response, is not the recorded one.
+            boolean replaced = unique.contains(p) || reqJson != null && isReference(reqJson, p);
+            if (fromRequest && !replaced && flat.containsKey(p) && !Values.isNoise(p, flat.get(p).toString())) {
               literals.put(p, flat.get(p).toString());
             }
           }
         }
       }
     }
-    String display = ep.key.display() + " \u2192 " + c.status();
-    return new TestCase(unique, display, ep.key, c.status(), comments, ctx.setup, main, schema, mime,
-        st.emptyBodies == st.count, literals);
+    List<Check> out = new ArrayList<>();
+    for (Map.Entry<String, String> e : literals.entrySet()) {
+      String json = e.getValue();
+      JsonNode parsed = json.startsWith("\"") ? Catalog.parse(json) : null;
+      String text = parsed != null && parsed.isTextual() ? parsed.textValue() : null;
+      if (text != null && holdsDeployment(text, c.authority())) {
+        // A self link, a problem type URI: the recorded host is no part of the contract.
+        String suffix = pathOf(text);
+        if (suffix != null && !suffix.isEmpty() && !containsAny(suffix, c.paramValues())) {
+          out.add(new Plan.EndsWith(e.getKey(), suffix));
+        }
+        continue;
+      }
+      out.add(new Plan.Equals(e.getKey(), json));
+    }
+    return out;
+  }
+
+  private static boolean isReference(JsonNode reqJson, String dottedPath) {
+    for (Ref r : Provenance.references(reqJson)) {
+      StringBuilder sb = new StringBuilder();
+      for (Object o : r.path()) {
+        if (o instanceof Integer) {
+          sb.setLength(0);
+          break;
+        }
+        sb.append(sb.length() == 0 ? "" : ".").append(o);
+      }
+      if (sb.toString().equals(dottedPath)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  static boolean holdsDeployment(String text, String authority) {
+    String t = text.toLowerCase(Locale.ROOT);
+    return t.startsWith("http://") || t.startsWith("https://")
+        || (!authority.isEmpty() && t.contains(authority.toLowerCase(Locale.ROOT)));
+  }
+
+  /** The path (and query) of a URL; the text itself when it is not one. */
+  static @Nullable String pathOf(String text) {
+    try {
+      URI u = URI.create(text.trim());
+      if (u.getRawAuthority() == null) {
+        return text;
+      }
+      String p = u.getRawPath() == null ? "" : u.getRawPath();
+      return u.getRawQuery() == null ? p : p + "?" + u.getRawQuery();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static boolean containsAny(String s, List<String> values) {
+    for (String v : values) {
+      if (!v.isEmpty() && s.contains(v)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** True when the recorded response is an object with a non-empty array, or a non-empty array. */
@@ -214,11 +335,14 @@ final class Planner {
     return false;
   }
 
-  /** Per test: the setup steps and the variables they define. */
+  /** Per test: the set-up steps, the variables they define and the fresh values. */
   private static final class Context {
     final List<Step> setup = new ArrayList<>();
+    final List<Fresh> fresh = new ArrayList<>();
+    final List<String> comments = new ArrayList<>();
+    /** resource + recorded value → the variable holding the test's own equivalent. */
     final Map<String, String> varByValue = new LinkedHashMap<>();
-    final Set<String> names = new HashSet<>();
+    final Set<String> names = new HashSet<>(Set.of("response"));
 
     String name(String base) {
       String id = Names.identifier(base, "id");
@@ -228,60 +352,263 @@ final class Planner {
       }
       return unique;
     }
+
+    Fresh fresh(String base, FreshKind kind, String sample) {
+      Fresh f = new Fresh(name(base), kind, sample);
+      fresh.add(f);
+      return f;
+    }
   }
 
-  private Expr valueFor(Endpoint ep, int i, String value, Candidate user, Context ctx, int depth,
-      List<String> comments) {
-    String existing = ctx.varByValue.get(value);
+  /** The value of path parameter {@code i}: created or read by the test, else the recorded one. */
+  private Expr paramValue(Endpoint ep, int i, String value, Candidate user, Context ctx, int depth) {
+    String resource = Provenance.resourceOf(ep, i);
+    String existing = ctx.varByValue.get(resource + "\u0000" + value);
     if (existing != null) {
       return new Plan.Var(existing);
     }
-    Link link = depth < MAX_DEPTH ? link(ep, i) : null;
-    Endpoint producer = link == null ? null : catalog.endpoints.get(link.producer());
-    Candidate pc = producer == null ? null : producerCandidate(producer, value);
-    if (link == null || producer == null || pc == null) {
-      comments.add("Uses the recorded " + ep.paramNames.get(i) + " " + value
-          + ": the traffic shows no request that creates it.");
+    Producer producer = depth < MAX_DEPTH ? provenance.forParam(ep, i) : null;
+    Expr e = produce(producer, resource, value, ep.paramNames.get(i), ctx, depth);
+    if (e == null) {
+      ctx.comments.add("Uses the recorded " + ep.paramNames.get(i) + " " + value
+          + ": the traffic shows no request that creates or lists it.");
       return new Plan.Literal(value);
     }
+    if (depth == 0 && producer.kind() == Provenance.Kind.CREATE) {
+      history(ep, user, value, ctx, producer);
+    }
+    return e;
+  }
+
+  /** Adds the steps that make {@code producer} yield a value into a new variable; null when it cannot. */
+  private @Nullable Expr produce(@Nullable Producer producer, String resource, String recorded, String varBase,
+      Context ctx, int depth) {
+    if (producer == null) {
+      return null;
+    }
+    Endpoint pe = producer.endpoint();
+    Candidate pc = producerCandidate(pe, recorded);
+    if (pc == null) {
+      return null;
+    }
     List<Expr> pparams = new ArrayList<>();
-    for (int j = 0; j < producer.paramNames.size(); j++) {
-      pparams.add(valueFor(producer, j, pc.paramValues().get(j), user, ctx, depth + 1, comments));
+    for (int j = 0; j < pe.paramNames.size(); j++) {
+      pparams.add(paramValue(pe, j, pc.paramValues().get(j), pc, ctx, depth + 1));
     }
-    String var = ctx.name(ep.paramNames.get(i));
-    ctx.varByValue.put(value, var);
-    ctx.setup.add(new Step(producer.key, pc, producer.paramNames, pparams, var, link.field(), link.string()));
-    comments.add("Creates its own " + var + " like exchange " + pc.exchangeId() + " did.");
-    // Replay the state changes the recorded resource went through before the recorded request.
-    TreeSet<FlowEvent> history = catalog.events.get(value);
-    if (history != null) {
-      FlowEvent self = new FlowEvent(user.startedAt(), user.exchangeId(), ep.key, user);
-      int n = 0;
-      for (FlowEvent ev : history) {
-        if (ev.compareTo(self) >= 0 || n >= MAX_HISTORY) {
-          break;
-        }
-        Endpoint evEp = catalog.endpoints.get(ev.endpoint());
-        if (evEp == null || ev.exchangeId().equals(pc.exchangeId())) {
-          continue;
-        }
-        List<Expr> eparams = new ArrayList<>();
-        for (int j = 0; j < evEp.paramNames.size(); j++) {
-          String v = ev.request().paramValues().get(j);
-          String known = ctx.varByValue.get(v);
-          eparams.add(known != null ? new Plan.Var(known) : new Plan.Literal(v));
-        }
-        ctx.setup.add(new Step(evEp.key, ev.request(), evEp.paramNames, eparams, null, null, false));
-        comments.add("Then brings it into the recorded state like exchange " + ev.exchangeId() + ".");
-        n++;
-      }
-    }
+    String var = ctx.name(varBase);
+    ctx.varByValue.put(resource + "\u0000" + recorded, var);
+    BodyText pbody = producer.kind() == Provenance.Kind.CREATE ? body(pe, pc, pparams, ctx, depth + 1, true) : null;
+    ctx.setup.add(new Step(relative(pe.key), pc, pe.paramNames, pparams, pbody, pc.status(),
+        ctx.name(Names.identifier(resource, "created")), new Extract(var, producer.extractPath(), producer.string())));
+    ctx.comments.add((producer.kind() == Provenance.Kind.CREATE ? "Creates its own " : "Reads an existing ")
+        + var + " like exchange " + pc.exchangeId() + " did.");
     return new Plan.Var(var);
   }
 
+  /** Replays the state changes the recorded resource went through before the recorded request. */
+  private void history(Endpoint ep, Candidate user, String value, Context ctx, Producer producer) {
+    TreeSet<FlowEvent> events = catalog.events.get(value);
+    if (events == null) {
+      return;
+    }
+    FlowEvent self = new FlowEvent(user.startedAt(), user.exchangeId(), ep.key, user);
+    int n = 0;
+    for (FlowEvent ev : events) {
+      if (ev.compareTo(self) >= 0 || n >= MAX_HISTORY) {
+        break;
+      }
+      Endpoint evEp = catalog.endpoints.get(ev.endpoint());
+      if (evEp == null || evEp.key.method().equals("POST") && evEp.key.equals(producer.endpoint().key)) {
+        continue;
+      }
+      // Only the resource's own history: the event's path must carry the value where this one does.
+      List<Expr> eparams = new ArrayList<>();
+      boolean mine = false;
+      for (int j = 0; j < evEp.paramNames.size(); j++) {
+        String v = ev.request().paramValues().get(j);
+        String known = ctx.varByValue.get(Provenance.resourceOf(evEp, j) + "\u0000" + v);
+        if (known != null) {
+          eparams.add(new Plan.Var(known));
+          mine |= v.equals(value);
+        } else {
+          eparams.add(new Plan.Literal(v));
+        }
+      }
+      if (!mine || eparams.stream().anyMatch(x -> x instanceof Plan.Literal)) {
+        continue;
+      }
+      ctx.setup.add(new Step(relative(evEp.key), ev.request(), evEp.paramNames, eparams,
+          body(evEp, ev.request(), eparams, ctx, 1, true), ev.request().status(), ctx.name("changed"), null));
+      ctx.comments.add("Then brings it into the recorded state like exchange " + ev.exchangeId() + ".");
+      n++;
+    }
+  }
+
+  /**
+   * The request body to send: the recorded one, with the references to other resources taken from
+   * the test's own set-up, an {@code id} that repeats a path parameter taken from it, and the fields
+   * that must be unique made fresh at run time.
+   */
+  private @Nullable BodyText body(Endpoint ep, Candidate c, List<Expr> params, Context ctx, int depth, boolean resolve) {
+    if (c.requestBody() == null) {
+      return null;
+    }
+    if (c.binaryRequest() || !Catalog.isJsonMime(Catalog.mime(c.requestContentType())) || c.requestBody().contains("${")) {
+      return new BodyText(c.requestBody(), new TreeMap<>());
+    }
+    JsonNode root = Catalog.parse(c.requestBody());
+    if (root == null || !root.isObject()) {
+      return new BodyText(c.requestBody(), new TreeMap<>());
+    }
+    ObjectNode tree = (ObjectNode) root.deepCopy();
+    TreeMap<String, Expr> values = new TreeMap<>();
+    if (resolve) {
+      for (Ref ref : Provenance.references(root)) {
+        String recorded = ref.value().asText();
+        String existing = ctx.varByValue.get(ref.resource() + "\u0000" + recorded);
+        Expr e = existing != null ? new Plan.Var(existing) : null;
+        if (e == null && depth < MAX_DEPTH) {
+          Producer p = provenance.forReference(ep.key, ref);
+          e = produce(p, ref.resource(), recorded, ref.resource() + "Id", ctx, depth);
+        }
+        if (e != null) {
+          put(tree, ref.path(), values, e, ref.value().isTextual());
+        } else {
+          ctx.comments.add("Sends the recorded " + pathText(ref.path()) + " " + recorded
+              + ": the traffic shows no request that creates or lists a " + ref.resource() + ".");
+        }
+      }
+      // An id in the body that repeats a path parameter is that parameter.
+      JsonNode id = root.get("id");
+      if (id != null && id.isValueNode()) {
+        for (int i = 0; i < params.size(); i++) {
+          if (c.paramValues().get(i).equals(id.asText()) && !(params.get(i) instanceof Plan.Literal)) {
+            put(tree, List.of("id"), values, params.get(i), id.isTextual());
+          }
+        }
+      }
+    }
+    // Only where the recorded answer did not depend on the exact value (a 400 may be about it).
+    boolean freshOk = c.status() < 300 || c.status() == 409;
+    if (c.method().equals("POST") && freshOk) {
+      for (String field : ep.uniqueFields()) {
+        JsonNode v = root.get(field);
+        if (v != null && v.isTextual() && !v.textValue().isBlank() && !values.containsKey(field)) {
+          Fresh f = ctx.fresh(field, FreshKind.UNIQUE, v.textValue());
+          put(tree, List.of(field), values, f, true);
+          String note = "Unique fields get fresh values, so every run creates new records.";
+          if (!ctx.comments.contains(note)) {
+            ctx.comments.add(note);
+          }
+        }
+      }
+    }
+    if (values.isEmpty()) {
+      return new BodyText(c.requestBody(), values);
+    }
+    String text;
+    try {
+      text = ExchangeCodec.mapper().writeValueAsString(tree);
+    } catch (Exception e) {
+      return new BodyText(c.requestBody(), new TreeMap<>());
+    }
+    for (String name : values.keySet()) {
+      text = text.replace("\"" + marker(name, true) + "\"", "\"${" + name + "}\"")
+          .replace("\"" + marker(name, false) + "\"", "${" + name + "}");
+    }
+    return new BodyText(text, values);
+  }
+
+  private static void put(ObjectNode tree, List<Object> path, TreeMap<String, Expr> values, Expr e, boolean string) {
+    String name = switch (e) {
+      case Plan.Var v -> v.name();
+      case Plan.Fresh f -> f.name();
+      case Plan.Literal l -> throw new IllegalArgumentException("literal " + l);
+    };
+    JsonNode parent = tree;
+    for (int i = 0; i < path.size() - 1; i++) {
+      Object k = path.get(i);
+      parent = k instanceof Integer idx ? parent.get(idx) : parent.get((String) k);
+      if (parent == null) {
+        return;
+      }
+    }
+    Object last = path.get(path.size() - 1);
+    TextNode marker = TextNode.valueOf(marker(name, string));
+    if (last instanceof Integer idx && parent instanceof ArrayNode arr) {
+      arr.set(idx, marker);
+    } else if (last instanceof String k && parent instanceof ObjectNode obj) {
+      obj.set(k, marker);
+    } else {
+      return;
+    }
+    values.put(name, e);
+  }
+
+  /** A stand-in put into the JSON tree and swapped for the placeholder once the tree is written. */
+  private static String marker(String name, boolean string) {
+    return "__tapline_" + (string ? "s" : "n") + "_" + name + "__";
+  }
+
+  private static String pathText(List<Object> path) {
+    StringBuilder sb = new StringBuilder();
+    for (Object o : path) {
+      if (o instanceof Integer i) {
+        sb.append('[').append(i).append(']');
+      } else {
+        sb.append(sb.length() == 0 ? "" : ".").append(o);
+      }
+    }
+    return sb.toString();
+  }
+
+  /** The type of a fresh id: the spec's, else what the recorded values were (small integers → int32). */
+  private FreshKind freshKind(Endpoint ep, int i, String sample) {
+    if (spec != null) {
+      OpenApiSpec.Op op = spec.operation(ep.key.method(), ep.key.template());
+      Schema<?> s = op == null ? null : op.pathParams().get(ep.paramNames.get(i));
+      if (s != null) {
+        String type = s.getType() != null ? s.getType() : s.getTypes() == null || s.getTypes().isEmpty() ? null
+            : s.getTypes().iterator().next();
+        if ("integer".equals(type)) {
+          return "int64".equals(s.getFormat()) ? FreshKind.INT64 : FreshKind.INT32;
+        }
+        if ("string".equals(type) && "uuid".equals(s.getFormat())) {
+          return FreshKind.UUID;
+        }
+      }
+    }
+    boolean allInt32 = true;
+    boolean allInt = true;
+    boolean allUuid = true;
+    List<String> samples = new ArrayList<>(ep.paramValues.get(i).values());
+    samples.add(sample);
+    for (String v : samples) {
+      if (!v.matches("\\d{1,19}")) {
+        allInt = false;
+        allInt32 = false;
+      } else if (v.length() > 9 && Long.parseLong(v.length() > 18 ? v.substring(0, 18) : v) > Integer.MAX_VALUE) {
+        allInt32 = false;
+      }
+      if (!JsonShape.UUID.matcher(v).matches()) {
+        allUuid = false;
+      }
+    }
+    if (allInt32) {
+      return FreshKind.INT32;
+    }
+    if (allInt) {
+      return FreshKind.INT64;
+    }
+    if (allUuid) {
+      return FreshKind.UUID;
+    }
+    return FreshKind.STRING;
+  }
+
   /** The create request for a value: the one that produced it when kept, else the endpoint's first success. */
-  private @Nullable Candidate producerCandidate(Endpoint producer, String value) {
-    Produced p = catalog.producers.get(value);
+  private @Nullable Candidate producerCandidate(Endpoint producer, @Nullable String value) {
+    Produced p = value == null ? null : catalog.producers.get(value);
     Candidate best = null;
     for (StatusStats st : producer.statuses.values()) {
       if (st.status < 200 || st.status >= 300) {
@@ -297,81 +624,6 @@ final class Planner {
       }
     }
     return best;
-  }
-
-  /** Which endpoint and response field create the values of parameter {@code i} of {@code ep}. */
-  @Nullable Link link(Endpoint ep, int i) {
-    String cacheKey = ep.key + "#" + i;
-    if (links.containsKey(cacheKey)) {
-      return links.get(cacheKey);
-    }
-    TreeMap<String, Integer> votes = new TreeMap<>();
-    Map<String, Produced> byVote = new HashMap<>();
-    for (String v : ep.paramValues.get(i).values()) {
-      Produced p = catalog.producers.get(v);
-      if (p != null && !p.endpoint().equals(ep.key)) {
-        String k = p.endpoint() + "#" + p.field();
-        votes.merge(k, 1, Integer::sum);
-        byVote.putIfAbsent(k, p);
-      }
-    }
-    Link link = null;
-    String bestKey = null;
-    for (Map.Entry<String, Integer> v : votes.entrySet()) {
-      if (bestKey == null || v.getValue() > votes.get(bestKey)) {
-        bestKey = v.getKey();
-      }
-    }
-    if (bestKey != null) {
-      Produced p = byVote.get(bestKey);
-      link = new Link(p.endpoint(), p.field(), isStringField(p.endpoint(), p.field()));
-    } else {
-      link = structuralLink(ep, i);
-    }
-    links.put(cacheKey, link);
-    return link;
-  }
-
-  /** No recorded value matched: a POST to the collection just before the parameter, returning an id. */
-  private @Nullable Link structuralLink(Endpoint ep, int i) {
-    String[] segs = ep.key.template().split("/");
-    int seen = -1;
-    StringBuilder prefix = new StringBuilder();
-    for (String seg : segs) {
-      if (seg.isEmpty()) {
-        continue;
-      }
-      if (seg.startsWith("{") && seg.endsWith("}") && ++seen == i) {
-        break;
-      }
-      prefix.append('/').append(seg);
-    }
-    EndpointKey create = new EndpointKey(ep.key.service(), "POST", ep.key.basePath(), prefix.length() == 0 ? "/" : prefix.toString());
-    Endpoint producer = catalog.endpoints.get(create);
-    if (producer == null || create.equals(ep.key)) {
-      return null;
-    }
-    for (StatusStats st : producer.statuses.values()) {
-      if (st.status >= 200 && st.status < 300 && st.body.properties.containsKey("id")
-          && st.body.properties.get("id").isRequiredIn(st.body)) {
-        return new Link(create, "id", isStringField(create, "id"));
-      }
-    }
-    return null;
-  }
-
-  private boolean isStringField(EndpointKey producer, String field) {
-    Endpoint ep = catalog.endpoints.get(producer);
-    if (ep == null) {
-      return true;
-    }
-    for (StatusStats st : ep.statuses.values()) {
-      JsonShape f = st.body.properties.get(field);
-      if (f != null && f.strings == 0 && (f.integers > 0 || f.decimals > 0)) {
-        return false;
-      }
-    }
-    return true;
   }
 
   static String prettyJson(JsonNode node) {

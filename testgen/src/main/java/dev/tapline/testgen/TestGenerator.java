@@ -149,10 +149,21 @@ public final class TestGenerator {
    * and reported. A read that breaks off throws the reader's {@link java.io.UncheckedIOException}.
    */
   public GenerationResult generate(ExchangeReader source, @Nullable ProgressListener progress) {
+    return generate(source, progress, null);
+  }
+
+  /**
+   * As {@link #generate(ExchangeReader, ProgressListener)}, then, with {@code verify}, compiles the
+   * suite and runs it against the service it came from ({@link VerifyOptions}): assertions that fail
+   * are removed with a comment, tests that cannot pass are not written, and both are listed in
+   * {@link GenerationResult#verification()} and {@value #REPORT_FILE}.
+   */
+  public GenerationResult generate(ExchangeReader source, @Nullable ProgressListener progress,
+      @Nullable VerifyOptions verify) {
     Catalog catalog = new Catalog(options, endpoints);
     List<Skipped> malformed = new ArrayList<>();
     long read = fold(source, catalog, malformed, progress);
-    return finish(catalog, read, malformed, k -> true);
+    return finish(catalog, read, malformed, k -> true, verify);
   }
 
   /**
@@ -222,27 +233,24 @@ public final class TestGenerator {
   }
 
   private GenerationResult finish(Catalog catalog, long read, List<Skipped> malformed, Predicate<EndpointKey> include) {
-    Planner planner = new Planner(catalog, options);
-    List<Plan.ClassPlan> classes = planner.plan(include);
-    TreeMap<String, String> files = new TreeMap<>();
-    String pkgPath = options.packageName().replace('.', '/');
-    Emitter emitter = new Emitter(options.packageName(), options.sourceName());
-    int scenarios = 0;
-    for (Plan.ClassPlan c : classes) {
-      if (c.tests().isEmpty()) {
-        continue;
-      }
-      files.put("java/" + pkgPath + "/" + c.className() + ".java", emitter.emit(c));
-      scenarios += c.tests().size();
+    return finish(catalog, read, malformed, include, null);
+  }
+
+  private GenerationResult finish(Catalog catalog, long read, List<Skipped> malformed, Predicate<EndpointKey> include,
+      @Nullable VerifyOptions verify) {
+    Planner planner = new Planner(catalog, options, spec);
+    List<Plan.ClassPlan> classes = new ArrayList<>(planner.plan(include));
+    GenerationResult.Verification verification = null;
+    String verifyReport = null;
+    if (verify != null) {
+      Verifier.Outcome o = new Verifier(verify).verify(classes, c -> emit(c, planner, catalog, null));
+      verification = new GenerationResult.Verification(verify.target().toString(), verify.runs(), o.rounds(), o.millis(),
+          o.removed(), o.notWritten());
+      int written = classes.stream().mapToInt(c -> c.tests().size()).sum();
+      verifyReport = Verifier.report(verify, o, written);
     }
-    if (!files.isEmpty()) {
-      files.put("java/" + pkgPath + "/" + Emitter.SUPPORT_CLASS + ".java",
-          SupportClass.source(options.packageName(), options.sourceName()));
-    }
-    planner.schemas.forEach((resource, content) -> files.put("resources/" + resource, content));
-    if (spec != null) {
-      files.put(REPORT_FILE, new SpecReport(spec).report(catalog, planner.scenariosPerEndpoint));
-    }
+    TreeMap<String, String> files = emit(classes, planner, catalog, verifyReport);
+    int scenarios = classes.stream().mapToInt(c -> c.tests().size()).sum();
     List<EndpointSummary> summaries = new ArrayList<>();
     for (Catalog.Endpoint ep : catalog.endpoints.values()) {
       summaries.add(new EndpointSummary(ep.key.service(), ep.key.method(), ep.key.path(), ep.count,
@@ -251,7 +259,55 @@ public final class TestGenerator {
     List<Skipped> skipped = new ArrayList<>(malformed);
     addSkips(catalog, skipped);
     planner.notWritten.forEach((k, n) -> skipped.add(new GenerationResult.ScenariosOverLimit(k.display(), n)));
-    return new GenerationResult(files, read, catalog.accepted, summaries, scenarios, skipped);
+    return new GenerationResult(files, read, catalog.accepted, summaries, scenarios, skipped, verification);
+  }
+
+  /** Sources, schemas and the report for the planned classes. */
+  private TreeMap<String, String> emit(List<Plan.ClassPlan> classes, Planner planner, Catalog catalog,
+      @Nullable String verifyReport) {
+    TreeMap<String, String> files = new TreeMap<>();
+    String pkgPath = options.packageName().replace('.', '/');
+    Emitter emitter = new Emitter(options.packageName(), options.sourceName());
+    java.util.TreeSet<String> bases = new java.util.TreeSet<>();
+    java.util.TreeSet<String> usedSchemas = new java.util.TreeSet<>();
+    for (Plan.ClassPlan c : classes) {
+      if (c.tests().isEmpty()) {
+        continue;
+      }
+      files.put("java/" + pkgPath + "/" + c.className() + ".java", emitter.emit(c));
+      bases.add(c.basePath());
+      c.tests().forEach(t -> {
+        if (t.schemaResource() != null) {
+          usedSchemas.add(t.schemaResource());
+        }
+      });
+    }
+    if (!files.isEmpty()) {
+      String base = bases.size() == 1 ? bases.first() : "";
+      files.put("java/" + pkgPath + "/" + Emitter.SUPPORT_CLASS + ".java",
+          SupportClass.source(options.packageName(), options.sourceName(), "http://localhost:8080" + base));
+    }
+    planner.schemas.forEach((resource, content) -> {
+      if (usedSchemas.contains(resource)) {
+        files.put("resources/" + resource, content);
+      }
+    });
+    StringBuilder report = new StringBuilder();
+    if (spec != null) {
+      report.append(new SpecReport(spec).report(catalog, planner.scenariosPerEndpoint));
+    }
+    if (verifyReport != null) {
+      if (report.length() == 0) {
+        report.append("# Tapline contract report\n\n");
+      } else {
+        report.append('\n');
+      }
+      report.append(verifyReport);
+    }
+    if (report.length() > 0) {
+      files.put(REPORT_FILE, report.toString());
+    }
+    return files;
   }
 
   private static void addSkips(Catalog catalog, List<Skipped> skipped) {

@@ -76,7 +76,7 @@ class CompileAndRunTest {
         .contains("POST /orders", "GET /orders", "GET /orders/{orderId}", "PATCH /orders/{orderId}", "DELETE /orders/{orderId}");
     assertThat(result.files().get("java/com/example/orders/OrdersContractTest.java"))
         .contains("getOrdersById_returns404", "postOrders_returns400", "patchOrdersById_returns409",
-            ".extract().path(\"id\")", "TaplineTarget.freshId()");
+            "order.path(\"id\")", "TaplineTarget.freshUuid()");
   }
 
   @Test

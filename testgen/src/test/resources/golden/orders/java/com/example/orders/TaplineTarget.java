@@ -7,6 +7,7 @@ import io.restassured.config.EncoderConfig;
 import io.restassured.config.JsonConfig;
 import io.restassured.config.RestAssuredConfig;
 import io.restassured.path.json.config.JsonPathConfig;
+import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
@@ -18,15 +19,21 @@ import javax.annotation.processing.Generated;
  *
  * <ul>
  *   <li>{@code tapline.baseUri} (system property) or {@code TAPLINE_BASE_URI}: the service
- *       under test, default {@code http://localhost:8080};
+ *       under test <em>including its base path</em> (the tests' paths are relative to it),
+ *       default {@code http://localhost:8080};
  *   <li>{@code tapline.routingKey} or {@code TAPLINE_ROUTING_KEY}: a sandbox routing key, sent
  *       as {@code baggage: sd-routing-key=KEY} and as the {@code sd-routing-key} header;
  *   <li>{@code tapline.headers} or {@code TAPLINE_HEADERS}: extra headers such as credentials,
  *       {@code "Authorization: Bearer abc; X-Tenant: t1"}.
  * </ul>
+ *
+ * <p>Every request carries {@code tapline-origin: test} (or {@code tapline.origin}), so a
+ * Tapline proxy in front of the service records it as test traffic, not as users'.
  */
 @Generated(value = "dev.tapline.testgen.TestGenerator")
 public final class TaplineTarget {
+    private static final int BODY_IN_MESSAGES = 2000;
+
     private TaplineTarget() {}
 
     /** A fresh request specification for the configured target. */
@@ -41,6 +48,8 @@ public final class TaplineTarget {
                                 .appendDefaultContentCharsetToContentTypeIfUndefined(false))
                         .jsonConfig(JsonConfig.jsonConfig()
                                 .numberReturnType(JsonPathConfig.NumberReturnType.BIG_DECIMAL)));
+        String origin = setting("tapline.origin", "TAPLINE_ORIGIN");
+        spec.addHeader("tapline-origin", origin == null ? "test" : origin);
         String routingKey = setting("tapline.routingKey", "TAPLINE_ROUTING_KEY");
         if (routingKey != null) {
             spec.addHeader("baggage", "sd-routing-key=" + routingKey);
@@ -61,20 +70,103 @@ public final class TaplineTarget {
         return spec.build();
     }
 
-    /** The base URI of the service under test. */
+    /** The base URI of the service under test, base path included. */
     public static String baseUri() {
         String uri = setting("tapline.baseUri", "TAPLINE_BASE_URI");
         return uri == null ? "http://localhost:8080" : uri;
     }
 
-    /** An id that no recorded or created resource has. */
-    public static String freshId() {
+    /**
+     * Fails unless {@code response} has {@code status}; the message shows what came back
+     * instead (status and the start of the body), so a 400 says which field it wanted.
+     */
+    public static void expectStatus(Response response, int status, String call) {
+        if (response.statusCode() == status) {
+            return;
+        }
+        String body = response.asString();
+        if (body != null && body.length() > BODY_IN_MESSAGES) {
+            body = body.substring(0, BODY_IN_MESSAGES) + "...";
+        }
+        throw new AssertionError(call + " answered " + response.statusCode() + " where " + status
+                + " was expected" + (body == null || body.isBlank() ? "" : ": " + body));
+    }
+
+    /**
+     * The body template with each {@code ${name}} replaced by its value, escaped for a JSON
+     * string: {@code fill("{\"id\":${ownerId}}", "ownerId", ownerId)}.
+     */
+    public static String fill(String template, Object... namesAndValues) {
+        String out = template;
+        for (int i = 0; i + 1 < namesAndValues.length; i += 2) {
+            out = out.replace("${" + namesAndValues[i] + "}", escape(String.valueOf(namesAndValues[i + 1])));
+        }
+        return out;
+    }
+
+    /** A positive int32 that no recorded or created resource is likely to have. */
+    public static String freshInt32() {
+        return Integer.toString(ThreadLocalRandom.current().nextInt(1_000_000_000, Integer.MAX_VALUE));
+    }
+
+    /** A positive int64 that no recorded or created resource is likely to have. */
+    public static String freshInt64() {
+        return Long.toString(ThreadLocalRandom.current().nextLong(1_000_000_000_000L, 9_000_000_000_000L));
+    }
+
+    /** A random UUID. */
+    public static String freshUuid() {
         return UUID.randomUUID().toString();
     }
 
-    /** A numeric id that no recorded or created resource is likely to have. */
-    public static String freshNumericId() {
-        return Long.toString(ThreadLocalRandom.current().nextLong(1_000_000_000_000L, 9_000_000_000_000L));
+    /** Random lower-case letters and digits, {@code length} of them. */
+    public static String freshString(int length) {
+        return random("abcdefghijklmnopqrstuvwxyz0123456789", length);
+    }
+
+    /**
+     * A value like {@code sample} that no earlier run used: digits stay digits of the same
+     * length, an email stays an email, a word stays letters; other text gets a short suffix.
+     */
+    public static String unique(String sample) {
+        if (!sample.isEmpty() && sample.chars().allMatch(Character::isDigit)) {
+            return random("123456789", 1) + random("0123456789", sample.length() - 1);
+        }
+        int at = sample.indexOf('@');
+        if (at > 0 && sample.indexOf('.', at) > at) {
+            return sample.substring(0, at) + random("abcdefghijklmnopqrstuvwxyz", 8) + sample.substring(at);
+        }
+        if (!sample.isEmpty() && sample.chars().allMatch(Character::isLetter)) {
+            return sample + random("abcdefghijklmnopqrstuvwxyz", 8);
+        }
+        return sample + "-" + random("abcdefghijklmnopqrstuvwxyz0123456789", 8);
+    }
+
+    private static String random(String alphabet, int length) {
+        StringBuilder sb = new StringBuilder(Math.max(0, length));
+        for (int i = 0; i < length; i++) {
+            sb.append(alphabet.charAt(ThreadLocalRandom.current().nextInt(alphabet.length())));
+        }
+        return sb.toString();
+    }
+
+    private static String escape(String s) {
+        StringBuilder out = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        return out.toString();
     }
 
     private static String setting(String property, String env) {
