@@ -1,15 +1,21 @@
 package dev.tapline.cli;
 
 import dev.tapline.core.ExchangeReader;
+import dev.tapline.core.Origin;
 import dev.tapline.core.api.RecorderClient;
 import dev.tapline.testgen.GenerationResult;
 import dev.tapline.testgen.GeneratorOptions;
+import dev.tapline.testgen.BuildFile;
+import dev.tapline.testgen.SuiteRunner;
 import dev.tapline.testgen.TestGenerator;
+import dev.tapline.testgen.VerifyOptions;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
 import picocli.CommandLine.Command;
@@ -45,19 +51,52 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Most tests per endpoint (default: ${DEFAULT-VALUE}).")
   int maxPerEndpoint;
 
+  @Option(names = "--base-path", paramLabel = "PATH",
+      description = "Where the service's resources sit, e.g. /shop/v1: the tests' paths are relative to it and"
+          + " tapline.baseUri includes it (default: the spec's servers path, else the leading segments every"
+          + " recorded path shares).")
+  @Nullable String basePath;
+
+  @Option(names = "--verify", paramLabel = "URL",
+      description = "After writing, compile the suite and run it against the service at URL (base path included),"
+          + " --runs times, later runs in a random order; an assertion that fails is removed with a comment, a test"
+          + " that cannot pass is not written, and both are listed in the summary and tapline-report.md.")
+  @Nullable String verify;
+
+  @Option(names = "--runs", paramLabel = "N", defaultValue = "2",
+      description = "Runs per verification round (default: ${DEFAULT-VALUE}).")
+  int runs;
+
+  @Option(names = "--verify-routing-key", paramLabel = "K",
+      description = "Send this routing key while verifying (verify against a sandbox).")
+  @Nullable String verifyRoutingKey;
+
+  @Option(names = "--build", paramLabel = "maven|none", defaultValue = "maven",
+      description = "Write a minimal pom.xml where the tests land when there is no build there yet, so mvn test"
+          + " runs them as written: maven (default) or none.")
+  String build;
+
   @Override
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     PrintWriter outw = spec.commandLine().getOut();
-    TestGenerator generator = create(GenerateCommand.options(packageName, maxPerEndpoint, input.service, input.routingKey, openApi, input.from));
+    if (!build.equals("maven") && !build.equals("none")) {
+      throw new UsageException("--build must be maven or none, got '" + build + "'");
+    }
+    VerifyOptions verifyOptions = verifyOptions();
+    TestGenerator generator = create(GenerateCommand.options(packageName, maxPerEndpoint, input.service, input.routingKey,
+        openApi, input.from, basePath, input.origins()));
     GenerationResult result;
     try (ExchangeReader source = open(input.from, input.query, input.token.value())) {
       result = generator.generate(source, n -> {
         err.println("read " + n + " exchanges...");
         err.flush();
-      });
+      }, verifyOptions);
     } catch (IOException | UncheckedIOException e) {
       throw new UsageException(e.getMessage(), e);
+    } catch (SuiteRunner.CompileException e) {
+      throw new IllegalStateException("the generated tests do not compile (a Tapline bug; please report it): "
+          + e.getMessage(), e);
     }
     failWhenNothingWasReadable(result);
     List<Path> written;
@@ -76,6 +115,25 @@ final class GenerateCommand implements Callable<Integer> {
     for (Path p : written) {
       outw.println("wrote " + p);
     }
+    if (build.equals("maven") && !result.files().isEmpty()) {
+      try {
+        Path pom = BuildFile.writeMaven(out, artifactId(packageName));
+        if (pom != null) {
+          outw.println("wrote " + pom + " (run: mvn -f " + pom + " test -Dtapline.baseUri=URL)");
+        }
+      } catch (IOException e) {
+        throw new UsageException("cannot write a pom.xml next to " + out + ": " + e.getMessage(), e);
+      }
+    }
+    GenerationResult.Verification v = result.verification();
+    if (v != null) {
+      outw.println("Verified against " + v.target() + ": " + v.runs() + " run(s) per round, " + v.rounds()
+          + " round(s), " + v.millis() + " ms; " + v.removed().size() + " assertion(s) removed, "
+          + v.notWritten().size() + " test(s) not written" + (v.removed().isEmpty() && v.notWritten().isEmpty()
+              ? "." : " (see " + TestGenerator.REPORT_FILE + "):"));
+      v.removed().forEach(r -> outw.println("  removed " + r.test() + ": " + r.what() + " (" + r.why() + ")"));
+      v.notWritten().forEach(n -> outw.println("  not written " + n.test() + ": " + n.why()));
+    }
     if (!result.skipped().isEmpty()) {
       outw.println("Skipped:");
       result.skipped().forEach(s -> outw.println("  " + s.describe()));
@@ -85,13 +143,36 @@ final class GenerateCommand implements Callable<Integer> {
   }
 
   static GeneratorOptions options(String pkg, int max, @Nullable String service, @Nullable String routingKey,
-      @Nullable Path openApi, String from) {
+      @Nullable Path openApi, String from, @Nullable String basePath, Set<Origin> origins) {
     try {
       return GeneratorOptions.builder(pkg).maxPerEndpoint(max).service(service).routingKey(routingKey)
-          .openApi(openApi).sourceName(sourceName(from)).build();
+          .openApi(openApi).sourceName(sourceName(from)).basePath(basePath).origins(origins).build();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);
     }
+  }
+
+  private @Nullable VerifyOptions verifyOptions() {
+    if (verify == null) {
+      return null;
+    }
+    java.net.URI target = Cli.httpUri("--verify", verify);
+    Map<String, String> props = new java.util.LinkedHashMap<>();
+    if (verifyRoutingKey != null && !verifyRoutingKey.isBlank()) {
+      props.put("tapline.routingKey", verifyRoutingKey);
+    }
+    try {
+      return new VerifyOptions(target, runs, props);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--runs " + e.getMessage(), e);
+    }
+  }
+
+  /** {@code com.acme.orders.contract} → {@code orders-contract-tests}. */
+  static String artifactId(String pkg) {
+    String[] parts = pkg.split("\\.");
+    String last = parts[parts.length - 1];
+    return last.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-") + "-contract-tests";
   }
 
   /** What the generated header names: the file name, or the URL without credentials. */

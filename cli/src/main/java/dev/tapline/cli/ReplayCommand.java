@@ -78,6 +78,11 @@ final class ReplayCommand implements Callable<Integer> {
 
   @Mixin RecorderToken token = new RecorderToken();
 
+  @Option(names = "--origin", paramLabel = "LIST", defaultValue = "live",
+      description = "Whose recorded requests to replay: live (default: users' traffic only), replay, test, verify,"
+          + " a comma list, or all. Replay marks its own requests with tapline-origin: replay.")
+  String origin;
+
   @Option(names = "--openapi", paramLabel = "FILE",
       description = "OpenAPI 3 document: its paths name the endpoints in the reports (as the recorder and generate do).")
   @Nullable Path openApi;
@@ -257,6 +262,11 @@ final class ReplayCommand implements Callable<Integer> {
       throw new UsageException("--timeout must be positive, got '" + timeout + "'");
     }
     b.timeout(t);
+    try {
+      b.origins(dev.tapline.core.Origin.parseList(origin));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--origin: " + e.getMessage(), e);
+    }
     if (openApi != null) {
       try {
         b.endpoints(Endpoints.withSpec(OpenApiSpec.load(openApi)));

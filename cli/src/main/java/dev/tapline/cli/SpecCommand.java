@@ -32,7 +32,8 @@ final class SpecCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter err = spec.commandLine().getErr();
     TestGenerator generator = GenerateCommand.create(
-        GenerateCommand.options("tapline", 1, input.service, input.routingKey, null, input.from));
+        GenerateCommand.options("tapline", 1, input.service, input.routingKey, null, input.from, null,
+            input.origins()));
     TestGenerator.InferredSpec inferred;
     try (ExchangeReader source = GenerateCommand.open(input.from, input.query, input.token.value())) {
       inferred = generator.inferSpec(source, n -> {

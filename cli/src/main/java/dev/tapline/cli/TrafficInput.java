@@ -19,5 +19,19 @@ final class TrafficInput {
   @Option(names = "--routing-key", paramLabel = "K", description = "Only exchanges with this routing key.")
   @Nullable String routingKey;
 
+  @Option(names = "--origin", paramLabel = "LIST", defaultValue = "live",
+      description = "Whose traffic to use: live (default: users' traffic only), replay, test, verify, a comma list, or all."
+          + " Tapline's own requests carry a tapline-origin header and are left out unless named here.")
+  String origin;
+
   @Mixin RecorderToken token = new RecorderToken();
+
+  /** The origins {@code --origin} names. */
+  java.util.Set<dev.tapline.core.Origin> origins() {
+    try {
+      return dev.tapline.core.Origin.parseList(origin);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--origin: " + e.getMessage(), e);
+    }
+  }
 }

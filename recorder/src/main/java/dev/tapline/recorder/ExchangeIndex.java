@@ -7,6 +7,7 @@ import dev.tapline.core.api.Page;
 import dev.tapline.core.api.EndpointStats;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.Origin;
 import dev.tapline.core.endpoint.Endpoints;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -22,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -379,7 +381,22 @@ public final class ExchangeIndex {
    * @param routingKey a routing key, or {@code ""} for baseline traffic only
    */
   public List<EndpointStats> endpoints(@Nullable String service, @Nullable String routingKey) {
+    return endpoints(service, routingKey, Origin.DEFAULT);
+  }
+
+  /**
+   * The endpoint catalog of the traffic of these origins (users' {@code live} traffic by default:
+   * Tapline's own replay, test and verify requests would otherwise invent endpoints and skew counts).
+   */
+  public List<EndpointStats> endpoints(@Nullable String service, @Nullable String routingKey, Set<Origin> origins) {
     BooleanQuery.Builder b = new BooleanQuery.Builder();
+    if (origins.size() < Origin.values().length) {
+      BooleanQuery.Builder any = new BooleanQuery.Builder();
+      for (Origin o : origins) {
+        any.add(new TermQuery(new Term(Fields.ORIGIN, o.wireName())), Occur.SHOULD);
+      }
+      b.add(any.build(), Occur.FILTER);
+    }
     b.add(org.apache.lucene.search.MatchAllDocsQuery.INSTANCE, Occur.MUST);
     if (service != null && !service.isEmpty()) {
       b.add(new TermQuery(new Term(Fields.SERVICE, service)), Occur.FILTER);

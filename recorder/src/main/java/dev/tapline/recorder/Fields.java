@@ -8,6 +8,8 @@ final class Fields {
   static final String SERVICE = "service";
   static final String ROUTING_KEY = "routingKey";
   static final String TARGET = "target";
+  /** Whose request it was: {@code live}, or Tapline's own {@code replay}, {@code test}, {@code verify}. */
+  static final String ORIGIN = "origin";
   static final String METHOD = "method";
   static final String PATH = "path";
   static final String TEMPLATE = "template";

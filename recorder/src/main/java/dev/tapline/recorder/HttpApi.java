@@ -2,6 +2,7 @@ package dev.tapline.recorder;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.tapline.core.Origin;
 import dev.tapline.core.api.EndpointStats;
 import dev.tapline.core.api.ExchangeSummary;
 import dev.tapline.core.api.Page;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.lucene.search.Query;
@@ -154,7 +156,15 @@ final class HttpApi {
   private void endpoints(HttpExchange ex) throws IOException {
     Map<String, String> params = HttpResponses.params(ex);
     String routingKey = params.get("routingKey");
-    List<EndpointStats> list = index.endpoints(HttpResponses.param(params, "service"), routingKey);
+    Set<Origin> origins;
+    try {
+      String o = HttpResponses.param(params, "origin");
+      origins = o == null ? Origin.DEFAULT : Origin.parseList(o);
+    } catch (IllegalArgumentException e) {
+      HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, "origin: " + e.getMessage());
+      return;
+    }
+    List<EndpointStats> list = index.endpoints(HttpResponses.param(params, "service"), routingKey, origins);
     HttpResponses.json(ex, 200, Map.of("endpoints", list));
   }
 

@@ -4,6 +4,7 @@ import dev.tapline.core.Body;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.Header;
 import dev.tapline.core.Headers;
+import dev.tapline.core.Origin;
 import dev.tapline.core.Response;
 import dev.tapline.core.endpoint.Endpoints;
 import java.util.ArrayList;
@@ -58,13 +59,13 @@ final class IndexSchema {
 
   /**
    * The version of how exchanges are indexed, written into every commit.
-   * 5: templates from core's endpoint chain, parameters named after their resource ({@code
+   * 6: {@code origin} (live, or Tapline's own replay/test/verify traffic); 5: templates from core's endpoint chain, parameters named after their resource ({@code
    * /orders/{orderId}}); 4: binary doc values for id and path; 3: bodies without positions; 2:
    * {@link TermTokenizer};
    * 1: Lucene's StandardAnalyzer for bodies.
    * An index of another version is rewritten from its stored exchanges when it is opened.
    */
-  static final String VERSION = "5";
+  static final String VERSION = "6";
   static final String VERSION_KEY = "schema";
 
   // A keyword is one term and a doc value (summaries, sorting, the catalog) from one field: the
@@ -146,6 +147,7 @@ final class IndexSchema {
       keyword(d, Fields.ROUTING_KEY, e.routingKey(), KEYWORD_TYPE);
     }
     keyword(d, Fields.TARGET, e.target(), KEYWORD_TYPE);
+    keyword(d, Fields.ORIGIN, Origin.of(e.request()).wireName(), KEYWORD_TYPE);
     keyword(d, Fields.METHOD, e.request().method().toUpperCase(Locale.ROOT), KEYWORD_TYPE);
     keyword(d, Fields.PATH, e.request().path(), UNIQUE_KEYWORD_TYPE);
     keyword(d, Fields.TEMPLATE, endpoints.resolve(e).key().path(), KEYWORD_TYPE);

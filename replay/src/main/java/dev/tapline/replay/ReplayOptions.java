@@ -3,6 +3,7 @@ package dev.tapline.replay;
 import static java.util.Objects.requireNonNull;
 
 import dev.tapline.core.Header;
+import dev.tapline.core.Origin;
 import dev.tapline.core.endpoint.Endpoints;
 import java.net.URI;
 import java.time.Duration;
@@ -26,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  * @param timeout per request
  * @param endpoints how requests are grouped into endpoints in the report (core's chain: an OpenAPI
  *     document when given, then the heuristic templater), the same as the recorder's
+ * @param origins whose recorded requests are replayed: live traffic only by default, never
+ *     Tapline's own replay, test or verify requests unless asked
  */
 public record ReplayOptions(
     Targets targets,
@@ -36,7 +39,8 @@ public record ReplayOptions(
     Set<String> methods,
     List<IgnoreRule> ignores,
     Duration timeout,
-    Endpoints endpoints) {
+    Endpoints endpoints,
+    Set<Origin> origins) {
 
   /** Safe methods only by default: the baseline is shared, and replay must not change its data. */
   public static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
@@ -72,6 +76,7 @@ public record ReplayOptions(
       throw new IllegalArgumentException("timeout must be positive: " + timeout);
     }
     requireNonNull(endpoints, "endpoints");
+    origins = Set.copyOf(requireNonNull(origins, "origins"));
   }
 
   public static Builder builder() {
@@ -89,6 +94,7 @@ public record ReplayOptions(
     b.ignores.addAll(ignores);
     b.timeout = timeout;
     b.endpoints = endpoints;
+    b.origins = origins;
     return b;
   }
 
@@ -103,6 +109,7 @@ public record ReplayOptions(
     private final List<IgnoreRule> ignores = new ArrayList<>();
     private Duration timeout = DEFAULT_TIMEOUT;
     private Endpoints endpoints = Endpoints.heuristic();
+    private Set<Origin> origins = Origin.DEFAULT;
 
     private Builder() {}
 
@@ -166,11 +173,17 @@ public record ReplayOptions(
       return this;
     }
 
+    /** Whose recorded requests to replay (default: live traffic only). */
+    public Builder origins(Set<Origin> o) {
+      this.origins = requireNonNull(o, "origins");
+      return this;
+    }
+
     public ReplayOptions build() {
       if (targets == null) {
         throw new IllegalArgumentException("targets are required: --baseline and --sandbox, or --target and --routing-key");
       }
-      return new ReplayOptions(targets, failOn, concurrency, rate, headers, methods, ignores, timeout, endpoints);
+      return new ReplayOptions(targets, failOn, concurrency, rate, headers, methods, ignores, timeout, endpoints, origins);
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.tapline.replay;
 import static java.util.Objects.requireNonNull;
 
 import dev.tapline.core.Exchange;
+import dev.tapline.core.Origin;
 import dev.tapline.replay.DriftReport.Counts;
 import dev.tapline.replay.DriftReport.EndpointReport;
 import dev.tapline.replay.DriftReport.Verdict;
@@ -95,6 +96,10 @@ public final class Replayer {
       while (run.abort == null && (e = source.next()) != null) {
         run.read.incrementAndGet();
         String method = e.request().method().toUpperCase(Locale.ROOT);
+        if (!options.origins().contains(Origin.of(e.request()))) {
+          run.skip(Origin.of(e.request()).wireName() + " traffic not replayed (see --origin)");
+          continue;
+        }
         if (!options.methods().contains(method)) {
           run.skip(method + " not replayed");
           continue;

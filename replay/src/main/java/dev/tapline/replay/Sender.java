@@ -4,6 +4,7 @@ import dev.tapline.core.Body;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.Header;
 import dev.tapline.core.Headers;
+import dev.tapline.core.Origin;
 import dev.tapline.core.Redactor;
 import dev.tapline.core.Request;
 import dev.tapline.core.Response;
@@ -113,7 +114,7 @@ final class Sender implements AutoCloseable {
     for (Header h : r.headers().entries()) {
       String name = h.name().toLowerCase(Locale.ROOT);
       if (DROPPED.contains(name) || ROUTING_HEADERS.contains(name) || extraNames.contains(name)
-          || isRedacted(h)) {
+          || isRedacted(h) || name.equals(Origin.HEADER)) {
         continue;
       }
       if (name.equals("baggage")) {
@@ -128,6 +129,8 @@ final class Sender implements AutoCloseable {
     for (Header h : extraHeaders) {
       setHeader(rb, h.name(), h.value());
     }
+    // Marked as Tapline's own, so a capturing proxy on the way does not record it as users' traffic.
+    rb.header(Origin.HEADER, Origin.REPLAY.wireName());
     if (routingKey != null) {
       baggage.add(RoutingKeys.KEY_NAME + "=" + java.net.URLEncoder.encode(routingKey, java.nio.charset.StandardCharsets.UTF_8));
       rb.header(RoutingKeys.KEY_NAME, routingKey);
