@@ -40,7 +40,10 @@ final class Catalog {
   final SkipLog skips = new SkipLog();
   long accepted;
   long filtered;
-  /** id value → who produced it (smallest exchange id wins). */
+  /**
+   * Producer endpoint and id value ({@link #producerKey}) → the exchange that produced it (smallest
+   * exchange id wins). Keyed by the endpoint too: small integer ids repeat across tables.
+   */
   final LinkedHashMap<String, Produced> producers = new LinkedHashMap<>(1024, 0.75f, false) {
     @Override
     protected boolean removeEldestEntry(Map.Entry<String, Produced> eldest) {
@@ -77,6 +80,8 @@ final class Catalog {
     /** Successful creates (POST 2xx with a JSON object body) and the distinct values of their string fields. */
     long createSamples;
     final TreeMap<String, TreeSet<String>> createValues = new TreeMap<>();
+    /** In how many of those creates each field was sent. */
+    final TreeMap<String, Long> createCounts = new TreeMap<>();
     /** Request fields whose value a 409 answer named: they must be unique. */
     final TreeSet<String> conflictFields = new TreeSet<>();
 
@@ -108,18 +113,19 @@ final class Catalog {
 
     /**
      * The request fields that must be unique, so a test sends a fresh value: those a 409 named, and
-     * those that differed in every one of at least three recorded creates.
+     * those that differed in every one of the (at least three, or two when it is an email) recorded
+     * creates that sent them.
      */
     TreeSet<String> uniqueFields() {
       TreeSet<String> out = new TreeSet<>(conflictFields);
-      if (createSamples >= 3) {
-        createValues.forEach((field, values) -> {
-          boolean allDistinct = values.size() == createSamples || values.size() >= MAX_FIELD_VALUES;
-          if (allDistinct) {
-            out.add(field);
-          }
-        });
-      }
+      createValues.forEach((field, values) -> {
+        long sent = createCounts.getOrDefault(field, 0L);
+        boolean email = values.stream().allMatch(v -> v.indexOf('@') > 0);
+        boolean enough = sent >= 3 || (sent >= 2 && email);
+        if (enough && (values.size() == sent || values.size() >= MAX_FIELD_VALUES)) {
+          out.add(field);
+        }
+      });
       return out;
     }
 
@@ -285,7 +291,7 @@ final class Catalog {
             && !v.asText().isEmpty() && v.asText().length() <= 200
             && !c.paramValues().contains(v.asText())) {
           Produced p = new Produced(key, name, c.exchangeId(), c.status());
-          producers.merge(v.asText(), p, (a, b) -> a.exchangeId().compareTo(b.exchangeId()) <= 0 ? a : b);
+          producers.merge(producerKey(key, v.asText()), p, (a, b) -> a.exchangeId().compareTo(b.exchangeId()) <= 0 ? a : b);
         }
       });
     }
@@ -309,6 +315,7 @@ final class Catalog {
       ep.createSamples++;
       body.properties().forEach(f -> {
         if (isFreeText(f.getKey(), f.getValue())) {
+          ep.createCounts.merge(f.getKey(), 1L, Long::sum);
           TreeSet<String> vals = ep.createValues.computeIfAbsent(f.getKey(), k -> new TreeSet<>());
           if (vals.size() < MAX_FIELD_VALUES) {
             vals.add(f.getValue().textValue());
@@ -331,12 +338,17 @@ final class Catalog {
       return false;
     }
     String t = v.textValue();
-    if (t.startsWith("[REDACTED")) {
-      return false;
+    if (t.startsWith("[REDACTED") || JsonShape.DATE.matcher(t).matches() || JsonShape.DATE_TIME.matcher(t).matches()
+        || JsonShape.UUID.matcher(t).matches() || JsonShape.URI.matcher(t).matches()) {
+      return false; // a formatted value: a fresh one would have to keep the format exactly
     }
     boolean constant = t.chars().allMatch(ch -> Character.isUpperCase(ch) || ch == '_' || Character.isDigit(ch));
     String lower = name.toLowerCase(Locale.ROOT);
     return !constant && !lower.equals("id") && !lower.endsWith("id") && !lower.endsWith("_id");
+  }
+
+  static String producerKey(EndpointKey producer, String value) {
+    return producer + "\u0000" + value;
   }
 
   static String requestSignature(List<Candidate.QueryParam> query, @Nullable String mime,

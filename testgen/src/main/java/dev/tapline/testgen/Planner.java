@@ -170,7 +170,7 @@ final class Planner {
           ctx.comments.add("Fresh ids of the recorded type: no recorded resource is assumed to exist.");
         }
       } else {
-        params.add(paramValue(ep, i, value, c, ctx, 0));
+        params.add(paramValue(ep, i, value, c, ctx, 0, params));
       }
     }
     BodyText body = body(ep, c, params, ctx, 0, !notFound);
@@ -199,7 +199,7 @@ final class Planner {
     String schema = null;
     if (st.jsonBodies > 0 && st.jsonBodies == st.count) {
       String file = Names.slug(className.replace("ContractTest", "")) + "/" + c.method().toLowerCase(Locale.ROOT)
-          + "-" + Names.slug(Names.shortTemplate(relative(ep.key).path())) + "-" + c.status() + ".json";
+          + "-" + Names.slug(Names.shortTemplate(relative(ep.key).template())) + "-" + c.status() + ".json";
       schema = schemaRoot + "/" + file;
       if (!schemas.containsKey(schema)) {
         schemas.put(schema, prettyJson(st.body.toDraft04(true)));
@@ -207,7 +207,7 @@ final class Planner {
     }
     String mime = st.mimes.size() == 1 && st.emptyBodies == 0 ? st.mimes.first() : null;
     List<Check> checks = checks(ep, c, st);
-    String display = relative(ep.key).display() + " \u2192 " + c.status();
+    String display = ep.key.method() + " " + relative(ep.key).template() + " \u2192 " + c.status();
     return new TestCase(unique, display, relative(ep.key), c.status(), ctx.comments, ctx.fresh, ctx.setup, main, schema,
         mime, st.emptyBodies == st.count, checks, List.of());
   }
@@ -256,6 +256,15 @@ final class Planner {
       String json = e.getValue();
       JsonNode parsed = json.startsWith("\"") ? Catalog.parse(json) : null;
       String text = parsed != null && parsed.isTextual() ? parsed.textValue() : null;
+      String base = basePaths.getOrDefault(ep.key.service(), "");
+      if (text != null && !base.isEmpty() && text.startsWith(base + "/")) {
+        // A path under the base path (a problem's instance): the base path is the deployment's.
+        String suffix = text.substring(base.length());
+        if (!containsAny(suffix, c.paramValues())) {
+          out.add(new Plan.EndsWith(e.getKey(), suffix));
+        }
+        continue;
+      }
       if (text != null && holdsDeployment(text, c.authority())) {
         // A self link, a problem type URI: the recorded host is no part of the contract.
         String suffix = pathOf(text);
@@ -360,15 +369,19 @@ final class Planner {
     }
   }
 
-  /** The value of path parameter {@code i}: created or read by the test, else the recorded one. */
-  private Expr paramValue(Endpoint ep, int i, String value, Candidate user, Context ctx, int depth) {
+  /**
+   * The value of path parameter {@code i}: created or read by the test, else the recorded one.
+   *
+   * @param before the values of the parameters before it: a nested resource is created under them
+   */
+  private Expr paramValue(Endpoint ep, int i, String value, Candidate user, Context ctx, int depth, List<Expr> before) {
     String resource = Provenance.resourceOf(ep, i);
     String existing = ctx.varByValue.get(resource + "\u0000" + value);
     if (existing != null) {
       return new Plan.Var(existing);
     }
     Producer producer = depth < MAX_DEPTH ? provenance.forParam(ep, i) : null;
-    Expr e = produce(producer, resource, value, ep.paramNames.get(i), ctx, depth);
+    Expr e = produce(producer, resource, value, ep.paramNames.get(i), ctx, depth, ep.key.template(), before);
     if (e == null) {
       ctx.comments.add("Uses the recorded " + ep.paramNames.get(i) + " " + value
           + ": the traffic shows no request that creates or lists it.");
@@ -380,9 +393,14 @@ final class Planner {
     return e;
   }
 
-  /** Adds the steps that make {@code producer} yield a value into a new variable; null when it cannot. */
+  /**
+   * Adds the steps that make {@code producer} yield a value into a new variable; null when it cannot.
+   * A producer whose collection sits under the consumer's leading parameters ({@code POST
+   * /owners/{ownerId}/pets} for {@code /owners/{ownerId}/pets/{petId}}) gets those very values, so
+   * the child is made under the parent the test uses.
+   */
   private @Nullable Expr produce(@Nullable Producer producer, String resource, String recorded, String varBase,
-      Context ctx, int depth) {
+      Context ctx, int depth, @Nullable String consumerTemplate, List<Expr> consumerParams) {
     if (producer == null) {
       return null;
     }
@@ -392,8 +410,10 @@ final class Planner {
       return null;
     }
     List<Expr> pparams = new ArrayList<>();
+    boolean nested = consumerTemplate != null && consumerParams.size() >= pe.paramNames.size()
+        && consumerTemplate.startsWith(pe.key.template() + "/");
     for (int j = 0; j < pe.paramNames.size(); j++) {
-      pparams.add(paramValue(pe, j, pc.paramValues().get(j), pc, ctx, depth + 1));
+      pparams.add(nested ? consumerParams.get(j) : paramValue(pe, j, pc.paramValues().get(j), pc, ctx, depth + 1, pparams));
     }
     String var = ctx.name(varBase);
     ctx.varByValue.put(resource + "\u0000" + recorded, var);
@@ -465,11 +485,16 @@ final class Planner {
     if (resolve) {
       for (Ref ref : Provenance.references(root)) {
         String recorded = ref.value().asText();
+        if (aboutIt(c, ref)) {
+          ctx.comments.add("Sends the recorded " + pathText(ref.path()) + " " + recorded
+              + ": the recorded " + c.status() + " was about it.");
+          continue;
+        }
         String existing = ctx.varByValue.get(ref.resource() + "\u0000" + recorded);
         Expr e = existing != null ? new Plan.Var(existing) : null;
         if (e == null && depth < MAX_DEPTH) {
           Producer p = provenance.forReference(ep.key, ref);
-          e = produce(p, ref.resource(), recorded, ref.resource() + "Id", ctx, depth);
+          e = produce(p, ref.resource(), recorded, ref.resource() + "Id", ctx, depth, null, List.of());
         }
         if (e != null) {
           put(tree, ref.path(), values, e, ref.value().isTextual());
@@ -517,6 +542,16 @@ final class Planner {
           .replace("\"" + marker(name, false) + "\"", "${" + name + "}");
     }
     return new BodyText(text, values);
+  }
+
+  /** Whether an error answer names this reference: then the recorded value is the point of the test. */
+  private static boolean aboutIt(Candidate c, Ref ref) {
+    if (c.status() < 400 || c.status() == 404 || c.responseBody() == null) {
+      return false;
+    }
+    String answer = c.responseBody();
+    String path = pathText(ref.path());
+    return answer.contains(path) || answer.contains(ref.value().asText()) && answer.contains(String.valueOf(ref.path().get(0)));
   }
 
   private static void put(ObjectNode tree, List<Object> path, TreeMap<String, Expr> values, Expr e, boolean string) {
@@ -608,7 +643,7 @@ final class Planner {
 
   /** The create request for a value: the one that produced it when kept, else the endpoint's first success. */
   private @Nullable Candidate producerCandidate(Endpoint producer, @Nullable String value) {
-    Produced p = value == null ? null : catalog.producers.get(value);
+    Produced p = value == null ? null : catalog.producers.get(Catalog.producerKey(producer.key, value));
     Candidate best = null;
     for (StatusStats st : producer.statuses.values()) {
       if (st.status < 200 || st.status >= 300) {

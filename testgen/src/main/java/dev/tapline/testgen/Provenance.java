@@ -3,7 +3,6 @@ package dev.tapline.testgen;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapline.core.endpoint.EndpointKey;
 import dev.tapline.testgen.Catalog.Endpoint;
-import dev.tapline.testgen.Catalog.Produced;
 import dev.tapline.testgen.Catalog.StatusStats;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -147,12 +146,8 @@ final class Provenance {
       return null;
     }
     for (String v : recordedValues) {
-      Produced p = catalog.producers.get(v);
-      if (p == null) {
-        continue;
-      }
       for (Producer candidate : producers) {
-        if (candidate.endpoint().key.equals(p.endpoint())) {
+        if (catalog.producers.containsKey(Catalog.producerKey(candidate.endpoint().key, v))) {
           return candidate;
         }
       }

@@ -123,6 +123,11 @@ public final class SuiteRunner implements AutoCloseable {
    *     or {@code ""} when it passed
    */
   public SortedMap<String, String> run(String baseUri, Map<String, String> properties, @Nullable Long randomSeed) {
+    return run(baseUri, properties, randomSeed, null);
+  }
+
+  private SortedMap<String, String> run(String baseUri, Map<String, String> properties, @Nullable Long randomSeed,
+      @Nullable List<org.junit.platform.engine.DiscoverySelector> only) {
     Map<String, String> all = new TreeMap<>(properties);
     all.put("tapline.baseUri", baseUri);
     Map<String, String> previous = new TreeMap<>();
@@ -138,8 +143,12 @@ public final class SuiteRunner implements AutoCloseable {
     t.setContextClassLoader(loader);
     try {
       LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request();
-      for (String c : testClasses) {
-        request.selectors(selectClass(loader.loadClass(c)));
+      if (only != null) {
+        request.selectors(only);
+      } else {
+        for (String c : testClasses) {
+          request.selectors(selectClass(loader.loadClass(c)));
+        }
       }
       if (randomSeed != null) {
         request.configurationParameter("junit.jupiter.testmethod.order.default", "org.junit.jupiter.api.MethodOrderer$Random")
@@ -172,6 +181,37 @@ public final class SuiteRunner implements AutoCloseable {
         }
       });
     }
+  }
+
+  /** Every test in a launcher run of its own, so none can lean on what another left behind. */
+  public SortedMap<String, String> runEachAlone(String baseUri, Map<String, String> properties) {
+    SortedMap<String, String> all = new TreeMap<>();
+    Thread t = Thread.currentThread();
+    ClassLoader previousLoader = t.getContextClassLoader();
+    List<org.junit.platform.engine.DiscoverySelector> tests = new ArrayList<>();
+    t.setContextClassLoader(loader);
+    try {
+      LauncherDiscoveryRequestBuilder request = LauncherDiscoveryRequestBuilder.request();
+      for (String c : testClasses) {
+        request.selectors(selectClass(loader.loadClass(c)));
+      }
+      org.junit.platform.launcher.TestPlan plan = LauncherFactory.create().discover(request.build());
+      for (TestIdentifier root : plan.getRoots()) {
+        for (TestIdentifier id : plan.getDescendants(root)) {
+          if (id.isTest()) {
+            tests.add(org.junit.platform.engine.discovery.DiscoverySelectors.selectUniqueId(id.getUniqueIdObject()));
+          }
+        }
+      }
+    } catch (ClassNotFoundException e) {
+      throw new IllegalStateException("a compiled test class is missing: " + e.getMessage(), e);
+    } finally {
+      t.setContextClassLoader(previousLoader);
+    }
+    for (org.junit.platform.engine.DiscoverySelector one : tests) {
+      all.putAll(run(baseUri, properties, null, List.of(one)));
+    }
+    return all;
   }
 
   /** Only the failed tests of {@code results}. */

@@ -41,6 +41,11 @@ final class GeneratedTests implements AutoCloseable {
     return suite.run(baseUri, Map.of(), seed);
   }
 
+  /** Each test in a launcher run of its own. */
+  SortedMap<String, String> runEachAlone(String baseUri) {
+    return suite.runEachAlone(baseUri, Map.of());
+  }
+
   static Map<String, String> failures(Map<String, String> results) {
     return SuiteRunner.failures(results);
   }

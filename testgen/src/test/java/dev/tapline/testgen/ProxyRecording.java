@@ -8,10 +8,12 @@ import dev.tapline.kafka.embedded.testing.SharedKafka;
 import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToIntFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
@@ -19,7 +21,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * Records the example orders service the way Tapline does in production: {@link DemoTraffic} drives
+ * Records a service the way Tapline does in production: traffic (e.g. {@link DemoTraffic}) drives
  * the service through the real {@link CaptureProxy}, which publishes the (redacted) exchanges to a
  * real Kafka broker; the exchanges are read back from the topic.
  */
@@ -27,18 +29,27 @@ final class ProxyRecording {
   private ProxyRecording() {}
 
   static List<Exchange> record(OrdersService service, int requests, long seed) {
+    return record("orders", service.baseUri(), proxy -> DemoTraffic.run(proxy, null, requests, seed, n -> {}).requests());
+  }
+
+  /**
+   * Puts the real proxy in front of {@code upstream} (an origin, {@code http://host:port}), lets
+   * {@code driver} send traffic through it (it gets the proxy's origin and returns how many requests
+   * it sent), and reads every captured exchange back from the topic.
+   */
+  static List<Exchange> record(String service, URI upstream, ToIntFunction<URI> driver) {
     String topic = SharedKafka.uniqueTopic("testgen");
     ProxyConfig config = ProxyConfig.builder()
-        .service("orders")
+        .service(service)
         .proxyId("testgen-proxy")
-        .baseline(service.baseUri())
+        .baseline(URI.create(upstream.getScheme() + "://" + upstream.getRawAuthority()))
         .kafkaBootstrap(SharedKafka.bootstrap())
         .topic(topic)
         .capture(CapturePolicy.ALL)
         .build();
     int sent;
     try (CaptureProxy proxy = CaptureProxy.start(config)) {
-      sent = DemoTraffic.run(proxy.uri(), null, requests, seed, n -> {}).requests();
+      sent = driver.applyAsInt(proxy.uri());
     }
     return read(topic, sent, Duration.ofSeconds(60));
   }
