@@ -20,11 +20,21 @@ record Comparison(List<RawDiff> diffs, Map<String, Noise> noise, @Nullable Strin
 
   /**
    * A path whose value (or, with {@code shape}, also its type or presence) is not stable, and the
-   * evidence.
+   * evidence. With {@code exact} it covers the path itself only, not what is below it: a list whose
+   * length varies (other traffic adds items) says nothing about its items' fields, which are
+   * learned one by one ({@code $.items[*].updatedAt}), so a value change inside a list is still
+   * reported.
    */
-  record Noise(boolean shape, String reason) {
+  record Noise(boolean shape, String reason, boolean exact) {
+    Noise(boolean shape, String reason) {
+      this(shape, reason, false);
+    }
+
     Noise stronger(Noise other) {
-      return other.shape && !shape ? other : this;
+      if (other.shape && !shape) {
+        return other;
+      }
+      return exact && !other.exact && other.shape == shape ? other : this;
     }
   }
 
@@ -37,14 +47,14 @@ record Comparison(List<RawDiff> diffs, Map<String, Noise> noise, @Nullable Strin
     }
     Map<String, Noise> noise = new HashMap<>();
     for (RawDiff d : ResponseDiff.diff(b1, b2)) {
-      noise.merge(d.path(), new Noise(!d.kind().valueLevel(), BASELINES_DIFFER), Noise::stronger);
+      noise.merge(d.path(), new Noise(!d.kind().valueLevel(), BASELINES_DIFFER, JsonDiff.isItemCount(d)), Noise::stronger);
     }
     Response rec = recorded.response();
     if (rec != null && rec.status() == b1.status() && !rec.body().truncated()) {
       // Only value differences count: the recorded response may come from another version.
       for (RawDiff d : ResponseDiff.diff(b1, ResponseDiff.Parsed.of(rec))) {
         if (d.kind().valueLevel()) {
-          noise.putIfAbsent(d.path(), new Noise(false, RECORDED_DIFFERS));
+          noise.putIfAbsent(d.path(), new Noise(false, RECORDED_DIFFERS, JsonDiff.isItemCount(d)));
         }
       }
     }

@@ -100,6 +100,9 @@ final class EndpointAccumulator {
     }
     for (String p = d.path(); p != null; p = parent(p)) {
       Noise n = noise.get(p);
+      if (n != null && n.exact() && !p.equals(d.path())) {
+        continue; // a list's length varied: that covers the length, not its items
+      }
       if (n != null && (n.shape() || d.kind().valueLevel())) {
         return p.equals(d.path()) ? n.reason() : n.reason() + " (at " + p + ")";
       }

@@ -197,6 +197,11 @@ final class JsonDiff {
     }
   }
 
+  /** Whether {@code d} is an array's item count changing (what {@link #array} reports as "had N items"). */
+  static boolean isItemCount(RawDiff d) {
+    return d.kind() == DiffKind.VALUE_CHANGED && d.message().startsWith("had ") && d.message().contains(" items, now ");
+  }
+
   /** Item-by-item walks repeat the same difference for every item; keep the first per path and kind. */
   private static void dedupe(List<RawDiff> out, int from) {
     if (out.size() - from < 2) {

@@ -44,7 +44,8 @@ class SenderTest {
     assertThat(r.uri()).isEqualTo(URI.create("http://baseline:8080/orders?page=1&size=2"));
     assertThat(r.method()).isEqualTo("GET");
     assertThat(r.headers().map().keySet()).map(String::toLowerCase)
-        .containsExactlyInAnyOrder("accept", "authorization", "baggage", "x-request-source");
+        .containsExactlyInAnyOrder("accept", "authorization", "baggage", "x-request-source", "tapline-origin");
+    assertThat(r.headers().allValues("tapline-origin")).as("marked as Tapline's own").containsExactly("replay");
     assertThat(r.headers().allValues("Authorization")).containsExactly("Bearer real");
     assertThat(r.headers().allValues("baggage")).containsExactly("tenant=acme");
     assertThat(r.timeout()).contains(Duration.ofSeconds(3));
