@@ -1,6 +1,8 @@
 package dev.tapline.cli;
 
 import dev.tapline.examples.DemoTraffic;
+import dev.tapline.examples.clinic.ClinicService;
+import dev.tapline.examples.clinic.ClinicTraffic;
 import java.net.URI;
 import java.util.concurrent.Callable;
 import org.jspecify.annotations.Nullable;
@@ -10,13 +12,14 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code tapline demo-traffic}: drive the example orders API, usually through the proxy. */
+/** {@code tapline demo-traffic}: drive an example API, usually through the proxy. */
 @Command(
     name = "demo-traffic",
     mixinStandardHelpOptions = true,
     description = {
-      "Drives a realistic mix of calls against the example orders API (creates, reads, lists, updates,",
-      "deletes and a few errors), usually through the proxy started by 'tapline up --demo'."
+      "Drives a realistic mix of calls against an example API (creates, reads, lists, updates, deletes and a",
+      "few errors), usually through the proxy started by 'tapline up --demo': the orders API, or with",
+      "--api clinic the clinic API under /clinic/api that 'tapline up --demo clinic' puts behind the proxy."
     })
 final class DemoTrafficCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
@@ -34,6 +37,10 @@ final class DemoTrafficCommand implements Callable<Integer> {
   @Option(names = "--seed", paramLabel = "N", defaultValue = "42", description = "Random seed for the call mix (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--api", paramLabel = "orders|clinic", defaultValue = "orders",
+      description = "Which example API to call (default: ${DEFAULT-VALUE}); clinic's calls go under /clinic/api.")
+  String api;
+
   @Override
   public Integer call() {
     URI uri = Cli.httpUri("--target", target);
@@ -41,7 +48,12 @@ final class DemoTrafficCommand implements Callable<Integer> {
       throw new UsageException("--requests must be at least 1: " + requests);
     }
     Progress progress = Progress.to(spec.commandLine().getErr());
-    DemoTraffic.Result r = DemoTraffic.run(uri, routingKey, requests, seed, n -> progress.count("demo-traffic", n, requests));
+    DemoTraffic.Result r = switch (api) {
+      case "orders" -> DemoTraffic.run(uri, routingKey, requests, seed, n -> progress.count("demo-traffic", n, requests));
+      case "clinic" -> ClinicTraffic.run(URI.create(uri.toString().replaceAll("/+$", "") + ClinicService.CONTEXT_PATH),
+          requests, seed, routingKey, n -> progress.count("demo-traffic", n, requests));
+      default -> throw new UsageException("--api must be orders or clinic, got '" + api + "'");
+    };
     progress.done();
     System.out.println("sent " + r.summary() + (routingKey == null ? " (baseline)" : " (routing key " + routingKey + ")"));
     if (r.failures() == r.requests()) {

@@ -2,6 +2,7 @@ package dev.tapline.cli;
 
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.examples.OrdersService;
+import dev.tapline.examples.clinic.ClinicService;
 import dev.tapline.kafka.embedded.EmbeddedKafka;
 import java.io.PrintStream;
 import java.net.URI;
@@ -33,16 +34,21 @@ import picocli.CommandLine.Option;
       "Under 'up' the proxy captures all traffic (baseline too) unless --capture says otherwise.",
       "",
       "  tapline up --demo                                  # example service, baseline + sandbox",
+      "  tapline up --demo clinic                           # the clinic API under /clinic/api instead",
       "  tapline up --service orders --upstream http://127.0.0.1:9000 --sandbox dev-1=http://127.0.0.1:9001",
       ""
     })
 final class UpCommand implements Callable<Integer> {
   static final String DEMO_KEY = "demo-v2";
+  private boolean demo;
 
   @Mixin ConfigOption config;
 
-  @Option(names = "--demo", description = "Also start the example orders service (baseline v1, sandbox v2 for routing key demo-v2) behind the proxy.")
-  boolean demo;
+  @Option(names = "--demo", arity = "0..1", fallbackValue = "orders", paramLabel = "orders|clinic",
+      description = "Also start an example service (baseline v1, sandbox v2 for routing key demo-v2) behind the proxy:"
+          + " the orders API (the default), or the clinic API under /clinic/api, written with the habits of real"
+          + " services (integer ids per table, nested resources, problem+json errors, links with the host).")
+  @Nullable String demoApi;
 
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Use this Kafka cluster instead of the embedded broker.")
   @Nullable String kafka;
@@ -81,6 +87,12 @@ final class UpCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if ("true".equalsIgnoreCase(demoApi)) {
+      demoApi = "orders"; // demo: true in a config file, TAPLINE_DEMO=true
+    } else if ("false".equalsIgnoreCase(demoApi)) {
+      demoApi = null;
+    }
+    demo = demoApi != null;
     validate();
     PrintStream out = System.out;
     Deque<AutoCloseable> running = new ArrayDeque<>();
@@ -102,7 +114,15 @@ final class UpCommand implements Callable<Integer> {
       String svc = service;
       @Nullable URI baseline;
       Map<String, URI> routes = new LinkedHashMap<>();
-      if (demo) {
+      if (demo && demoApi.equals("clinic")) {
+        ClinicService v1 = ClinicService.start(ClinicService.Version.V1, 0);
+        running.push(v1);
+        ClinicService v2 = ClinicService.start(ClinicService.Version.V2, 0);
+        running.push(v2);
+        svc = "clinic";
+        baseline = URI.create("http://127.0.0.1:" + v1.port());
+        routes.put(DEMO_KEY, URI.create("http://127.0.0.1:" + v2.port()));
+      } else if (demo) {
         OrdersService v1 = OrdersService.start(OrdersService.Version.V1, 0);
         running.push(v1);
         OrdersService v2 = OrdersService.start(OrdersService.Version.V2, 0);
@@ -134,9 +154,14 @@ final class UpCommand implements Callable<Integer> {
         line(out, "sandbox (v2)", routes.get(DEMO_KEY) + "   routing key " + DEMO_KEY);
         out.println();
         out.println("Try it:");
-        out.println("  curl -s " + stack.proxyUri() + "/orders -H 'content-type: application/json' \\");
-        out.println("       -H 'baggage: sd-routing-key=" + DEMO_KEY + "' -d '{\"customer\":\"ann\",\"items\":[{\"sku\":\"A-1\",\"quantity\":2,\"price\":9.99}]}'");
-        out.println("  ./tapline demo-traffic --target " + stack.proxyUri() + " --routing-key " + DEMO_KEY + " --requests 100");
+        if (demoApi.equals("clinic")) {
+          out.println("  curl -s " + stack.proxyUri() + ClinicService.CONTEXT_PATH + "/owners/1 -H 'baggage: sd-routing-key=" + DEMO_KEY + "'");
+          out.println("  ./tapline demo-traffic --api clinic --target " + stack.proxyUri() + " --requests 300");
+        } else {
+          out.println("  curl -s " + stack.proxyUri() + "/orders -H 'content-type: application/json' \\");
+          out.println("       -H 'baggage: sd-routing-key=" + DEMO_KEY + "' -d '{\"customer\":\"ann\",\"items\":[{\"sku\":\"A-1\",\"quantity\":2,\"price\":9.99}]}'");
+          out.println("  ./tapline demo-traffic --target " + stack.proxyUri() + " --routing-key " + DEMO_KEY + " --requests 100");
+        }
         out.println("  ./tapline tail --kafka " + bootstrap + " --from-beginning");
         out.println("  open " + stack.recorderUri());
       }
@@ -162,6 +187,9 @@ final class UpCommand implements Callable<Integer> {
   }
 
   private void validate() {
+    if (demo && !demoApi.equals("orders") && !demoApi.equals("clinic")) {
+      throw new UsageException("--demo takes orders or clinic, got '" + demoApi + "'");
+    }
     if (demo && upstream != null) {
       throw new UsageException("--demo and --upstream exclude each other: --demo runs the example service as the upstream");
     }

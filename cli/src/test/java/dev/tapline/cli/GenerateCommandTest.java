@@ -64,6 +64,8 @@ class GenerateCommandTest {
     assertThat(pom).exists();
     assertThat(Files.readString(pom)).contains("<artifactId>rest-assured</artifactId>", "junit-jupiter")
         .doesNotContain("<testSourceDirectory>");
+    // well-formed XML, as Maven reads it
+    javax.xml.parsers.DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
     assertThat(printed).contains("wrote " + pom);
     // A second generation into the same place keeps the user's build as it is.
     Files.writeString(pom, "<project>mine</project>");

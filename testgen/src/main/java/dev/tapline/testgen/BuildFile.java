@@ -58,7 +58,7 @@ public final class BuildFile {
         """;
     return """
         <?xml version="1.0" encoding="UTF-8"?>
-        <!-- Written by tapline generate (--build maven): the least that runs the generated contract tests.
+        <!-- Written by tapline generate (build: maven): the least that runs the generated contract tests.
              mvn test -Dtapline.baseUri=http://HOST:PORT/BASE-PATH [-Dtapline.routingKey=KEY] -->
         <project xmlns="http://maven.apache.org/POM/4.0.0"
                  xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
@@ -68,7 +68,7 @@ public final class BuildFile {
           <artifactId>%s</artifactId>
           <version>1</version>
           <properties>
-            <maven.compiler.release>21</maven.compiler.release>
+            <maven.compiler.release>17</maven.compiler.release>
             <project.build.sourceEncoding>UTF-8</project.build.sourceEncoding>
           </properties>
           <dependencyManagement>

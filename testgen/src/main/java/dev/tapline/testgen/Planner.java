@@ -207,6 +207,10 @@ final class Planner {
     }
     String mime = st.mimes.size() == 1 && st.emptyBodies == 0 ? st.mimes.first() : null;
     List<Check> checks = checks(ep, c, st);
+    String uniqueNote = "Unique fields get fresh values, so every run creates new records.";
+    if (ctx.comments.remove(uniqueNote)) {
+      ctx.comments.add(uniqueNote); // after the set-up's comments, in the order the steps run
+    }
     String display = ep.key.method() + " " + relative(ep.key).template() + " \u2192 " + c.status();
     return new TestCase(unique, display, relative(ep.key), c.status(), ctx.comments, ctx.fresh, ctx.setup, main, schema,
         mime, st.emptyBodies == st.count, checks, List.of());

@@ -63,7 +63,7 @@ public final class SuiteRunner implements AutoCloseable {
     Files.createDirectories(classes);
     TestGenerator.write(new GenerationResult(files, 0, 0, List.of(), 0, List.of()), src);
     List<String> args = new ArrayList<>(List.of("-d", classes.toString(), "-encoding", "UTF-8",
-        "-proc:none", "-Xlint:all", "-Werror", "-Xlint:-options", "-Xlint:-processing", "--release", "21",
+        "-proc:none", "-Xlint:all", "-Werror", "-Xlint:-options", "-Xlint:-processing", "--release", "17",
         "-cp", System.getProperty("java.class.path")));
     List<String> testClasses = new ArrayList<>();
     for (String path : files.keySet()) {
