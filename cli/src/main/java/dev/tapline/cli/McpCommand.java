@@ -3,6 +3,7 @@ package dev.tapline.cli;
 import dev.tapline.core.api.RecorderClient;
 import dev.tapline.core.http.HttpEdge;
 import dev.tapline.mcp.TaplineMcp;
+import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -84,7 +85,7 @@ final class McpCommand implements Callable<Integer> {
 
   /** Stdout belongs to the protocol: anything else that prints goes to stderr instead. */
   private int stdio(TaplineMcp mcp) throws InterruptedException {
-    OutputStream protocol = new FileOutputStream(FileDescriptor.out);
+    OutputStream protocol = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
     PrintStream previous = System.out;
     System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
     PrintWriter err = spec.commandLine().getErr();
@@ -93,6 +94,8 @@ final class McpCommand implements Callable<Integer> {
     err.flush();
     try (TaplineMcp.Stdio session = mcp.serveStdio(System.in, protocol)) {
       session.awaitInputEnd();
+    } catch (IOException e) {
+      throw new UsageException("cannot serve over stdio: " + e.getMessage(), e);
     } finally {
       System.setOut(previous);
     }

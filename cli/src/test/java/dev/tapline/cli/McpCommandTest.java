@@ -341,6 +341,7 @@ class McpCommandTest {
           "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
               + "\"capabilities\":{},\"clientInfo\":{\"name\":\"raw\",\"version\":\"1\"}}}",
           "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}",
+          "this is not json",
           "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}",
           "{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"tools/call\",\"params\":{\"name\":\"search_traffic\","
               + "\"arguments\":{\"query\":\"routingKey:demo-v2\"}}}")) {
@@ -349,13 +350,14 @@ class McpCommandTest {
       }
       Map<Integer, JsonNode> answers = new HashMap<>();
       BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-      while (answers.size() < 3) {
+      while (answers.size() < 4) {
         String line = out.readLine();
         assertThat(line).as("stdout ended early").isNotNull();
         JsonNode n = JSON.readTree(line);
         assertThat(n.path("jsonrpc").asText()).as(line).isEqualTo("2.0");
-        answers.put(n.path("id").asInt(), n);
+        answers.put(n.path("id").isNull() ? 0 : n.path("id").asInt(), n);
       }
+      assertThat(answers.get(0).at("/error/code").asInt()).as("a malformed line is a parse error").isEqualTo(-32700);
       assertThat(answers.get(1).at("/result/protocolVersion").asText()).isEqualTo("2025-06-18");
       JsonNode tools = answers.get(2).at("/result/tools");
       assertThat(tools.size()).isEqualTo(5);

@@ -85,8 +85,11 @@ final class DriftTool {
     try (source) {
       report = Replayer.create(options).replay(source, ReplayListener.none());
     } catch (ReplayInputException e) {
-      String why = source.read == 0 ? "\n" + recorder.whyEmpty(service, null, null).text() : "";
-      throw new ToolError("Nothing was replayed: " + e.getMessage() + "." + why);
+      if (source.read > 0) {
+        throw new ToolError("Replay stopped at bad input after " + Text.count(source.read, "exchange") + ": "
+            + e.getMessage() + ".");
+      }
+      throw new ToolError("Nothing was replayed: " + e.getMessage() + ".\n" + recorder.whyEmpty(service, null, null).text());
     }
     return render(report, q, source, options);
   }

@@ -16,7 +16,6 @@ import io.modelcontextprotocol.server.McpStatelessSyncServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -136,31 +135,13 @@ public final class TaplineMcp {
    * Serves one client over {@code in} and {@code out} (newline-delimited JSON-RPC) from now until the
    * input ends. Nothing but protocol messages is written to {@code out}.
    */
-  public Stdio serveStdio(InputStream in, OutputStream out) {
-    CountDownLatch ended = new CountDownLatch(1);
-    InputStream watched = new FilterInputStream(requireNonNull(in, "in")) {
-      @Override
-      public int read() throws IOException {
-        return seen(super.read());
-      }
-
-      @Override
-      public int read(byte[] b, int off, int len) throws IOException {
-        return seen(super.read(b, off, len));
-      }
-
-      private int seen(int n) {
-        if (n < 0) {
-          ended.countDown();
-        }
-        return n;
-      }
-    };
+  public Stdio serveStdio(InputStream in, OutputStream out) throws IOException {
+    StdioLines lines = new StdioLines(requireNonNull(in, "in"), requireNonNull(out, "out"), json);
     List<McpServerFeatures.SyncToolSpecification> specs = new ArrayList<>();
     for (ToolSpec t : tools) {
       specs.add(new McpServerFeatures.SyncToolSpecification(t.tool(), (exchange, req) -> t.call(req.arguments())));
     }
-    McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json, watched, requireNonNull(out, "out")))
+    McpSyncServer server = McpServer.sync(new StdioServerTransportProvider(json, lines.sdkInput(), out))
         .serverInfo(info())
         .instructions(INSTRUCTIONS)
         .capabilities(capabilities())
@@ -168,7 +149,8 @@ public final class TaplineMcp {
         .validateToolInputs(false) // the tools check their own arguments, with messages that say what to send
         .tools(specs)
         .build();
-    return new Stdio(server, ended, recorder);
+    lines.start();
+    return new Stdio(server, lines.ended(), recorder);
   }
 
   /** A server on stdio; {@link #close()} stops it. */
