@@ -15,6 +15,8 @@ public enum ErrorCode {
   BAD_CURSOR("bad_cursor"),
   /** 401: the token is missing or wrong. */
   UNAUTHORIZED("unauthorized"),
+  /** 403: the request's {@code Origin} is another site's (servers that check it). */
+  FORBIDDEN("forbidden"),
   /** 404: no such path, exchange, endpoint or run. */
   NOT_FOUND("not_found"),
   /** 405: another method than the path allows; an {@code Allow} header says which. */

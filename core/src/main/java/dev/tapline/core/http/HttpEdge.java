@@ -45,6 +45,11 @@ import org.slf4j.LoggerFactory;
  *       {@link #allowHosts}. Anything else is {@code 421 misdirected_request}: a web page that
  *       rebinds its own DNS name to 127.0.0.1 cannot reach the API. A server bound to another
  *       address checks only when names are given.
+ *   <li><b>Origin</b> (with {@link #checkOrigin()}). A request whose {@code Origin} names another site
+ *       than this server is {@code 403 forbidden}: a page elsewhere cannot drive the server from a
+ *       browser. Allowed are no {@code Origin} at all (not a browser), the server's own {@code Host},
+ *       the names given with {@link #allowHosts}, and on loopback {@code localhost} and loopback
+ *       addresses. For servers no web page of another site has any business calling (the MCP endpoint).
  *   <li><b>Token.</b> A request carries the token as {@code Authorization: Bearer TOKEN}, or carries
  *       the session cookie {@value #TOKEN_COOKIE} that {@link #loginCookie()} makes after a login: an
  *       HMAC of an expiry keyed with the token, never the token itself. Without either, an API call
@@ -76,24 +81,35 @@ public final class HttpEdge {
   private final Set<String> hosts;
   private final Clock clock;
   private final Failures failures;
+  private final boolean originChecked;
 
-  private HttpEdge(@Nullable String token, boolean loginPage, Set<String> hosts, Clock clock, Failures failures) {
+  private HttpEdge(@Nullable String token, boolean loginPage, Set<String> hosts, Clock clock, Failures failures,
+      boolean originChecked) {
     this.token = token;
     this.loginPage = loginPage;
     this.hosts = hosts;
     this.clock = clock;
     this.failures = failures;
+    this.originChecked = originChecked;
   }
 
   /** An edge that requires {@code token} on gated paths; null or empty: none required. */
   public static HttpEdge token(@Nullable String token) {
     return new HttpEdge(token == null || token.isEmpty() ? null : token, false, Set.of(), Clock.systemUTC(),
-        new Failures());
+        new Failures(), false);
   }
 
   /** The same edge, sending browsers that lack the token to {@code /login}. */
   public HttpEdge withLoginPage() {
-    return new HttpEdge(token, true, hosts, clock, failures);
+    return new HttpEdge(token, true, hosts, clock, failures, originChecked);
+  }
+
+  /**
+   * The same edge, also answering {@code 403 forbidden} to a request whose {@code Origin} is another
+   * site's (checked after the Host, before the token).
+   */
+  public HttpEdge checkOrigin() {
+    return new HttpEdge(token, loginPage, hosts, clock, failures, true);
   }
 
   /**
@@ -109,11 +125,11 @@ public final class HttpEdge {
       }
       all.add(h.startsWith("[") && h.endsWith("]") ? h.substring(1, h.length() - 1) : h);
     }
-    return new HttpEdge(token, loginPage, Set.copyOf(all), clock, failures);
+    return new HttpEdge(token, loginPage, Set.copyOf(all), clock, failures, originChecked);
   }
 
   HttpEdge withClock(Clock c) {
-    return new HttpEdge(token, loginPage, hosts, c, failures);
+    return new HttpEdge(token, loginPage, hosts, c, failures, originChecked);
   }
 
   /** Whether a token is required at all. */
@@ -267,6 +283,43 @@ public final class HttpEdge {
     return isLoopbackLiteral(host);
   }
 
+  /**
+   * Whether {@code Origin} is absent or names this server: the host of the request's own {@code
+   * Host}, an allowed name, or on loopback a local name. {@code Origin: null} (a sandboxed or
+   * file page) is foreign.
+   */
+  boolean originAllowed(HttpExchange ex) {
+    List<String> values = ex.getRequestHeaders().getOrDefault("Origin", List.of());
+    if (values.isEmpty()) {
+      return true;
+    }
+    if (values.size() > 1) {
+      return false;
+    }
+    String origin = values.get(0).trim().toLowerCase(Locale.ROOT);
+    int scheme = origin.indexOf("://");
+    if (scheme <= 0) {
+      return false;
+    }
+    String authority = origin.substring(scheme + 3);
+    int slash = authority.indexOf('/');
+    String host = hostPart(slash < 0 ? authority : authority.substring(0, slash));
+    if (host == null || host.isEmpty()) {
+      return false;
+    }
+    String own = ex.getRequestHeaders().getFirst("Host");
+    if (hosts.contains(host) || (own != null && host.equals(hostPart(own)))) {
+      return true;
+    }
+    InetSocketAddress local = ex.getLocalAddress();
+    InetAddress bound = local == null ? null : local.getAddress();
+    if (bound != null && !bound.isLoopbackAddress()) {
+      return false;
+    }
+    return host.equals("localhost") || host.endsWith(".localhost") || isLoopbackLiteral(host)
+        || (bound != null && host.equals(bound.getHostAddress().toLowerCase(Locale.ROOT)));
+  }
+
   /** The host of a {@code Host} value, lower case, without port or IPv6 brackets; null when malformed. */
   static @Nullable String hostPart(String value) {
     String v = value.trim().toLowerCase(Locale.ROOT);
@@ -356,6 +409,16 @@ public final class HttpEdge {
         }
         return;
       }
+      if (originChecked && !originAllowed(ex)) {
+        try {
+          HttpResponses.error(ex, 403, ErrorCode.FORBIDDEN, "this server does not answer pages of Origin '"
+              + String.join(", ", ex.getRequestHeaders().getOrDefault("Origin", List.of())) + "'; it answers clients"
+              + " without an Origin, its own pages, localhost, or names given with --allowed-host");
+        } finally {
+          ex.close();
+        }
+        return;
+      }
       if (gated && token != null) {
         String client = clientOf(ex);
         long now = clock.millis();
@@ -392,7 +455,9 @@ public final class HttpEdge {
 
     @Override
     public String description() {
-      return gated ? "tapline security headers, Host and token check" : "tapline security headers and Host check";
+      String origin = originChecked ? ", Origin" : "";
+      return gated ? "tapline security headers, Host" + origin + " and token check"
+          : "tapline security headers, Host" + origin + " check";
     }
   }
 

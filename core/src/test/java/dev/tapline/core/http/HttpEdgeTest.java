@@ -62,6 +62,31 @@ class HttpEdgeTest {
   }
 
   @Test
+  void anEdgeThatChecksOriginTurnsAwayOtherSitesPagesBeforeTheTokenCheck() throws IOException {
+    int port = serve(HttpEdge.token("s3cret").allowHosts(Set.of("tapline.internal")).checkOrigin());
+    String host = "127.0.0.1:" + port;
+    String foreign = get(port, "/api/x", host, "Origin: https://evil.example", "Authorization: Bearer s3cret");
+    assertThat(status(foreign)).isEqualTo(403);
+    assertThat(foreign).contains("\"error\":\"forbidden\"", "evil.example", "Content-security-policy");
+    assertThat(status(get(port, "/api/x", host, "Origin: null", "Authorization: Bearer s3cret"))).isEqualTo(403);
+    assertThat(status(get(port, "/healthz", host, "Origin: http://localhost.evil.example"))).isEqualTo(403);
+    assertThat(status(get(port, "/api/x", host, "Origin: https://evil.example"))).as("Origin before token").isEqualTo(403);
+    assertThat(status(get(port, "/api/x", host, "Authorization: Bearer s3cret"))).as("no Origin").isEqualTo(200);
+    for (String own : new String[] {"http://localhost:3000", "http://127.0.0.1:" + port, "http://[::1]:9",
+        "https://tapline.internal", "http://app.localhost"}) {
+      assertThat(status(get(port, "/api/x", host, "Origin: " + own, "Authorization: Bearer s3cret"))).as(own).isEqualTo(200);
+    }
+    assertThat(status(get(port, "/api/x", "evil.example", "Origin: http://evil.example"))).as("Host first").isEqualTo(421);
+    assertThat(status(get(port, "/api/x", host, "Origin: http://localhost"))).as("then the token").isEqualTo(401);
+  }
+
+  @Test
+  void anEdgeWithoutTheOriginCheckIgnoresOrigin() throws IOException {
+    int port = serve(HttpEdge.token(null));
+    assertThat(status(get(port, "/api/x", "127.0.0.1:" + port, "Origin: https://evil.example"))).isEqualTo(200);
+  }
+
+  @Test
   void aLoopbackServerAnswersOnlyForItsOwnNamesWhichClosesDnsRebinding() throws IOException {
     int port = serve(HttpEdge.token(null).allowHosts(Set.of("tapline.internal")));
     assertThat(status(get(port, "/healthz", "127.0.0.1:" + port))).isEqualTo(200);
