@@ -54,14 +54,17 @@ final class ResponseDiff {
 
     /**
      * Item {@code i} of a GraphQL batch's answer (an array of {@code n} responses); the whole
-     * response when it is not such an array (an error for the whole batch).
+     * response when it is not such an array (an error for the whole batch). A batch has one status
+     * for all its items, the worst (Apollo answers 400 when one item fails validation): an item that
+     * has data counts as a 200 of its own.
      */
     Parsed part(int i, int n) {
       if (n <= 1 || json == null || !json.isArray() || json.size() != n) {
         return this;
       }
       JsonNode item = json.get(i);
-      return new Parsed(status, headers, mime, item, item.toString().getBytes(StandardCharsets.UTF_8));
+      int itemStatus = status / 100 != 2 && item.hasNonNull("data") ? 200 : status;
+      return new Parsed(itemStatus, headers, mime, item, item.toString().getBytes(StandardCharsets.UTF_8));
     }
   }
 
