@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
       GenerateCommand.class,
       SpecCommand.class,
       ReplayCommand.class,
+      GraphqlCommand.class,
       DemoTrafficCommand.class,
       CommandLine.HelpCommand.class
     })
