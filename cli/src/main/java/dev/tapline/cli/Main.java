@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
       SpecCommand.class,
       ReplayCommand.class,
       McpCommand.class,
+      GraphqlCommand.class,
       DemoTrafficCommand.class,
       CommandLine.HelpCommand.class
     })

@@ -2,6 +2,7 @@ package dev.tapline.cli;
 
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.core.Metrics;
+import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
 import dev.tapline.ui.TaplineUi;
@@ -61,6 +62,8 @@ final class RecorderCommand implements Callable<Integer> {
 
   @Mixin ServerToken serverToken = new ServerToken();
 
+  @Mixin GraphqlPaths graphqlPaths = new GraphqlPaths();
+
   @Override
   public Integer call() throws InterruptedException {
     if (kafka == null || kafka.isBlank()) {
@@ -87,6 +90,7 @@ final class RecorderCommand implements Callable<Integer> {
           .token(token)
           .allowedHosts(serverToken.allowedHosts)
           .meterRegistry(Metrics.processRegistry())
+          .endpoints(Endpoints.of(graphqlPaths.resolver()))
           .build();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);

@@ -47,8 +47,9 @@ import picocli.CommandLine.Spec;
       "",
       "Only safe methods (GET, HEAD, OPTIONS) are replayed unless --methods names",
       "others: the baseline is shared, and replaying a POST or DELETE there changes",
-      "other people's data. Recorded credentials are redacted and never replayed;",
-      "pass real ones with --header.",
+      "other people's data. GraphQL queries are replayed whatever their method and",
+      "reported per operation (mutations only with --methods POST; docs/GRAPHQL.md).",
+      "Recorded credentials are redacted and never replayed; pass real ones with --header.",
       ""
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -86,6 +87,8 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--openapi", paramLabel = "FILE",
       description = "OpenAPI 3 document: its paths name the endpoints in the reports (as the recorder and generate do).")
   @Nullable Path openApi;
+
+  @Mixin GraphqlPaths graphqlPaths = new GraphqlPaths();
 
   @Option(names = "--baseline", paramLabel = "URL", description = "Baseline URL (with --sandbox).")
   @Nullable String baseline;
@@ -267,13 +270,15 @@ final class ReplayCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new UsageException("--origin: " + e.getMessage(), e);
     }
+    OpenApiSpec spec = null;
     if (openApi != null) {
       try {
-        b.endpoints(Endpoints.withSpec(OpenApiSpec.load(openApi)));
+        spec = OpenApiSpec.load(openApi);
       } catch (OpenApiSpec.InvalidSpecException e) {
         throw new UsageException("--openapi " + e.getMessage(), e);
       }
     }
+    b.endpoints(Endpoints.withSpec(spec, graphqlPaths.resolver()));
     return b.build();
   }
 }

@@ -4,6 +4,7 @@ import dev.tapline.core.Metrics;
 import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;
+import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
 import dev.tapline.ui.TaplineUi;
@@ -36,7 +37,8 @@ final class Stack {
       int httpPort,
       Path indexDir,
       @Nullable String token,
-      List<String> allowedHosts) {}
+      List<String> allowedHosts,
+      Endpoints endpoints) {}
 
   private final @Nullable CaptureProxy proxy;
   private final Recorder recorder;
@@ -86,6 +88,7 @@ final class Stack {
             .http("127.0.0.1", s.httpPort())
             .token(s.token())
             .allowedHosts(s.allowedHosts())
+            .endpoints(s.endpoints())
             .meterRegistry(meters))
         .build();
     Recorder recorder = Recorder.start(config);

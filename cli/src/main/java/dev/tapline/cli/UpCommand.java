@@ -1,5 +1,6 @@
 package dev.tapline.cli;
 
+import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.examples.OrdersService;
 import dev.tapline.examples.clinic.ClinicService;
@@ -85,6 +86,8 @@ final class UpCommand implements Callable<Integer> {
 
   @Mixin ServerToken serverToken = new ServerToken();
 
+  @Mixin GraphqlPaths graphqlPaths = new GraphqlPaths();
+
   @Override
   public Integer call() throws Exception {
     if ("true".equalsIgnoreCase(demoApi)) {
@@ -139,7 +142,8 @@ final class UpCommand implements Callable<Integer> {
         Cli.sandbox(s, routes);
       }
       Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, upstreamCa, capture,
-          proxyPort, adminPort, httpPort, dataDir.resolve("index"), serverToken.value(), serverToken.allowedHosts),
+          proxyPort, adminPort, httpPort, dataDir.resolve("index"), serverToken.value(), serverToken.allowedHosts,
+          Endpoints.of(graphqlPaths.resolver())),
           running);
 
       out.println();

@@ -35,6 +35,20 @@ class RedactorTest {
   }
 
   @Test
+  void redactsGraphqlVariablesLikeAnyJsonBody() {
+    Body body = Body.text("application/json", "{\"operationName\":\"Login\",\"query\":\"mutation Login($u: String!, $p: String!)"
+        + " { login(user: $u, password: $p) { token } }\",\"variables\":{\"u\":\"ann\",\"password\":\"hunter2\","
+        + "\"input\":{\"apiToken\":\"t-9\",\"card\":\"4111 1111 1111 1111\"}}}");
+    Body response = Body.text("application/json", "{\"data\":{\"login\":{\"token\":\"jwt-abc\"}}}");
+    Exchange r = redactor.redact(with(Headers.empty(), body, null, response));
+    String text = r.request().body().textOrNull();
+    assertThat(text).doesNotContain("hunter2", "t-9", "4111").contains("\"u\":\"ann\"", "mutation Login");
+    assertThat(r.redactions()).contains("request.body:$.variables.password", "request.body:$.variables.input.apiToken",
+        "response.body:$.data.login.token");
+    assertThat(r.response().body().textOrNull()).doesNotContain("jwt-abc");
+  }
+
+  @Test
   void redactsTruncatedJsonTextually() {
     Body body = new Body("application/json", null, "{\"a\":1,\"secret\":\"abc\",\"b\":[1,2".getBytes(StandardCharsets.UTF_8), true, 5000);
     Exchange r = redactor.redact(with(Headers.empty(), Body.empty(), null, body));

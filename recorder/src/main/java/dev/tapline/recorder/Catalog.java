@@ -15,6 +15,7 @@ import org.apache.lucene.index.DocValues;
 import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.SortedSetDocValues;
 import org.apache.lucene.search.DocIdSetIterator;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.Query;
@@ -33,6 +34,7 @@ final class Catalog {
       SortedDocValues service;
       SortedDocValues method;
       SortedDocValues template;
+      SortedSetDocValues operation;
       BinaryDocValues id;
       NumericDocValues time;
       NumericDocValues status;
@@ -45,6 +47,7 @@ final class Catalog {
         service = DocValues.getSorted(ctx.reader(), Fields.SERVICE);
         method = DocValues.getSorted(ctx.reader(), Fields.METHOD);
         template = DocValues.getSorted(ctx.reader(), Fields.TEMPLATE);
+        operation = DocValues.getSortedSet(ctx.reader(), Fields.ENDPOINT_OPERATION);
         id = DocValues.getBinary(ctx.reader(), Fields.ID);
         time = DocValues.getNumeric(ctx.reader(), Fields.TIME);
         status = DocValues.getNumeric(ctx.reader(), Fields.STATUS);
@@ -57,33 +60,50 @@ final class Catalog {
         int so = service.advanceExact(doc) ? service.ordValue() : -1;
         int mo = method.advanceExact(doc) ? method.ordValue() : -1;
         int to = template.advanceExact(doc) ? template.ordValue() : -1;
-        long key = ((long) so << 42) ^ ((long) mo << 21) ^ to;
-        Group g = byOrds.get(key);
-        if (g == null || so != g.so || mo != g.mo || to != g.to) {
-          String sv = so < 0 ? "" : service.lookupOrd(so).utf8ToString();
-          String mv = mo < 0 ? "" : method.lookupOrd(mo).utf8ToString();
-          String tv = to < 0 ? "" : template.lookupOrd(to).utf8ToString();
-          g = groups.computeIfAbsent(sv + '\n' + mv + '\n' + tv, k -> new Group(sv, mv, tv));
-          g.so = so;
-          g.mo = mo;
-          g.to = to;
-          byOrds.put(key, g);
-        }
         long t = time.advanceExact(doc) ? time.longValue() : 0;
         int st = status.advanceExact(doc) ? (int) status.longValue() : 0;
         long d = duration.advanceExact(doc) ? duration.longValue() : 0;
-        g.add(t, st, d);
-        if (g.exampleId == null || t > g.lastExampleTime) {
-          g.lastExampleTime = t;
-          g.exampleId = Summaries.LeafValues.string(id, doc);
+        String exampleId = null;
+        // A GraphQL batch counts once for each operation it carries.
+        int operations = operation.advanceExact(doc) ? operation.docValueCount() : 0;
+        for (int i = 0; i < Math.max(1, operations); i++) {
+          long oo = operations == 0 ? -1 : operation.nextOrd();
+          Group g = group(so, mo, to, oo);
+          g.add(t, st, d);
+          if (g.exampleId == null || t > g.lastExampleTime) {
+            g.lastExampleTime = t;
+            if (exampleId == null) {
+              exampleId = Summaries.LeafValues.string(id, doc);
+            }
+            g.exampleId = exampleId;
+          }
         }
+      }
+
+      private Group group(int so, int mo, int to, long oo) throws IOException {
+        long key = (((long) so << 42) ^ ((long) mo << 21) ^ to) * 1_000_003L + oo;
+        Group g = byOrds.get(key);
+        if (g == null || so != g.so || mo != g.mo || to != g.to || oo != g.oo) {
+          String sv = so < 0 ? "" : service.lookupOrd(so).utf8ToString();
+          String mv = mo < 0 ? "" : method.lookupOrd(mo).utf8ToString();
+          String tv = to < 0 ? "" : template.lookupOrd(to).utf8ToString();
+          String ov = oo < 0 ? "" : operation.lookupOrd(oo).utf8ToString();
+          g = groups.computeIfAbsent(sv + '\n' + mv + '\n' + tv + '\n' + ov, k -> new Group(sv, mv, tv, ov));
+          g.so = so;
+          g.mo = mo;
+          g.to = to;
+          g.oo = oo;
+          byOrds.put(key, g);
+        }
+        return g;
       }
     });
     List<EndpointStats> out = new ArrayList<>(groups.size());
     for (Group g : groups.values()) {
       out.add(g.toEndpoint());
     }
-    out.sort(Comparator.comparing(EndpointStats::service).thenComparing(EndpointStats::template).thenComparing(EndpointStats::method));
+    out.sort(Comparator.comparing(EndpointStats::service).thenComparing(EndpointStats::template)
+        .thenComparing(EndpointStats::method).thenComparing(EndpointStats::operation));
     return out;
   }
 
@@ -116,9 +136,11 @@ final class Catalog {
     final String service;
     final String method;
     final String template;
+    final String operation;
     int so;
     int mo;
     int to;
+    long oo;
     long count;
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
@@ -127,10 +149,11 @@ final class Catalog {
     final Map<Integer, Long> statuses = new TreeMap<>();
     long[] durations = new long[16];
 
-    Group(String service, String method, String template) {
+    Group(String service, String method, String template, String operation) {
       this.service = service;
       this.method = method;
       this.template = template;
+      this.operation = operation;
     }
 
     void add(long time, int status, long duration) {
@@ -147,7 +170,7 @@ final class Catalog {
     EndpointStats toEndpoint() {
       long[] sorted = Arrays.copyOf(durations, (int) count);
       Arrays.sort(sorted);
-      return new EndpointStats(service, method, template, count, first, last, new LinkedHashMap<>(statuses),
+      return new EndpointStats(service, method, template, operation, count, first, last, new LinkedHashMap<>(statuses),
           percentile(sorted, 0.50), percentile(sorted, 0.95), percentile(sorted, 0.99),
           exampleId == null ? "" : exampleId);
     }

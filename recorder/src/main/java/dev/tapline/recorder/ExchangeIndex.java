@@ -143,7 +143,7 @@ public final class ExchangeIndex {
    * @param rebuild start from an empty index, discarding what is there
    */
   static ExchangeIndex open(Path dir, boolean rebuild, Duration refreshInterval, MeterRegistry meters) {
-    return open(dir, rebuild, refreshInterval, meters, Endpoints.heuristic());
+    return open(dir, rebuild, refreshInterval, meters, Endpoints.defaults());
   }
 
   /**

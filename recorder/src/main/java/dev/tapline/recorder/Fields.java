@@ -13,6 +13,14 @@ final class Fields {
   static final String METHOD = "method";
   static final String PATH = "path";
   static final String TEMPLATE = "template";
+  /** A GraphQL operation's name ({@code GetUser}); several for a batch. */
+  static final String OPERATION = "operation";
+  /** {@code query}, {@code mutation} or {@code subscription}. */
+  static final String OPERATION_TYPE = "operationType";
+  /** The root fields a GraphQL operation selects ({@code user}, {@code createUser}). */
+  static final String FIELD = "field";
+  /** Doc values only: {@code query GetUser}, what the catalog groups by and summaries carry. */
+  static final String ENDPOINT_OPERATION = "endpointOperation";
   static final String HOST = "host";
   static final String STATUS = "status";
   static final String DURATION = "duration";

@@ -6,12 +6,16 @@ import dev.tapline.core.Header;
 import dev.tapline.core.Headers;
 import dev.tapline.core.Origin;
 import dev.tapline.core.Response;
+import dev.tapline.core.endpoint.EndpointKey;
 import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.endpoint.Resolution;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.core.KeywordAnalyzer;
 import org.apache.lucene.analysis.miscellaneous.PerFieldAnalyzerWrapper;
@@ -21,6 +25,7 @@ import org.apache.lucene.document.FieldType;
 import org.apache.lucene.document.IntPoint;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.document.NumericDocValuesField;
+import org.apache.lucene.document.SortedSetDocValuesField;
 import org.apache.lucene.document.StoredField;
 import org.apache.lucene.document.StringField;
 import org.apache.lucene.document.TextField;
@@ -59,13 +64,16 @@ final class IndexSchema {
 
   /**
    * The version of how exchanges are indexed, written into every commit.
-   * 6: {@code origin} (live, or Tapline's own replay/test/verify traffic); 5: templates from core's endpoint chain, parameters named after their resource ({@code
+   * 7: {@code origin} (live, or Tapline's own replay/test/verify traffic); 6: GraphQL operations
+   * ({@code operation}, {@code operationType}, {@code field}, and the catalog's {@code
+   * endpointOperation}) from core's endpoint chain, which now includes GraphQL; 5: templates from
+   * core's endpoint chain, parameters named after their resource ({@code
    * /orders/{orderId}}); 4: binary doc values for id and path; 3: bodies without positions; 2:
    * {@link TermTokenizer};
    * 1: Lucene's StandardAnalyzer for bodies.
    * An index of another version is rewritten from its stored exchanges when it is opened.
    */
-  static final String VERSION = "6";
+  static final String VERSION = "7";
   static final String VERSION_KEY = "schema";
 
   // A keyword is one term and a doc value (summaries, sorting, the catalog) from one field: the
@@ -135,7 +143,7 @@ final class IndexSchema {
    * @param seq the ingest sequence number
    */
   static Document document(Exchange e, byte[] source, long seq) {
-    return document(e, source, seq, Endpoints.heuristic());
+    return document(e, source, seq, Endpoints.defaults());
   }
 
   /** As above, with the template from {@code endpoints} (the recorder's configured chain). */
@@ -150,7 +158,11 @@ final class IndexSchema {
     keyword(d, Fields.ORIGIN, Origin.of(e.request()).wireName(), KEYWORD_TYPE);
     keyword(d, Fields.METHOD, e.request().method().toUpperCase(Locale.ROOT), KEYWORD_TYPE);
     keyword(d, Fields.PATH, e.request().path(), UNIQUE_KEYWORD_TYPE);
-    keyword(d, Fields.TEMPLATE, endpoints.resolve(e).key().path(), KEYWORD_TYPE);
+    List<Resolution> endpoint = endpoints.resolveAll(e.service(), e.request());
+    keyword(d, Fields.TEMPLATE, endpoint.get(0).key().path(), KEYWORD_TYPE);
+    if (endpoint.get(0).key().hasOperation()) {
+      operations(d, endpoint);
+    }
     d.add(new StringField(Fields.HOST, cut(e.request().authority().toLowerCase(Locale.ROOT)), Field.Store.NO));
     if (e.error() != null) {
       d.add(new StringField(Fields.ERROR, e.error().kind().name(), Field.Store.NO));
@@ -174,6 +186,27 @@ final class IndexSchema {
     d.add(new AnalyzedField(Fields.BODY, BODY_TYPE, INDEX_ANALYZER, bodyTexts(e)));
     d.add(new StoredField(Fields.SOURCE, source));
     return d;
+  }
+
+  /** A GraphQL request's operations: searchable names, types and root fields; the catalog's key. */
+  private static void operations(Document d, List<Resolution> endpoint) {
+    Set<String> seen = new HashSet<>();
+    for (Resolution r : endpoint) {
+      EndpointKey k = r.key();
+      if (!k.hasOperation() || !seen.add(k.operation())) {
+        continue;
+      }
+      d.add(new StringField(Fields.OPERATION, cut(java.util.Objects.requireNonNull(k.operationName())), Field.Store.NO));
+      if (seen.add(Fields.OPERATION_TYPE + ':' + k.operationType())) {
+        d.add(new StringField(Fields.OPERATION_TYPE, java.util.Objects.requireNonNull(k.operationType()), Field.Store.NO));
+      }
+      d.add(new SortedSetDocValuesField(Fields.ENDPOINT_OPERATION, new BytesRef(cut(k.operation()))));
+      for (String f : r.fields()) {
+        if (seen.add(Fields.FIELD + ':' + f)) {
+          d.add(new StringField(Fields.FIELD, cut(f), Field.Store.NO));
+        }
+      }
+    }
   }
 
   /** The texts the {@code body} field holds: request body, response body, error message. */

@@ -183,7 +183,7 @@ public final class RecorderConfig {
     private int streamQueue = 1024;
     private Duration slowClientTimeout = Duration.ofSeconds(5);
     private @Nullable MeterRegistry meterRegistry;
-    private Endpoints endpoints = Endpoints.heuristic();
+    private Endpoints endpoints = Endpoints.defaults();
     private final Set<String> allowedHosts = new LinkedHashSet<>();
 
     private Builder() {}
@@ -198,7 +198,8 @@ public final class RecorderConfig {
     }
 
     /**
-     * The endpoint chain templates are indexed from (default: the heuristic templater). Changing it
+     * The endpoint chain templates and GraphQL operations are indexed from (default: {@link
+     * Endpoints#defaults()}, GraphQL operations then the heuristic templater). Changing it
      * for an existing index changes the templates of new exchanges only.
      */
     public Builder endpoints(Endpoints endpoints) {

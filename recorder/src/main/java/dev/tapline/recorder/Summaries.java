@@ -10,6 +10,7 @@ import org.apache.lucene.index.LeafReaderContext;
 import org.apache.lucene.index.NumericDocValues;
 import org.apache.lucene.index.ReaderUtil;
 import org.apache.lucene.index.SortedDocValues;
+import org.apache.lucene.index.SortedSetDocValues;
 import org.apache.lucene.search.IndexSearcher;
 import org.apache.lucene.search.ScoreDoc;
 import org.jspecify.annotations.Nullable;
@@ -51,6 +52,7 @@ final class Summaries {
     final NumericDocValues duration;
     final NumericDocValues requestSize;
     final NumericDocValues responseSize;
+    final SortedSetDocValues operation;
 
     LeafValues(LeafReader r) throws IOException {
       id = DocValues.getBinary(r, Fields.ID);
@@ -65,13 +67,34 @@ final class Summaries {
       duration = DocValues.getNumeric(r, Fields.DURATION);
       requestSize = DocValues.getNumeric(r, Fields.REQUEST_SIZE);
       responseSize = DocValues.getNumeric(r, Fields.RESPONSE_SIZE);
+      operation = DocValues.getSortedSet(r, Fields.ENDPOINT_OPERATION);
     }
 
     ExchangeSummary summary(int doc) throws IOException {
       return new ExchangeSummary(
           string(id, doc), number(time, doc), string(service, doc), nullableString(routingKey, doc),
           string(target, doc), string(method, doc), string(path, doc), string(template, doc),
-          (int) number(status, doc), number(duration, doc), number(requestSize, doc), number(responseSize, doc));
+          (int) number(status, doc), number(duration, doc), number(requestSize, doc), number(responseSize, doc),
+          operations(operation, doc));
+    }
+
+    /** {@code query GetUser}; a batch's operations joined by {@code ", "}; {@code ""} for none. */
+    static String operations(SortedSetDocValues dv, int doc) throws IOException {
+      if (!dv.advanceExact(doc)) {
+        return "";
+      }
+      int n = dv.docValueCount();
+      if (n == 1) {
+        return dv.lookupOrd(dv.nextOrd()).utf8ToString();
+      }
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        if (i > 0) {
+          sb.append(", ");
+        }
+        sb.append(dv.lookupOrd(dv.nextOrd()).utf8ToString());
+      }
+      return sb.toString();
     }
 
     static String string(SortedDocValues dv, int doc) throws IOException {

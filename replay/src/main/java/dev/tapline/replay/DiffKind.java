@@ -13,6 +13,8 @@ public enum DiffKind {
   TYPE_CHANGED("type-changed", DriftClass.BREAKING, false),
   NOW_NULL("now-null", DriftClass.BREAKING, false),
   HEADER_REMOVED("header-removed", DriftClass.BREAKING, false),
+  /** A GraphQL response has an error the baseline's did not (by message and path). */
+  GRAPHQL_ERROR("graphql-error", DriftClass.BREAKING, false),
   STATUS_CHANGED("status-changed", DriftClass.COMPATIBLE, true),
   FIELD_ADDED("field-added", DriftClass.COMPATIBLE, false),
   NO_LONGER_NULL("no-longer-null", DriftClass.COMPATIBLE, false),
@@ -21,6 +23,8 @@ public enum DiffKind {
   HEADER_ADDED("header-added", DriftClass.COMPATIBLE, false),
   HEADER_CHANGED("header-changed", DriftClass.COMPATIBLE, true),
   BODY_CHANGED("body-changed", DriftClass.COMPATIBLE, true),
+  /** A GraphQL error of the baseline's response is not in the sandbox's. */
+  GRAPHQL_ERROR_GONE("graphql-error-gone", DriftClass.COMPATIBLE, false),
   /** The same items in another order: never drift, always reported as ignored. */
   REORDERED("reordered", DriftClass.COMPATIBLE, true);
 

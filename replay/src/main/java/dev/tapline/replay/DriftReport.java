@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  * @param routingKey the key in {@code --target}/{@code --routing-key} mode, else null
  * @param skipped exchanges read but not replayed (a method not in {@code --methods}, a truncated
  *     request body)
- * @param endpoints sorted by template, then method
+ * @param endpoints sorted by template, then method, then operation
  */
 public record DriftReport(
     String runId,
@@ -131,10 +131,16 @@ public record DriftReport(
    */
   public record Counts(int endpoints, int exchanges, int breaking, int compatible, int ignored) {}
 
-  /** One endpoint's result. */
+  /**
+   * One endpoint's result.
+   *
+   * @param operation the GraphQL operation ({@code query GetUser}) when the endpoint is one, else
+   *     {@code ""}
+   */
   public record EndpointReport(
       String method,
       String template,
+      String operation,
       int exchanges,
       EndpointVerdict verdict,
       List<Difference> differences,
@@ -143,15 +149,22 @@ public record DriftReport(
     public EndpointReport {
       requireNonNull(method, "method");
       requireNonNull(template, "template");
+      requireNonNull(operation, "operation");
       requireNonNull(verdict, "verdict");
       differences = List.copyOf(requireNonNull(differences, "differences"));
       ignored = List.copyOf(requireNonNull(ignored, "ignored"));
       errors = List.copyOf(requireNonNull(errors, "errors"));
     }
 
-    /** {@code GET /orders/{id}}. */
+    /** A REST endpoint's report. */
+    public EndpointReport(String method, String template, int exchanges, EndpointVerdict verdict,
+        List<Difference> differences, List<Ignored> ignored, List<String> errors) {
+      this(method, template, "", exchanges, verdict, differences, ignored, errors);
+    }
+
+    /** {@code GET /orders/{id}}, or {@code POST /graphql query GetUser}. */
     public String name() {
-      return method + " " + template;
+      return operation.isEmpty() ? method + " " + template : method + " " + template + " " + operation;
     }
 
     public long count(DriftClass c) {

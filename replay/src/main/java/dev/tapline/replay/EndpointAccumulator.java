@@ -23,6 +23,7 @@ final class EndpointAccumulator {
 
   private final String method;
   private final String template;
+  private final String operation;
   private int exchanges;
   private int failed;
   private final List<String> errors = new ArrayList<>();
@@ -33,8 +34,14 @@ final class EndpointAccumulator {
   private final Map<String, Ignored> unstable = new LinkedHashMap<>();
 
   EndpointAccumulator(String method, String template) {
+    this(method, template, "");
+  }
+
+  /** @param operation the GraphQL operation ({@code query GetUser}), {@code ""} for a REST endpoint */
+  EndpointAccumulator(String method, String template, String operation) {
     this.method = method;
     this.template = template;
+    this.operation = operation;
   }
 
   synchronized void add(String exchangeId, Comparison c) {
@@ -86,7 +93,7 @@ final class EndpointAccumulator {
     } else {
       verdict = EndpointVerdict.OK;
     }
-    return new EndpointReport(method, template, exchanges, verdict, sorted, ign, errors);
+    return new EndpointReport(method, template, operation, exchanges, verdict, sorted, ign, errors);
   }
 
   private @Nullable String ignoreReason(RawDiff d, List<IgnoreRule> rules) {

@@ -57,6 +57,9 @@ final class JsonReport implements ReportWriter {
         g.writeStartObject();
         g.writeStringField("method", ep.method());
         g.writeStringField("template", ep.template());
+        if (!ep.operation().isEmpty()) {
+          g.writeStringField("operation", ep.operation());
+        }
         g.writeNumberField("exchanges", ep.exchanges());
         g.writeStringField("verdict", ep.verdict().wireName());
         g.writeArrayFieldStart("differences");

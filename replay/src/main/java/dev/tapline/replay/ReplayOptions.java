@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * @param ignores paths left out of the comparison
  * @param timeout per request
  * @param endpoints how requests are grouped into endpoints in the report (core's chain: an OpenAPI
- *     document when given, then the heuristic templater), the same as the recorder's
+ *     document when given, GraphQL operations, then the heuristic templater), the same as the recorder's
  * @param origins whose recorded requests are replayed: live traffic only by default, never
  *     Tapline's own replay, test or verify requests unless asked
  */
@@ -108,7 +108,7 @@ public record ReplayOptions(
     private Set<String> methods = SAFE_METHODS;
     private final List<IgnoreRule> ignores = new ArrayList<>();
     private Duration timeout = DEFAULT_TIMEOUT;
-    private Endpoints endpoints = Endpoints.heuristic();
+    private Endpoints endpoints = Endpoints.defaults();
     private Set<Origin> origins = Origin.DEFAULT;
 
     private Builder() {}
@@ -167,7 +167,7 @@ public record ReplayOptions(
       return this;
     }
 
-    /** The endpoint chain (default: the heuristic templater alone). */
+    /** The endpoint chain (default: {@link Endpoints#defaults()}, GraphQL operations then the heuristic). */
     public Builder endpoints(Endpoints e) {
       this.endpoints = requireNonNull(e, "endpoints");
       return this;

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tapline.core.Exchange;
 import dev.tapline.core.Origin;
+import dev.tapline.core.endpoint.Resolution;
 import dev.tapline.replay.DriftReport.Counts;
 import dev.tapline.replay.DriftReport.EndpointReport;
 import dev.tapline.replay.DriftReport.Verdict;
@@ -35,7 +36,7 @@ import org.jspecify.annotations.Nullable;
  * — ids, timestamps, set-like arrays in another order — and is reported as ignored, never as
  * drift. What differs between baseline and sandbox beyond that is classified as breaking or
  * compatible (see {@link DiffKind} and {@code docs/DRIFT.md}) and aggregated per endpoint (method +
- * path template).
+ * path template, and for GraphQL the operation: a batch's answer is split between its operations).
  *
  * <pre>{@code
  * Replayer replayer = Replayer.create(ReplayOptions.builder()
@@ -50,7 +51,8 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  *
  * <p>Only the methods in {@link ReplayOptions#methods()} (GET, HEAD, OPTIONS by default) are
- * replayed. One exchange that cannot be compared never stops the run; a target that fails most
+ * replayed, and GraphQL queries whatever their method (they only read); GraphQL responses are
+ * compared as such ({@code errors} by message and path, {@code extensions} ignored). One exchange that cannot be compared never stops the run; a target that fails most
  * requests makes the verdict {@link DriftReport.TargetFailure}. Unreadable input throws {@link
  * ReplayInputException}.
  */
@@ -100,8 +102,10 @@ public final class Replayer {
           run.skip(Origin.of(e.request()).wireName() + " traffic not replayed (see --origin)");
           continue;
         }
-        if (!options.methods().contains(method)) {
-          run.skip(method + " not replayed");
+        List<Resolution> endpoints = options.endpoints().resolveAll(e.service(), e.request());
+        String notReplayed = notReplayed(method, endpoints);
+        if (notReplayed != null) {
+          run.skip(notReplayed);
           continue;
         }
         if (e.request().body().truncated()) {
@@ -112,7 +116,7 @@ public final class Replayer {
         Exchange ex = e;
         pool.execute(() -> {
           try {
-            process(ex, method, sender, run);
+            process(ex, method, endpoints, sender, run);
           } finally {
             permits.release();
           }
@@ -133,10 +137,37 @@ public final class Replayer {
     return report(run, startedAt);
   }
 
-  private void process(Exchange e, String method, Sender sender, Run run) {
-    String template = options.endpoints().resolve(e).key().path();
-    EndpointAccumulator acc = run.endpoints.computeIfAbsent(method + " " + template,
-        k -> new EndpointAccumulator(method, template));
+  /**
+   * Why an exchange is not replayed, or null when it is: a method not in {@link
+   * ReplayOptions#methods()}, except that GraphQL queries are (they only read, whatever the method);
+   * GraphQL subscriptions never are.
+   */
+  private @Nullable String notReplayed(String method, List<Resolution> endpoints) {
+    boolean queries = true;
+    for (Resolution r : endpoints) {
+      String type = r.operationType();
+      if ("subscription".equals(type)) {
+        return "GraphQL subscriptions not replayed";
+      }
+      queries &= "query".equals(type);
+    }
+    if (queries || options.methods().contains(method)) {
+      return null;
+    }
+    return endpoints.get(0).key().hasOperation() ? "GraphQL mutations not replayed (" + method + " not in --methods)"
+        : method + " not replayed";
+  }
+
+  private void process(Exchange e, String method, List<Resolution> endpoints, Sender sender, Run run) {
+    boolean graphql = endpoints.get(0).key().hasOperation();
+    List<EndpointAccumulator> accs = new ArrayList<>(endpoints.size());
+    for (Resolution r : endpoints) {
+      String template = r.key().path();
+      String operation = r.key().operation();
+      accs.add(run.endpoints.computeIfAbsent(method + " " + template + (operation.isEmpty() ? "" : " " + operation),
+          k -> new EndpointAccumulator(method, template, operation)));
+    }
+    EndpointAccumulator acc = accs.get(0);
     try {
       Targets t = options.targets();
       HttpRequest base;
@@ -145,7 +176,8 @@ public final class Replayer {
         base = sender.request(t.baseline(), e, null);
         sand = sender.request(t.sandbox(), e, t.routingKey());
       } catch (IllegalArgumentException ex) {
-        acc.failed(e.id(), "the recorded request cannot be replayed: " + ex.getMessage());
+        String why = "the recorded request cannot be replayed: " + ex.getMessage();
+        accs.forEach(a -> a.failed(e.id(), why));
         run.failed.incrementAndGet();
         return;
       }
@@ -159,16 +191,21 @@ public final class Replayer {
       run.baseline.record(b2);
       run.sandbox.record(s);
       if (b1 instanceof Reply.Ok(var r1) && b2 instanceof Reply.Ok(var r2) && s instanceof Reply.Ok(var rs)) {
-        Comparison c = Comparison.compare(e, r1, r2, rs);
-        acc.add(e.id(), c);
-        if (!c.diffs().isEmpty()) {
+        List<Comparison> cs = graphql ? Comparison.compareOperations(e, r1, r2, rs, accs.size())
+            : List.of(Comparison.compare(e, r1, r2, rs));
+        boolean differs = false;
+        for (int i = 0; i < cs.size(); i++) {
+          accs.get(i).add(e.id(), cs.get(i));
+          differs |= !cs.get(i).diffs().isEmpty();
+        }
+        if (differs) {
           run.withDifferences.incrementAndGet();
         }
       } else {
         String reason = s instanceof Reply.Failed(var why, var connect) ? "sandbox: " + why
             : b1 instanceof Reply.Failed(var why, var connect) ? "baseline: " + why
             : "baseline: " + ((Reply.Failed) b2).reason();
-        acc.failed(e.id(), reason);
+        accs.forEach(a -> a.failed(e.id(), reason));
         run.failed.incrementAndGet();
       }
       run.checkFailFast();
@@ -187,7 +224,8 @@ public final class Replayer {
     for (EndpointAccumulator acc : run.endpoints.values()) {
       endpoints.add(acc.finish(options.ignores()));
     }
-    endpoints.sort(Comparator.comparing(EndpointReport::template).thenComparing(EndpointReport::method));
+    endpoints.sort(Comparator.comparing(EndpointReport::template).thenComparing(EndpointReport::method)
+        .thenComparing(EndpointReport::operation));
     int breaking = 0;
     int compatible = 0;
     int ignored = 0;

@@ -51,10 +51,35 @@ final class ResponseDiff {
       }
       return new Parsed(r.status(), r.headers(), mime, json, bytes);
     }
+
+    /**
+     * Item {@code i} of a GraphQL batch's answer (an array of {@code n} responses); the whole
+     * response when it is not such an array (an error for the whole batch). A batch has one status
+     * for all its items, the worst (Apollo answers 400 when one item fails validation): an item that
+     * has data counts as a 200 of its own.
+     */
+    Parsed part(int i, int n) {
+      if (n <= 1 || json == null || !json.isArray() || json.size() != n) {
+        return this;
+      }
+      JsonNode item = json.get(i);
+      int itemStatus = status / 100 != 2 && item.hasNonNull("data") ? 200 : status;
+      return new Parsed(itemStatus, headers, mime, item, item.toString().getBytes(StandardCharsets.UTF_8));
+    }
   }
 
   static List<RawDiff> diff(Parsed a, Parsed b) {
+    return diff(a, b, false);
+  }
+
+  /**
+   * @param graphql compare the bodies as GraphQL responses ({@link GraphqlDiff}): {@code errors} by
+   *     message and path, {@code extensions} not at all; a changed status does not end the
+   *     comparison there, since a GraphQL server's errors say more than its status
+   */
+  static List<RawDiff> diff(Parsed a, Parsed b, boolean graphql) {
     List<RawDiff> out = new ArrayList<>();
+    boolean bodiesSay = graphql && a.json() != null && b.json() != null;
     if (a.status() != b.status()) {
       int ca = a.status() / 100;
       int cb = b.status() / 100;
@@ -67,9 +92,12 @@ final class ResponseDiff {
       if (ca != cb) {
         out.add(new RawDiff(STATUS, DiffKind.STATUS_CLASS_CHANGED, sa, sb,
             "status class changed: " + a.status() + " became " + b.status()));
-        return out;
+        if (!bodiesSay) {
+          return out;
+        }
+      } else {
+        out.add(new RawDiff(STATUS, DiffKind.STATUS_CHANGED, sa, sb, "status " + a.status() + " became " + b.status()));
       }
-      out.add(new RawDiff(STATUS, DiffKind.STATUS_CHANGED, sa, sb, "status " + a.status() + " became " + b.status()));
     }
     if (!java.util.Objects.equals(a.mime(), b.mime())) {
       if (a.mime() == null) {
@@ -82,11 +110,16 @@ final class ResponseDiff {
       }
     }
     headers(a.headers(), b.headers(), out);
-    body(a, b, out);
+    body(a, b, graphql, out);
     return out;
   }
 
-  private static void body(Parsed a, Parsed b, List<RawDiff> out) {
+  private static void body(Parsed a, Parsed b, boolean graphql, List<RawDiff> out) {
+    if (graphql && a.json() instanceof com.fasterxml.jackson.databind.node.ObjectNode oa
+        && b.json() instanceof com.fasterxml.jackson.databind.node.ObjectNode ob) {
+      GraphqlDiff.diff(oa, ob, out);
+      return;
+    }
     if (a.json() != null && b.json() != null) {
       out.addAll(JsonDiff.diff(a.json(), b.json()));
       return;

@@ -12,6 +12,8 @@ import dev.tapline.core.Header;
 import dev.tapline.core.Headers;
 import dev.tapline.core.Request;
 import dev.tapline.core.Response;
+import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.endpoint.Resolution;
 import dev.tapline.replay.DriftReport.EndpointReport;
 import java.io.IOException;
 import java.net.URISyntaxException;
@@ -29,7 +31,8 @@ import org.junit.jupiter.api.TestFactory;
  * The labeled corpus: each file under {@code corpus/} holds a recorded request, two baseline
  * responses (the second defaults to the first), optionally the recorded response, the sandbox
  * response, and the exact differences (path, kind, class) the comparison must report, plus paths it
- * must report as ignored.
+ * must report as ignored. A request with a GraphQL body is compared per operation ({@code operation}
+ * picks one of a batch), and {@code expectedOperation} names the endpoint it is reported under.
  */
 class CorpusTest {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -64,14 +67,25 @@ class CorpusTest {
     Response recorded = c.has("recorded") ? response(c.get("recorded"), expand, "r") : b1;
     String method = c.path("request").path("method").asText("GET");
     String path = c.path("request").path("path").asText("/orders/1");
+    JsonNode requestBody = c.path("request").get("body");
+    Body body = requestBody == null ? Body.empty() : Body.of("application/json", JSON.writeValueAsBytes(requestBody));
     Exchange ex = new Exchange("ex-1", 0, 0, "orders", "test", null, Exchange.BASELINE, null, null,
-        new Request(method, "http", "orders", path, null, Headers.empty(), Body.empty()), recorded, null, List.of());
+        new Request(method, "http", "orders", path, null, Headers.empty(), body), recorded, null, List.of());
     List<IgnoreRule> rules = new ArrayList<>();
     c.path("ignoreRules").forEach(r -> rules.add(IgnoreRule.parse(r.asText())));
 
-    EndpointAccumulator acc = new EndpointAccumulator(method, dev.tapline.core.endpoint.PathTemplater.template(path));
-    acc.add(ex.id(), Comparison.compare(ex, b1, b2, sandbox));
+    // GraphQL requests (a body with a query) are compared per operation, as the replayer does.
+    List<Resolution> endpoints = Endpoints.defaults().resolveAll(ex.service(), ex.request());
+    int operation = c.path("operation").asInt(0);
+    Resolution endpoint = endpoints.get(operation);
+    EndpointAccumulator acc = new EndpointAccumulator(method, endpoint.key().path(), endpoint.key().operation());
+    acc.add(ex.id(), endpoint.key().hasOperation()
+        ? Comparison.compareOperations(ex, b1, b2, sandbox, endpoints.size()).get(operation)
+        : Comparison.compare(ex, b1, b2, sandbox));
     EndpointReport report = acc.finish(rules);
+    if (c.has("expectedOperation")) {
+      assertThat(report.name()).isEqualTo(c.get("expectedOperation").asText());
+    }
 
     List<String> actual = report.differences().stream()
         .map(d -> d.path() + " " + d.kind().wireName() + " " + d.driftClass().wireName()).toList();

@@ -467,4 +467,34 @@ class LiveViewerBrowserTest {
     System.out.println("longest live-tail request while idle: " + Math.round(longest) + " ms");
     assertThat(longest).as("longest /api/stream request, ms").isLessThan(1000);
   }
+
+  @Test
+  @Order(13)
+  void graphqlExchangesShowTheirOperationAndTheDocumentIndented() throws Exception {
+    String key = key();
+    // The orders service knows no GraphQL; the recorder names the operation from the request alone.
+    stack.send("POST", "/graphql", key, "{\"operationName\":\"GetUser\",\"query\":\"query GetUser($id: ID!) "
+        + "{ user(id: $id) { id name } }\",\"variables\":{\"id\":\"7\"}}");
+    awaitIndexed("routingKey:\"" + key + "\" AND operation:GetUser", 1);
+    open("#/live?rk=" + key);
+    awaitLive();
+    await().until(() -> rows().size() == 1);
+    assertThat(rows().getFirst().getText()).contains("/graphql", "query GetUser");
+    rows().getFirst().click();
+    await().until(() -> !driver.findElements(By.id("graphql")).isEmpty());
+    assertThat(driver.findElement(By.id("operation")).getText()).isEqualTo("query GetUser");
+    assertThat(driver.findElement(By.cssSelector("#graphql .gql-name")).getText()).isEqualTo("GetUser");
+    assertThat(driver.findElement(By.cssSelector("#graphql .gql-doc")).getText())
+        .isEqualTo("query GetUser($id: ID!) {\n  user(id: $id) {\n    id\n    name\n  }\n}");
+    assertThat(driver.findElement(By.cssSelector("#graphql .gql-vars")).getText()).contains("\"id\": \"7\"");
+    assertThat(driver.findElement(By.id("related")).getText()).contains("POST /graphql query GetUser");
+    assertCleanText();
+    browser.screenshot("detail-graphql");
+
+    open("#/endpoints?rk=" + key);
+    await().until(() -> driver.findElements(By.cssSelector(".endpoints-table tbody tr")).size() == 1);
+    WebElement row = driver.findElement(By.cssSelector(".endpoints-table tbody tr"));
+    assertThat(row.getAttribute("data-endpoint")).isEqualTo("POST /graphql query GetUser");
+    assertThat(row.getText()).contains("/graphql query GetUser");
+  }
 }

@@ -9,6 +9,8 @@ import org.jspecify.annotations.Nullable;
  * @param time when the request started, epoch microseconds
  * @param status the response status, or 0 when there was no response
  * @param requestSize request body size in bytes as sent (before any capture truncation)
+ * @param operation the GraphQL operations the request carries ({@code query GetUser}; a batch's joined
+ *     by {@code ", "}), {@code ""} for any other request
  */
 public record ExchangeSummary(
     String id,
@@ -22,4 +24,9 @@ public record ExchangeSummary(
     int status,
     long durationMicros,
     long requestSize,
-    long responseSize) {}
+    long responseSize,
+    String operation) {
+  public ExchangeSummary {
+    operation = operation == null ? "" : operation;
+  }
+}

@@ -18,7 +18,17 @@ import org.jspecify.annotations.Nullable;
  * k.path();      // "/shop/v1/carts/{cartId}"  (what the recorder indexes as template)
  * k.display();   // "GET /shop/v1/carts/{cartId}"
  * k.paramNames() // ["cartId"]
+ *
+ * EndpointKey q = EndpointKey.of("users", "POST", "/graphql").withOperation("query", "GetUser");
+ * q.path();          // "/graphql"  (still the URL's path template)
+ * q.operation();     // "query GetUser"
+ * q.display();       // "POST /graphql query GetUser"
  * }</pre>
+ *
+ * <p>A protocol that carries the operation in the request rather than in the path (GraphQL: {@link
+ * GraphqlResolver}) keeps the path template in {@code template} and names the operation in {@code
+ * operation}, so a stage that builds URLs reads {@link #path()} as always, and a stage that groups by
+ * key groups by operation without knowing GraphQL.
  *
  * @param service the logical service name the proxy captured it under
  * @param method the HTTP method, upper case
@@ -26,25 +36,41 @@ import org.jspecify.annotations.Nullable;
  *     OpenAPI {@code servers} path), {@code ""} for none; never ends with {@code /}
  * @param template the path template below {@code basePath}, starting with {@code /}, parameters
  *     written {@code {name}} with names unique within the template
+ * @param operation {@code ""} for an endpoint the path names (REST); else the operation the request
+ *     carries, its type and name: {@code query GetUser}, {@code mutation CreateUser}, {@code query
+ *     anonymous_1a2b3c4d} (see {@link #withOperation})
  */
-public record EndpointKey(String service, String method, String basePath, String template)
+public record EndpointKey(String service, String method, String basePath, String template, String operation)
     implements Comparable<EndpointKey> {
   private static final Comparator<EndpointKey> ORDER = Comparator.comparing(EndpointKey::service)
       .thenComparing(EndpointKey::path)
       .thenComparingInt(k -> methodRank(k.method()))
-      .thenComparing(EndpointKey::method);
+      .thenComparing(EndpointKey::method)
+      .thenComparing(EndpointKey::operation);
+
+  /** The operation types a key may name, as GraphQL writes them. */
+  public static final List<String> OPERATION_TYPES = List.of("query", "mutation", "subscription");
 
   public EndpointKey {
     requireNonNull(service, "service");
     requireNonNull(method, "method");
     requireNonNull(basePath, "basePath");
     requireNonNull(template, "template");
+    requireNonNull(operation, "operation");
+    if (!operation.isEmpty() && !isOperation(operation)) {
+      throw new IllegalArgumentException("operation must be empty or \"<query|mutation|subscription> <Name>\": " + operation);
+    }
     if (!basePath.isEmpty() && (!basePath.startsWith("/") || basePath.endsWith("/"))) {
       throw new IllegalArgumentException("basePath must be empty or start with / and not end with /: " + basePath);
     }
     if (!template.startsWith("/")) {
       throw new IllegalArgumentException("template must start with /: " + template);
     }
+  }
+
+  /** An endpoint the path names (no operation): the key of every REST request. */
+  public EndpointKey(String service, String method, String basePath, String template) {
+    this(service, method, basePath, template, "");
   }
 
   /** A key with no base path: {@code template} is the whole path template. */
@@ -57,9 +83,50 @@ public record EndpointKey(String service, String method, String basePath, String
     return basePath.isEmpty() ? template : basePath + template;
   }
 
-  /** {@code GET /orders/{orderId}}. */
+  /** {@code GET /orders/{orderId}}, or {@code POST /graphql query GetUser} for an operation. */
   public String display() {
-    return method + " " + path();
+    return operation.isEmpty() ? method + " " + path() : method + " " + path() + " " + operation;
+  }
+
+  /**
+   * The same path template, calling operation {@code name} of {@code type}.
+   *
+   * @param type {@code query}, {@code mutation} or {@code subscription}
+   * @param name a GraphQL name ({@code GetUser}, {@code anonymous_1a2b3c4d})
+   */
+  public EndpointKey withOperation(String type, String name) {
+    return new EndpointKey(service, method, basePath, template, type + " " + name);
+  }
+
+  /** True when the request names its operation in the body ({@link #operation()} is not empty). */
+  public boolean hasOperation() {
+    return !operation.isEmpty();
+  }
+
+  /** {@code query} of {@code query GetUser}; null when the key names no operation. */
+  public @Nullable String operationType() {
+    return operation.isEmpty() ? null : operation.substring(0, operation.indexOf(' '));
+  }
+
+  /** {@code GetUser} of {@code query GetUser}; null when the key names no operation. */
+  public @Nullable String operationName() {
+    return operation.isEmpty() ? null : operation.substring(operation.indexOf(' ') + 1);
+  }
+
+  /** {@code query GetUser}: a known type, one space, a GraphQL name. */
+  static boolean isOperation(String s) {
+    int space = s.indexOf(' ');
+    if (space < 0 || !OPERATION_TYPES.contains(s.substring(0, space)) || space == s.length() - 1) {
+      return false;
+    }
+    for (int i = space + 1; i < s.length(); i++) {
+      char c = s.charAt(i);
+      boolean letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+      if (!letter && (i == space + 1 || c < '0' || c > '9')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The parameter names of the template, in order. */
@@ -74,17 +141,18 @@ public record EndpointKey(String service, String method, String basePath, String
   public @Nullable EndpointKey under(String newBase) {
     String full = path();
     if (newBase.isEmpty()) {
-      return new EndpointKey(service, method, "", full);
+      return new EndpointKey(service, method, "", full, operation);
     }
     if (!full.startsWith(newBase + "/")) {
       return null;
     }
-    return new EndpointKey(service, method, newBase, full.substring(newBase.length()));
+    return new EndpointKey(service, method, newBase, full.substring(newBase.length()), operation);
   }
 
   /** True when {@code other} is the same endpoint, whatever base path each was split at. */
   public boolean sameEndpoint(EndpointKey other) {
-    return service.equals(other.service) && method.equals(other.method) && path().equals(other.path());
+    return service.equals(other.service) && method.equals(other.method) && path().equals(other.path())
+        && operation.equals(other.operation);
   }
 
   @Override

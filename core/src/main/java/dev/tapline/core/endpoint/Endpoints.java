@@ -15,13 +15,14 @@ import org.jspecify.annotations.Nullable;
  * {@link PathTemplater} always comes last, so every request has an endpoint.
  *
  * <pre>{@code
- * Endpoints endpoints = Endpoints.heuristic();                           // no spec
- * Endpoints withSpec = Endpoints.of(EndpointResolver.openApi(OpenApiSpec.load(file)));
+ * Endpoints endpoints = Endpoints.defaults();                            // GraphQL, then the heuristic
+ * Endpoints withSpec = Endpoints.withSpec(OpenApiSpec.load(file));       // the spec first
  * EndpointKey key = withSpec.resolve(exchange).key();                   // GET /pets/{petId}
  * }</pre>
  */
 public final class Endpoints {
   private static final Endpoints HEURISTIC = new Endpoints(List.of());
+  private static final Endpoints DEFAULTS = new Endpoints(List.of(GraphqlResolver.defaults()));
 
   private final List<EndpointResolver> links;
 
@@ -34,6 +35,14 @@ public final class Endpoints {
     return HEURISTIC;
   }
 
+  /**
+   * What every stage uses when told nothing else: GraphQL operations on {@code /graphql} and paths
+   * ending with it ({@link GraphqlResolver#defaults()}), then the heuristic templater.
+   */
+  public static Endpoints defaults() {
+    return DEFAULTS;
+  }
+
   /** These links in order, then the heuristic templater. */
   public static Endpoints of(EndpointResolver... links) {
     return of(List.of(links));
@@ -43,9 +52,28 @@ public final class Endpoints {
     return links.isEmpty() ? HEURISTIC : new Endpoints(List.copyOf(links));
   }
 
-  /** The spec's operations (when a spec is given), then the heuristic templater. */
+  /** The spec's operations (when a spec is given), then GraphQL operations, then the heuristic templater. */
   public static Endpoints withSpec(@Nullable OpenApiSpec spec) {
-    return spec == null ? HEURISTIC : of(EndpointResolver.openApi(spec));
+    return withSpec(spec, GraphqlResolver.defaults());
+  }
+
+  /** The spec's operations (when a spec is given), then {@code graphql}'s, then the heuristic templater. */
+  public static Endpoints withSpec(@Nullable OpenApiSpec spec, GraphqlResolver graphql) {
+    requireNonNull(graphql, "graphql");
+    if (spec == null) {
+      return graphql == GraphqlResolver.defaults() ? DEFAULTS : of(graphql);
+    }
+    return of(EndpointResolver.openApi(spec), graphql);
+  }
+
+  /** The GraphQL link of this chain, or null when it has none. */
+  public @Nullable GraphqlResolver graphql() {
+    for (EndpointResolver link : links) {
+      if (link instanceof GraphqlResolver g) {
+        return g;
+      }
+    }
+    return null;
   }
 
   /** A chain with {@code first} tried before these links. */

@@ -91,6 +91,10 @@ export function effectiveQuery({ q, service, rk, status }) {
   return all.join(' AND ');
 }
 
-export function endpointQuery(service, method, template) {
-  return [term('service', service), term('method', method), term('template', template)].join(' AND ');
+/** The exchanges of one catalog entry; a GraphQL operation ("query GetUser") narrows it to that operation. */
+export function endpointQuery(service, method, template, operation) {
+  const parts = [term('service', service), term('method', method), term('template', template)];
+  const space = operation ? operation.indexOf(' ') : -1;
+  if (space > 0) parts.push(term('operationType', operation.slice(0, space)), term('operation', operation.slice(space + 1)));
+  return parts.join(' AND ');
 }

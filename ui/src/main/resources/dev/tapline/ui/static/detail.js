@@ -2,6 +2,7 @@
 import { getJson, qs, term, endpointQuery } from './api.js';
 import { h, download, copyText } from './dom.js';
 import * as fmt from './format.js';
+import { graphqlRequests, prettyGraphql } from './graphql.js';
 
 const TREE_LIMIT = 200_000; // characters; bigger JSON is shown pretty-printed as plain text
 
@@ -28,6 +29,7 @@ export async function renderDetail(root, id, ctx, { onClose, related }) {
   const res = ex.response;
   const url = `${req.scheme ?? 'http'}://${req.authority ?? ''}${req.path ?? ''}${req.query ? `?${req.query}` : ''}`;
   const template = summary?.template ?? null;
+  const operation = summary?.operation || null;
 
   const sandbox = fmt.isSandbox(ex.target);
   root.append(h('div', { class: 'detail-body', id: 'detail-body' },
@@ -43,14 +45,16 @@ export async function renderDetail(root, id, ctx, { onClose, related }) {
       fact('Target', h('span', { class: `target ${sandbox ? 'sandbox' : 'baseline'}` }, fmt.targetLabel(ex.target, ex.routingKey))),
       fact('Routing key', ex.routingKey ?? '— (baseline traffic)'),
       template ? fact('Endpoint', `${req.method} ${template}`) : null,
+      operation ? fact('Operation', h('span', { class: 'operation', id: 'operation' }, operation)) : null,
       ex.traceparent ? fact('traceparent', ex.traceparent) : null,
       ex.baggage ? fact('baggage', ex.baggage) : null,
       fact('Proxy', ex.proxy),
       fact('Id', ex.id)),
-    actions(ex, req, url, template, ctx, related),
+    actions(ex, req, url, template, operation, ctx, related),
     ex.error ? h('section', { class: 'error-box' }, h('h3', null, 'No response'),
       h('p', null, `${ex.error.kind}: ${ex.error.message ?? ''}`)) : null,
     redactions(ex.redactions ?? []),
+    graphqlSection(req),
     section('Request', req.headers ?? [], req.body),
     res ? section(`Response · ${res.status}`, res.headers ?? [], res.body) : null));
 }
@@ -59,7 +63,21 @@ function fact(label, value) {
   return [h('dt', null, label), h('dd', null, value ?? '')];
 }
 
-function actions(ex, req, url, template, ctx, related) {
+/** The GraphQL operations of the request: name, the document indented, the variables. */
+function graphqlSection(req) {
+  const ops = graphqlRequests(req);
+  if (!ops.length) return null;
+  return h('section', { class: 'graphql', id: 'graphql' },
+    h('h3', null, ops.length > 1 ? `GraphQL batch · ${ops.length} operations` : 'GraphQL'),
+    ops.map((op) => h('div', { class: 'gql-op' },
+      h('p', { class: 'gql-name' }, op.operationName ?? 'unnamed operation'),
+      h('pre', { class: 'gql-doc' }, prettyGraphql(op.query)),
+      op.variables !== undefined && op.variables !== null
+        ? h('div', { class: 'gql-vars' }, h('p', { class: 'hint' }, 'Variables'), jsonView(op.variables, JSON.stringify(op.variables)))
+        : null)));
+}
+
+function actions(ex, req, url, template, operation, ctx, related) {
   const curlText = curl(req, url);
   const curlPre = h('pre', { class: 'curl', id: 'curl', hidden: true }, curlText);
   const copyBtn = h('button', { type: 'button', id: 'copy-curl', title: 'Copy this request as a curl command' }, 'Copy as curl');
@@ -73,11 +91,13 @@ function actions(ex, req, url, template, ctx, related) {
   dl.addEventListener('click', () => download(`exchange-${ex.id}.json`, JSON.stringify(ex, null, 2), 'application/json'));
   const bar = h('div', { class: 'actions' }, copyBtn, dl);
   if (template) {
-    const q = endpointQuery(ex.service, req.method, template);
+    // A batch carries several operations: its related exchanges are the endpoint's, not one operation's.
+    const single = operation && !operation.includes(',') ? operation : null;
+    const q = endpointQuery(ex.service, req.method, template, single);
     bar.append(h('a', {
       id: 'related', class: 'button', href: ctx.routeHash('live', related(q, ex.routingKey)),
       title: 'All recorded exchanges of this endpoint with the same routing key',
-    }, `Other ${req.method} ${template} exchanges (${ex.routingKey ? `routing key ${ex.routingKey}` : 'baseline'})`));
+    }, `Other ${req.method} ${template}${single ? ` ${single}` : ''} exchanges (${ex.routingKey ? `routing key ${ex.routingKey}` : 'baseline'})`));
   }
   return [bar, curlPre];
 }

@@ -77,7 +77,8 @@ export function mountDrift(root, params, ctx) {
     const diffs = (ep.differences ?? []).slice().sort((a, b) => (CLASS_ORDER[a.class] ?? 9) - (CLASS_ORDER[b.class] ?? 9));
     const block = h('details', { class: `drift-endpoint v-${ep.verdict}`, open: ep.verdict === 'breaking' || ep.verdict === 'error' },
       h('summary', null, verdict(ep.verdict), ' ', h('span', { class: 'method' }, ep.method ?? ''), ' ',
-        h('code', null, ep.template ?? ''), h('span', { class: 'count' },
+        h('code', null, ep.template ?? ''), ep.operation ? h('span', { class: 'operation' }, ` ${ep.operation}`) : null,
+        h('span', { class: 'count' },
           ` · ${fmt.plural(ep.exchanges ?? 0, 'exchange')} · ${fmt.plural(diffs.length, 'difference')}`)));
     if (diffs.length) {
       block.append(h('table', { class: 'grid diffs' },

@@ -36,7 +36,7 @@ export function mountLive(root, params, ctx) {
     id: 'search', type: 'search', class: 'search', spellcheck: 'false', autocomplete: 'off',
     placeholder: 'Search, e.g. status:[500 TO 599] or path:"/orders" or body:ann',
     'aria-label': 'Search (Lucene query syntax)',
-    title: 'Lucene syntax over: service, routingKey, target, method, path, template, status, duration, header, body',
+    title: 'Lucene syntax over: service, routingKey, target, method, path, template, operation, operationType, field, status, duration, header, body',
   });
   search.value = state.q ?? '';
   const serviceSel = h('select', { id: 'filter-service', 'aria-label': 'Service', title: 'Only this service' },
@@ -167,7 +167,7 @@ export function mountLive(root, params, ctx) {
       }
       errorLine.append(h('p', { class: 'hint' },
         'Syntax: field:value · "quoted phrase" · AND / OR / NOT · ranges like status:[500 TO 599] · wildcards path:/orders* . '
-        + 'Fields: service, routingKey, target, method, path, template, status, duration, time, host, header, body, error.'));
+        + 'Fields: service, routingKey, target, method, path, template, operation, operationType, field, status, duration, time, host, header, body, error.'));
     } else {
       errorLine.append(h('p', null, `Could not load exchanges: ${e.message}`));
     }
@@ -351,7 +351,8 @@ export function mountLive(root, params, ctx) {
       h('div', { role: 'cell', class: 'cell c-target' }, h('span', { class: `target ${sandbox ? 'sandbox' : 'baseline'}`, title: s.target ?? '' },
         fmt.targetLabel(s.target, s.routingKey))),
       h('div', { role: 'cell', class: 'cell method c-method' }, s.method ?? ''),
-      h('div', { role: 'cell', class: 'cell path c-path' }, h('a', { href: link, title: `${s.path ?? ''}${s.template ? ` (endpoint ${s.template})` : ''}` }, s.path ?? '')),
+      h('div', { role: 'cell', class: 'cell path c-path' }, h('a', { href: link, title: `${s.path ?? ''}${s.template ? ` (endpoint ${s.template})` : ''}` }, s.path ?? ''),
+        s.operation ? h('span', { class: 'operation', title: 'GraphQL operation' }, ` ${s.operation}`) : null),
       h('div', { role: 'cell', class: 'cell c-status' }, h('span', { class: `status s${cls}` }, fmt.statusText(s.status))),
       h('div', { role: 'cell', class: 'cell num c-duration' }, fmt.duration(s.durationMicros)),
       h('div', { role: 'cell', class: 'cell num size c-size' }, `${fmt.bytes(s.requestSize)} → ${fmt.bytes(s.responseSize)}`));
