@@ -97,7 +97,7 @@ class GraphqlIndexTest {
     }
     ExchangeIndex index = ExchangeIndex.open(indexDir, false, Duration.ofMillis(50), new SimpleMeterRegistry(), Endpoints.defaults());
     try {
-      assertThat(index.lastCommitData()).containsEntry(IndexSchema.VERSION_KEY, "6");
+      assertThat(index.lastCommitData()).containsEntry(IndexSchema.VERSION_KEY, IndexSchema.VERSION);
       assertThat(index.count("operation:GetUser")).isEqualTo(7);
       assertThat(index.endpoints("gql", null)).extracting(EndpointStats::operation).contains("query GetUser", "mutation CreateUser");
     } finally {
