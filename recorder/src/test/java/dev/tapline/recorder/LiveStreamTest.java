@@ -270,7 +270,7 @@ class LiveStreamTest {
       // A client that asks for everything from the start and then never reads.
       slow.setReceiveBufferSize(4096);
       slow.connect(new InetSocketAddress("127.0.0.1", r.httpPort()));
-      slow.getOutputStream().write(("GET /api/stream HTTP/1.1\r\nHost: x\r\nLast-Event-ID: "
+      slow.getOutputStream().write(("GET /api/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nLast-Event-ID: "
           + LiveStream.SEQ_PREFIX + "0\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       slow.getOutputStream().flush();
 
