@@ -61,6 +61,8 @@ final class RecorderCommand implements Callable<Integer> {
 
   @Mixin ServerToken serverToken = new ServerToken();
 
+  @Mixin QueryLimitOptions limits = new QueryLimitOptions();
+
   @Override
   public Integer call() throws InterruptedException {
     if (kafka == null || kafka.isBlank()) {
@@ -70,12 +72,13 @@ final class RecorderCommand implements Callable<Integer> {
       throw new UsageException("--index-dir DIR is required (or set TAPLINE_INDEX_DIR)");
     }
     Cli.HostPort hp = Cli.hostPort("--http", http);
+    limits.validate();
     String token = serverToken.value();
     // The recorder process serves the UI too; drift runs come from the same cluster.
     TaplineUi ui = TaplineUi.create(UiOptions.builder().token(token).kafka(kafka).build());
     RecorderConfig cfg;
     try {
-      cfg = ui.install(RecorderConfig.builder())
+      cfg = limits.applyTo(ui.install(RecorderConfig.builder()))
           .kafka(kafka)
           .topic(topic)
           .dlqTopic(dlqTopic)

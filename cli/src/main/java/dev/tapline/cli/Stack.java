@@ -36,7 +36,8 @@ final class Stack {
       int httpPort,
       Path indexDir,
       @Nullable String token,
-      List<String> allowedHosts) {}
+      List<String> allowedHosts,
+      QueryLimitOptions limits) {}
 
   private final @Nullable CaptureProxy proxy;
   private final Recorder recorder;
@@ -79,14 +80,14 @@ final class Stack {
         .proxyUrl(proxy == null ? null : proxy.uri().toString())
         .build());
     push(running, ui);
-    RecorderConfig config = ui.install(RecorderConfig.builder()
+    RecorderConfig config = s.limits().applyTo(ui.install(RecorderConfig.builder()
             .kafka(s.kafka())
             .topic(s.topic())
             .indexDir(s.indexDir())
             .http("127.0.0.1", s.httpPort())
             .token(s.token())
             .allowedHosts(s.allowedHosts())
-            .meterRegistry(meters))
+            .meterRegistry(meters)))
         .build();
     Recorder recorder = Recorder.start(config);
     push(running, recorder);

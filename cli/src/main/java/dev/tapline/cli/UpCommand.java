@@ -79,6 +79,8 @@ final class UpCommand implements Callable<Integer> {
 
   @Mixin ServerToken serverToken = new ServerToken();
 
+  @Mixin QueryLimitOptions limits = new QueryLimitOptions();
+
   @Override
   public Integer call() throws Exception {
     validate();
@@ -119,7 +121,7 @@ final class UpCommand implements Callable<Integer> {
         Cli.sandbox(s, routes);
       }
       Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, upstreamCa, capture,
-          proxyPort, adminPort, httpPort, dataDir.resolve("index"), serverToken.value(), serverToken.allowedHosts),
+          proxyPort, adminPort, httpPort, dataDir.resolve("index"), serverToken.value(), serverToken.allowedHosts, limits),
           running);
 
       out.println();
@@ -178,6 +180,7 @@ final class UpCommand implements Callable<Integer> {
       }
     }
     Stack.capturePolicy(capture);
+    limits.validate();
   }
 
   private static void line(PrintStream out, String name, String where) {
