@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.tapline.core.http.HttpEdge;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -39,7 +40,7 @@ final class AdminServer {
   }
 
   static AdminServer start(String host, int port, RouteTable routes, ProxyMetrics metrics) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(host, port), 64);
+    HttpServer server = HttpEdge.createServer(new InetSocketAddress(host, port), 64);
     ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "tapline-proxy-admin");
       t.setDaemon(true);

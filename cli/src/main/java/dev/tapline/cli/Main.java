@@ -1,5 +1,6 @@
 package dev.tapline.cli;
 
+import dev.tapline.core.http.HttpEdge;
 import java.io.PrintWriter;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -33,6 +34,8 @@ public final class Main implements Runnable {
   }
 
   public static void main(String[] args) {
+    // Before any JDK server starts (up --demo starts the example service's first): see HttpEdge.
+    HttpEdge.readLongRequests();
     System.exit(run(args));
   }
 

@@ -63,6 +63,7 @@ final class RecorderCommand implements Callable<Integer> {
   @Mixin ServerToken serverToken = new ServerToken();
 
   @Mixin GraphqlPaths graphqlPaths = new GraphqlPaths();
+  @Mixin QueryLimitOptions limits = new QueryLimitOptions();
 
   @Override
   public Integer call() throws InterruptedException {
@@ -73,12 +74,13 @@ final class RecorderCommand implements Callable<Integer> {
       throw new UsageException("--index-dir DIR is required (or set TAPLINE_INDEX_DIR)");
     }
     Cli.HostPort hp = Cli.hostPort("--http", http);
+    limits.validate();
     String token = serverToken.value();
     // The recorder process serves the UI too; drift runs come from the same cluster.
     TaplineUi ui = TaplineUi.create(UiOptions.builder().token(token).kafka(kafka).build());
     RecorderConfig cfg;
     try {
-      cfg = ui.install(RecorderConfig.builder())
+      cfg = limits.applyTo(ui.install(RecorderConfig.builder()))
           .kafka(kafka)
           .topic(topic)
           .dlqTopic(dlqTopic)

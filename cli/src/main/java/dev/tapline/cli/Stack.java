@@ -38,7 +38,8 @@ final class Stack {
       Path indexDir,
       @Nullable String token,
       List<String> allowedHosts,
-      Endpoints endpoints) {}
+      Endpoints endpoints,
+      QueryLimitOptions limits) {}
 
   private final @Nullable CaptureProxy proxy;
   private final Recorder recorder;
@@ -81,7 +82,7 @@ final class Stack {
         .proxyUrl(proxy == null ? null : proxy.uri().toString())
         .build());
     push(running, ui);
-    RecorderConfig config = ui.install(RecorderConfig.builder()
+    RecorderConfig config = s.limits().applyTo(ui.install(RecorderConfig.builder()
             .kafka(s.kafka())
             .topic(s.topic())
             .indexDir(s.indexDir())
@@ -89,7 +90,7 @@ final class Stack {
             .token(s.token())
             .allowedHosts(s.allowedHosts())
             .endpoints(s.endpoints())
-            .meterRegistry(meters))
+            .meterRegistry(meters)))
         .build();
     Recorder recorder = Recorder.start(config);
     push(running, recorder);

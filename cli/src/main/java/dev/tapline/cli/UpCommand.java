@@ -87,6 +87,7 @@ final class UpCommand implements Callable<Integer> {
   @Mixin ServerToken serverToken = new ServerToken();
 
   @Mixin GraphqlPaths graphqlPaths = new GraphqlPaths();
+  @Mixin QueryLimitOptions limits = new QueryLimitOptions();
 
   @Override
   public Integer call() throws Exception {
@@ -143,7 +144,7 @@ final class UpCommand implements Callable<Integer> {
       }
       Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, upstreamCa, capture,
           proxyPort, adminPort, httpPort, dataDir.resolve("index"), serverToken.value(), serverToken.allowedHosts,
-          Endpoints.of(graphqlPaths.resolver())),
+          Endpoints.of(graphqlPaths.resolver()), limits),
           running);
 
       out.println();
@@ -210,6 +211,7 @@ final class UpCommand implements Callable<Integer> {
       }
     }
     Stack.capturePolicy(capture);
+    limits.validate();
   }
 
   private static void line(PrintStream out, String name, String where) {

@@ -124,7 +124,13 @@ final class Catalog {
       v.leaf(ctx);
       Bits live = ctx.reader().getLiveDocs();
       DocIdSetIterator it = scorer.iterator();
+      QueryDeadline deadline = QueryDeadline.of(s);
+      int n = 0;
       for (int doc = it.nextDoc(); doc != DocIdSetIterator.NO_MORE_DOCS; doc = it.nextDoc()) {
+        // This loop collects outside Lucene's collectors, which would check the deadline.
+        if (deadline != null && (++n & 4095) == 0) {
+          deadline.check();
+        }
         if (live == null || live.get(doc)) {
           v.doc(doc);
         }

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.atomic.LongAdder;
 import org.apache.lucene.analysis.Analyzer;
 import org.apache.lucene.analysis.CharArraySet;
 import org.apache.lucene.analysis.TokenFilter;
@@ -56,6 +57,8 @@ import org.jspecify.annotations.Nullable;
 final class ConfirmedPhraseQuery extends Query {
   /** Confirming reads the stored exchange and analyzes its bodies: far dearer than a term lookup. */
   private static final float MATCH_COST = 100_000f;
+  /** Exchanges read to confirm a phrase, in this process (a meter, {@link RecorderMetrics}). */
+  static final LongAdder CONFIRMATIONS = new LongAdder();
 
   private final Query phrase;
   private final Query terms;
@@ -199,6 +202,7 @@ final class ConfirmedPhraseQuery extends Query {
    * to the phrase's words at their positions, and the phrase, slop included, runs on that.
    */
   private boolean confirm(StoredFields stored, int doc, MemoryIndex body) throws IOException {
+    CONFIRMATIONS.increment();
     Exchange e = ExchangeCodec.decode(ExchangeIndex.source(stored, doc));
     for (String text : IndexSchema.bodyTexts(e)) {
       if (exactWords != null ? standsIn(exactWords, text) : matchesIn(text, body)) {
@@ -295,6 +299,9 @@ final class ConfirmedPhraseQuery extends Query {
   @Override
   public Weight createWeight(IndexSearcher searcher, ScoreMode scoreMode, float boost) throws IOException {
     Weight candidates = searcher.createWeight(terms, ScoreMode.COMPLETE_NO_SCORES, 1f);
+    // Lucene checks its deadline between blocks of documents; a confirmation reads and analyzes a
+    // stored exchange, so each one checks it first.
+    QueryDeadline deadline = QueryDeadline.of(searcher);
     return new ConstantScoreWeight(this, boost) {
       @Override
       public ScorerSupplier scorerSupplier(LeafReaderContext ctx) throws IOException {
@@ -314,7 +321,13 @@ final class ConfirmedPhraseQuery extends Query {
             TwoPhaseIterator twoPhase = new TwoPhaseIterator(approximation) {
               @Override
               public boolean matches() throws IOException {
-                return (innerTwoPhase == null || innerTwoPhase.matches()) && confirm(stored, approximation.docID(), body);
+                if (innerTwoPhase != null && !innerTwoPhase.matches()) {
+                  return false;
+                }
+                if (deadline != null) {
+                  deadline.check();
+                }
+                return confirm(stored, approximation.docID(), body);
               }
 
               @Override

@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.lucene.document.Document;
 import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.DirectoryReader;
+import org.apache.lucene.index.ExitableDirectoryReader.ExitingReaderException;
 import org.apache.lucene.index.IndexWriter;
 import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexWriterConfig.OpenMode;
@@ -70,7 +71,9 @@ import org.slf4j.LoggerFactory;
  * host status duration time header body id error}; terms are ANDed; bare words search bodies;
  * values with {@code /} are quoted ({@code path:"/orders/42"}). Results are newest first. New
  * exchanges are visible within the refresh interval (200 ms by default; once a second while the
- * ingestor reads a backlog).
+ * ingestor reads a backlog). A query over the limits of its cost ({@code QueryLimits}) is a {@link
+ * BadQueryException}; one that runs past the query timeout is stopped with a {@link
+ * QueryTimeoutException} ({@code QueryDeadline}).
  *
  * <p>This class opens the index (rewriting one written by another schema version first, {@code
  * SchemaRewrite}), adds, deletes and commits exchanges for the ingestor, refreshes what searches
@@ -95,6 +98,7 @@ public final class ExchangeIndex {
   private final Map<String, String> lastCommitData;
   private final ScheduledExecutorService refresher;
   private final Timer queryTimer;
+  private final Duration queryTimeout;
   /** Every exchange with a sequence number up to this one has been added to the writer. */
   private volatile long completedSeq;
   /** Every exchange with a sequence number up to this one is visible to searches. */
@@ -104,8 +108,9 @@ public final class ExchangeIndex {
   private long lastRefreshNanos;
 
   private ExchangeIndex(Path dir, Directory directory, IndexWriter writer, SearcherManager searchers,
-      Map<String, String> lastCommitData, Duration refreshInterval, MeterRegistry meters) {
+      Map<String, String> lastCommitData, Duration refreshInterval, Duration queryTimeout, MeterRegistry meters) {
     this.dir = dir;
+    this.queryTimeout = queryTimeout;
     this.directory = directory;
     this.writer = writer;
     this.searchers = searchers;
@@ -143,15 +148,16 @@ public final class ExchangeIndex {
    * @param rebuild start from an empty index, discarding what is there
    */
   static ExchangeIndex open(Path dir, boolean rebuild, Duration refreshInterval, MeterRegistry meters) {
-    return open(dir, rebuild, refreshInterval, meters, Endpoints.defaults());
+    return open(dir, rebuild, refreshInterval, RecorderConfig.DEFAULT_QUERY_TIMEOUT, meters, Endpoints.defaults());
   }
 
   /**
    * Opens (or creates) the index in {@code dir}; an index of another schema is rewritten with
-   * {@code endpoints} naming the templates.
+   * {@code endpoints} naming the templates. Each query may run for {@code queryTimeout} (each page
+   * of an export too; each look of the live stream at most a second of it).
    */
-  static ExchangeIndex open(Path dir, boolean rebuild, Duration refreshInterval, MeterRegistry meters,
-      Endpoints endpoints) {
+  static ExchangeIndex open(Path dir, boolean rebuild, Duration refreshInterval, Duration queryTimeout,
+      MeterRegistry meters, Endpoints endpoints) {
     requireNonNull(dir, "dir");
     try {
       java.nio.file.Files.createDirectories(dir);
@@ -172,7 +178,7 @@ public final class ExchangeIndex {
         live.forEach(e -> data.put(e.getKey(), e.getValue()));
       }
       SearcherManager searchers = new SearcherManager(writer, true, false, null);
-      return new ExchangeIndex(dir, directory, writer, searchers, Map.copyOf(data), refreshInterval, meters);
+      return new ExchangeIndex(dir, directory, writer, searchers, Map.copyOf(data), refreshInterval, queryTimeout, meters);
     } catch (IOException | RuntimeException e) {
       org.apache.lucene.util.IOUtils.closeWhileHandlingException(writer, directory);
       throw e instanceof IOException io ? new UncheckedIOException("cannot open the index in " + dir, io) : (RuntimeException) e;
@@ -303,7 +309,8 @@ public final class ExchangeIndex {
    * @param limit 1..1000
    * @param cursor a {@link Page#nextCursor()} from an earlier call with the same query, or null for
    *     the first page
-   * @throws BadQueryException when {@code q} is not valid
+   * @throws BadQueryException when {@code q} is not valid or over a limit of its cost
+   * @throws QueryTimeoutException when the search ran past its deadline (and was stopped)
    * @throws IllegalArgumentException when {@code cursor} was not handed out by this API or limit is
    *     out of range
    */
@@ -314,6 +321,7 @@ public final class ExchangeIndex {
     Query query = QueryLanguage.parse(q);
     FieldDoc after = cursor == null || cursor.isEmpty() ? null : Cursor.decode(cursor);
     long start = System.nanoTime();
+    QueryDeadline deadline = QueryDeadline.in(queryTimeout);
     IndexSearcher s = acquire();
     try {
       int maxDoc = s.getIndexReader().maxDoc();
@@ -324,7 +332,9 @@ public final class ExchangeIndex {
         // Ties on (time, id) are only the cursor's own entry: a doc id past every doc skips it.
         after = new FieldDoc(maxDoc - 1, Float.NaN, after.fields);
       }
-      List<ExchangeSummary> items = Summaries.read(s, PhrasePaging.top(s, query, after, limit, NEWEST_FIRST));
+      ScoreDoc[] hits = PhrasePaging.top(deadline.searcher(s, query), query, after, limit, NEWEST_FIRST);
+      deadline.throwIfExceeded();
+      List<ExchangeSummary> items = Summaries.read(s, hits);
       String next = null;
       if (items.size() == limit) {
         ExchangeSummary last = items.get(items.size() - 1);
@@ -333,6 +343,10 @@ public final class ExchangeIndex {
       return new Page(items, next);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (ExitingReaderException e) {
+      throw deadline.stopped();
+    } catch (IndexSearcher.TooManyClauses e) {
+      throw tooManyClauses(q);
     } finally {
       release(s);
       queryTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -342,14 +356,27 @@ public final class ExchangeIndex {
   /** How many exchanges match {@code q}. */
   public int count(@Nullable String q) throws BadQueryException {
     Query query = QueryLanguage.parse(q);
+    QueryDeadline deadline = QueryDeadline.in(queryTimeout);
     IndexSearcher s = acquire();
     try {
-      return s.count(query);
+      int n = deadline.searcher(s, query).count(query);
+      deadline.throwIfExceeded();
+      return n;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (ExitingReaderException e) {
+      throw deadline.stopped();
+    } catch (IndexSearcher.TooManyClauses e) {
+      throw tooManyClauses(q);
     } finally {
       release(s);
     }
+  }
+
+  /** Lucene counts clauses again once fuzzy terms are expanded. */
+  private static BadQueryException tooManyClauses(@Nullable String q) {
+    return new BadQueryException("the query has more than " + QueryLimits.MAX_CLAUSES + " clauses once its"
+        + " fuzzy terms are expanded: use fewer terms", 0, String.valueOf(q));
   }
 
   /** The whole exchange with this id, as stored (its wire form). */
@@ -409,11 +436,16 @@ public final class ExchangeIndex {
       }
     }
     long start = System.nanoTime();
+    QueryDeadline deadline = QueryDeadline.in(queryTimeout);
     IndexSearcher s = acquire();
     try {
-      return Catalog.collect(s, b.build());
+      List<EndpointStats> out = Catalog.collect(deadline.searcher(s, false), b.build());
+      deadline.throwIfExceeded();
+      return out;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    } catch (ExitingReaderException e) {
+      throw deadline.stopped();
     } finally {
       release(s);
       queryTimer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -423,9 +455,11 @@ public final class ExchangeIndex {
   /**
    * Writes every exchange matching {@code q} to {@code out} as NDJSON (one wire-form exchange per
    * line), oldest first, page by page: memory stays constant however many match. The set written is
-   * a snapshot taken when the export starts.
+   * a snapshot taken when the export starts. Each page of 256 is found within the query timeout; the
+   * export as a whole may take longer, and ends when writing to {@code out} fails.
    *
    * @return how many exchanges were written
+   * @throws QueryTimeoutException when finding a page ran past the query timeout (and was stopped)
    */
   public long export(@Nullable String q, OutputStream out) throws BadQueryException, IOException {
     Query query = QueryLanguage.parse(q);
@@ -435,7 +469,7 @@ public final class ExchangeIndex {
       StoredFields stored = s.storedFields();
       FieldDoc after = null;
       while (true) {
-        ScoreDoc[] page = PhrasePaging.top(s, query, after, 256, OLDEST_FIRST);
+        ScoreDoc[] page = exportPage(s, query, after, q);
         for (ScoreDoc sd : page) {
           out.write(source(stored, sd.doc));
           out.write('\n');
@@ -448,6 +482,20 @@ public final class ExchangeIndex {
       }
     } finally {
       release(s);
+    }
+  }
+
+  private ScoreDoc[] exportPage(IndexSearcher s, Query query, @Nullable FieldDoc after, @Nullable String q)
+      throws IOException, BadQueryException {
+    QueryDeadline deadline = QueryDeadline.in(queryTimeout);
+    try {
+      ScoreDoc[] page = PhrasePaging.top(deadline.searcher(s, query), query, after, 256, OLDEST_FIRST);
+      deadline.throwIfExceeded();
+      return page;
+    } catch (ExitingReaderException e) {
+      throw deadline.stopped();
+    } catch (IndexSearcher.TooManyClauses e) {
+      throw tooManyClauses(q);
     }
   }
 
@@ -492,19 +540,25 @@ public final class ExchangeIndex {
    * Up to {@code max} exchanges matching {@code query} numbered after {@code afterSeq}, in ingest
    * order, never past the point up to which every exchange is visible: a stream that advances
    * through these never skips one.
+   *
+   * @throws QueryTimeoutException when the look ran past {@link #streamTimeout()} (and was stopped)
    */
   List<Indexed> indexedAfter(Query query, long afterSeq, int max) throws IOException {
     long upTo = visibleSeq;
     if (upTo <= afterSeq) {
       return List.of();
     }
+    // The range first: Lucene can give up on a segment at a required clause that matches nothing
+    // there, before it looks at the rest (a wildcard would walk the segment's terms).
     Query q = new BooleanQuery.Builder()
-        .add(query, Occur.MUST)
         .add(LongPoint.newRangeQuery(Fields.SEQ, afterSeq + 1, upTo), Occur.FILTER)
+        .add(query, Occur.MUST)
         .build();
+    QueryDeadline deadline = QueryDeadline.in(streamTimeout());
     IndexSearcher s = acquire();
     try {
-      TopFieldDocs top = s.search(q, max, BY_SEQ, false);
+      TopFieldDocs top = deadline.searcher(s, query).search(q, max, BY_SEQ, false);
+      deadline.throwIfExceeded();
       List<ExchangeSummary> items = Summaries.read(s, top.scoreDocs);
       List<Indexed> out = new ArrayList<>(items.size());
       for (int i = 0; i < items.size(); i++) {
@@ -515,10 +569,22 @@ public final class ExchangeIndex {
         out.add(new Indexed(upTo, null));
       }
       return out;
+    } catch (ExitingReaderException e) {
+      throw deadline.stopped();
     } finally {
       release(s);
     }
   }
+
+  /**
+   * How long one look of the live stream may take: the dispatcher looks for every client in turn
+   * after each refresh, so one slow filter must not hold up the others for long.
+   */
+  Duration streamTimeout() {
+    return queryTimeout.compareTo(MAX_STREAM_LOOK) < 0 ? queryTimeout : MAX_STREAM_LOOK;
+  }
+
+  static final Duration MAX_STREAM_LOOK = Duration.ofSeconds(1);
 
   /** The ingest sequence number of an exchange, or -1 when it is not in the index. */
   long seqOf(String id) throws IOException {

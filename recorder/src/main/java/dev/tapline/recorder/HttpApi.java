@@ -22,9 +22,13 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.apache.lucene.search.Query;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The recorder's HTTP handlers (see docs/API.md). */
 final class HttpApi {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
   static final int DEFAULT_LIMIT = 50;
   /**
    * With {@code follow=false} a stream response ends once it has sent everything indexed so far, and
@@ -41,15 +45,21 @@ final class HttpApi {
   /** The {@code retry:} hint: how soon a client asks again after a response ends. */
   static final long RECONNECT_MILLIS = 500;
 
+  /** The {@code Retry-After} of a {@code 429}: permits are held for a query's time, seconds at most. */
+  static final int RETRY_AFTER_SECONDS = 1;
+
   private final ExchangeIndex index;
   private final LiveStream stream;
   private final RecorderMetrics metrics;
+  private final Capacity capacity;
   private final Supplier<Optional<String>> unhealthy;
 
-  HttpApi(ExchangeIndex index, LiveStream stream, RecorderMetrics metrics, Supplier<Optional<String>> unhealthy) {
+  HttpApi(ExchangeIndex index, LiveStream stream, RecorderMetrics metrics, Capacity capacity,
+      Supplier<Optional<String>> unhealthy) {
     this.index = index;
     this.stream = stream;
     this.metrics = metrics;
+    this.capacity = capacity;
     this.unhealthy = unhealthy;
   }
 
@@ -123,10 +133,16 @@ final class HttpApi {
       }
     }
     Page page;
-    try {
+    try (Capacity.Permit permit = permit(ex, Capacity.Kind.SEARCH)) {
+      if (permit == null) {
+        return;
+      }
       page = index.search(HttpResponses.param(params, "q"), limit, HttpResponses.param(params, "cursor"));
     } catch (BadQueryException e) {
       badQuery(ex, e);
+      return;
+    } catch (QueryTimeoutException e) {
+      timedOut(ex, e);
       return;
     } catch (IllegalArgumentException e) {
       HttpResponses.error(ex, 400, ErrorCode.BAD_CURSOR, e.getMessage());
@@ -153,6 +169,28 @@ final class HttpApi {
         "position", e.position(), "query", e.query());
   }
 
+  /**
+   * A permit for one more request of {@code kind}; null (after answering {@code 429} with {@code
+   * Retry-After}) when as many as the recorder serves at once are being answered.
+   */
+  private Capacity.@Nullable Permit permit(HttpExchange ex, Capacity.Kind kind) throws IOException {
+    Capacity.Permit permit = capacity.tryAcquire(kind);
+    if (permit == null) {
+      ex.getResponseHeaders().set("Retry-After", Integer.toString(RETRY_AFTER_SECONDS));
+      HttpResponses.error(ex, 429, ErrorCode.TOO_MANY_REQUESTS, "this recorder is answering as many " + kind.plural
+          + " as it answers at once (" + capacity.max(kind) + ", set with " + kind.flag + "): try again in "
+          + RETRY_AFTER_SECONDS + " s");
+    }
+    return permit;
+  }
+
+  private void timedOut(HttpExchange ex, QueryTimeoutException e) throws IOException {
+    metrics.queryTimeouts.increment();
+    HttpResponses.error(ex, 503, ErrorCode.QUERY_TIMEOUT, e.getMessage() + ": narrow the query (a service:, a"
+        + " time:[now-1h TO now], fewer wildcards and phrases) and try again",
+        "timeoutMillis", e.timeout().toMillis());
+  }
+
   private void endpoints(HttpExchange ex) throws IOException {
     Map<String, String> params = HttpResponses.params(ex);
     String routingKey = params.get("routingKey");
@@ -164,10 +202,24 @@ final class HttpApi {
       HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, "origin: " + e.getMessage());
       return;
     }
-    List<EndpointStats> list = index.endpoints(HttpResponses.param(params, "service"), routingKey, origins);
+    List<EndpointStats> list;
+    try (Capacity.Permit permit = permit(ex, Capacity.Kind.SEARCH)) {
+      if (permit == null) {
+        return;
+      }
+      list = index.endpoints(HttpResponses.param(params, "service"), routingKey, origins);
+    } catch (QueryTimeoutException e) {
+      timedOut(ex, e);
+      return;
+    }
     HttpResponses.json(ex, 200, Map.of("endpoints", list));
   }
 
+  /**
+   * NDJSON of every match. The status goes out with the first bytes: a bad query, or a first page
+   * that runs past the query timeout, is still a JSON error. A later page that does is too late for
+   * that; the connection is then cut off, so the client sees a broken answer and not a short one.
+   */
   private void export(HttpExchange ex) throws IOException {
     String q = HttpResponses.param(HttpResponses.params(ex), "q");
     try {
@@ -176,13 +228,89 @@ final class HttpApi {
       badQuery(ex, e);
       return;
     }
-    ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
-    ex.getResponseHeaders().set("Cache-Control", "no-store");
-    ex.sendResponseHeaders(200, 0);
-    try (OutputStream out = new BufferedOutputStream(ex.getResponseBody(), 64 * 1024)) {
-      index.export(q, out);
-    } catch (BadQueryException e) {
-      throw new IllegalStateException("query parsed once and not twice: " + q, e);
+    try (Capacity.Permit permit = permit(ex, Capacity.Kind.EXPORT)) {
+      if (permit == null) {
+        return;
+      }
+      ex.getResponseHeaders().set("Content-Type", "application/x-ndjson");
+      ex.getResponseHeaders().set("Cache-Control", "no-store");
+      StartOnWrite body = new StartOnWrite(ex);
+      // Not try-with-resources: closing would send what is buffered even when the export failed.
+      OutputStream out = new BufferedOutputStream(body, 64 * 1024);
+      try {
+        index.export(q, out);
+        out.close();
+      } catch (QueryTimeoutException e) {
+        if (!body.started()) {
+          timedOut(ex, e);
+          return;
+        }
+        metrics.queryTimeouts.increment();
+        LOG.info("export cut off after a page ran past the query timeout: {}", q);
+        body.abort();
+      } catch (BadQueryException e) {
+        throw new IllegalStateException("query parsed once and not twice: " + q, e);
+      }
+    }
+  }
+
+  /** A response body whose 200 and headers go out with its first byte (or when it is closed). */
+  private static final class StartOnWrite extends OutputStream {
+    private final HttpExchange ex;
+    private @Nullable OutputStream out;
+
+    StartOnWrite(HttpExchange ex) {
+      this.ex = ex;
+    }
+
+    boolean started() {
+      return out != null;
+    }
+
+    private OutputStream out() throws IOException {
+      if (out == null) {
+        ex.sendResponseHeaders(200, 0);
+        out = ex.getResponseBody();
+      }
+      return out;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out().write(b);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out().write(b, off, len);
+    }
+
+    @Override
+    public void flush() throws IOException {
+      if (out != null) {
+        out.flush();
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      out().close();
+    }
+
+    /**
+     * Closes the connection without the chunked body's last chunk. The JDK server ends a body
+     * cleanly on close; a write from an interrupted thread instead closes the socket under it.
+     */
+    void abort() {
+      Thread.currentThread().interrupt();
+      try {
+        out().write('\n');
+        out().flush();
+      } catch (IOException expected) {
+        // the channel is closed: what was wanted
+      } finally {
+        Thread.interrupted();
+      }
     }
   }
 
@@ -211,7 +339,21 @@ final class HttpApi {
       return;
     }
     boolean follow = !"false".equals(followParam);
-    LiveStream.Subscriber sub = stream.subscribe(query, ex.getRequestHeaders().getFirst("Last-Event-ID"));
+    try (Capacity.Permit permit = permit(ex, Capacity.Kind.STREAM)) {
+      if (permit != null) {
+        tail(ex, query, follow);
+      }
+    }
+  }
+
+  private void tail(HttpExchange ex, Query query, boolean follow) throws IOException {
+    LiveStream.Subscriber sub;
+    try {
+      sub = stream.subscribe(query, ex.getRequestHeaders().getFirst("Last-Event-ID"));
+    } catch (QueryTimeoutException e) {
+      timedOut(ex, e);
+      return;
+    }
     try {
       ex.getResponseHeaders().set("Content-Type", "text/event-stream; charset=utf-8");
       ex.getResponseHeaders().set("Cache-Control", "no-store");
@@ -254,6 +396,17 @@ final class HttpApi {
         if (!sub.caughtUp) {
           stream.drained();
         }
+      }
+      String failure = sub.failure;
+      if (failure != null) {
+        // Its filter ran past the deadline: say so, and end (EventSource then asks again).
+        metrics.queryTimeouts.increment();
+        Map<String, Object> error = new LinkedHashMap<>();
+        error.put("error", ErrorCode.QUERY_TIMEOUT.code());
+        error.put("detail", failure);
+        out.write(("event: error\ndata: " + HttpResponses.JSON.writeValueAsString(error) + "\n\n")
+            .getBytes(StandardCharsets.UTF_8));
+        out.flush();
       }
     } catch (InterruptedException e) {
       // dropped as a slow client, or the server is stopping

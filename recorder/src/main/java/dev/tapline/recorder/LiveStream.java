@@ -22,6 +22,8 @@ import org.slf4j.LoggerFactory;
  * never waits for it, and a subscriber whose queue stays full for {@code slowClientTimeout} is
  * dropped (its writer is interrupted, which closes its connection). {@link Subscriber#caughtUp}
  * tells the writer when everything visible so far has been queued, so a response can end there.
+ * Each look runs under a deadline ({@link ExchangeIndex#streamTimeout()}); a subscriber whose look
+ * runs past it is ended with its {@link Subscriber#failure}.
  */
 final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(LiveStream.class);
@@ -61,6 +63,8 @@ final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseabl
     volatile boolean caughtUp;
     long fullSince;
     volatile boolean dropped;
+    /** Why the stream ended on the server's side (its filter ran past the deadline), or null. */
+    volatile @Nullable String failure;
 
     Subscriber(Query query, long lastSeq, int capacity, Thread writer) {
       this.query = query;
@@ -76,6 +80,7 @@ final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseabl
    *
    * @param afterId resume after this exchange or at this {@code @position} (a {@code Last-Event-ID});
    *     null, malformed or unknown = from now
+   * @throws QueryTimeoutException when the first look ran past its deadline (nothing is registered)
    */
   Subscriber subscribe(Query query, @Nullable String afterId) throws IOException {
     long now = index.maxVisibleSeq();
@@ -133,6 +138,8 @@ final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseabl
       for (Subscriber s : subscribers) {
         try {
           dispatch(s);
+        } catch (QueryTimeoutException e) {
+          fail(s, e);
         } catch (IOException | RuntimeException e) {
           LOG.warn("live stream dispatch failed: {}", e.toString());
         }
@@ -167,6 +174,18 @@ final class LiveStream implements ReferenceManager.RefreshListener, AutoCloseabl
     // A batch that ends with the marker (or is empty) found everything visible; written after
     // lastSeq, so a writer that sees it true also sees the position that goes with it.
     s.caughtUp = batch.isEmpty() || batch.getLast().summary() == null;
+  }
+
+  /**
+   * Ends a subscriber whose filter ran past the deadline: a look takes at most a second, but one
+   * that keeps needing all of it would hold up every other client. Its writer says why and ends.
+   */
+  private void fail(Subscriber s, QueryTimeoutException e) {
+    s.failure = e.getMessage() + ": narrow the stream's filter (fewer wildcards and phrases)";
+    s.dropped = true;
+    unsubscribe(s);
+    String q = s.query.toString();
+    LOG.info("ended a live stream whose filter ran past its deadline: {}", q.length() <= 200 ? q : q.substring(0, 200) + "...");
   }
 
   private void drop(Subscriber s) {

@@ -31,7 +31,8 @@ final class PhrasePaging {
    * reduced to its terms) are read in order a page at a time, and only those are confirmed. A page
    * of results then costs about as many confirmations as it holds, however many exchanges in the
    * index have the phrase's terms, where letting Lucene confirm while it collects would confirm
-   * every candidate older than the newest ones too.
+   * every candidate older than the newest ones too. A searcher with a {@link QueryDeadline} stops
+   * this at the deadline, confirmations included.
    */
   static ScoreDoc[] top(IndexSearcher s, Query query, @Nullable FieldDoc after, int limit, Sort sort)
       throws IOException {
@@ -45,6 +46,8 @@ final class PhrasePaging {
     long read = 0;
     for (int page = limit; ; ) {
       ScoreDoc[] hits = s.searchAfter(from, candidates, page, sort, false).scoreDocs;
+      // A search stopped at the deadline returns what it found so far: not a page to go on with.
+      QueryDeadline.throwIfExceeded(s);
       // Confirmed in order, a batch at a time, up to the hit that fills the page.
       for (int at = 0; at < hits.length && out.size() < limit; ) {
         int n = Math.min(hits.length - at, Math.max(CONFIRM_BATCH, 2 * (limit - out.size())));

@@ -17,6 +17,7 @@ import org.apache.lucene.search.BooleanClause;
 import org.apache.lucene.search.BooleanQuery;
 import org.apache.lucene.search.MatchAllDocsQuery;
 import org.apache.lucene.search.Query;
+import org.apache.lucene.util.automaton.TooComplexToDeterminizeException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,20 +32,28 @@ final class QueryLanguage {
 
   private QueryLanguage() {}
 
-  /** Parses {@code q}; blank means everything. */
+  /**
+   * Parses {@code q}; blank means everything. A query over the {@link QueryLimits} (too long, too
+   * many clauses or patterns, a regular expression too large to build) is refused here, before any
+   * costly automaton is built.
+   */
   static Query parse(@Nullable String q) throws BadQueryException {
     if (q == null || q.isBlank()) {
       return MatchAllDocsQuery.INSTANCE;
     }
+    QueryLimits.checkShape(q);
     Parser p = new Parser();
+    Query parsed;
     try {
-      return ConfirmedPhraseQuery.confirmPhrases(withPositives(p.parse(q)));
+      parsed = ConfirmedPhraseQuery.confirmPhrases(withPositives(p.parse(q)));
     } catch (ParseException e) {
       throw new BadQueryException(describe(e), position(e, q), q);
     } catch (RuntimeException e) {
       // Lucene can refuse a parsed query late (e.g. too many boolean clauses).
       throw new BadQueryException(String.valueOf(e.getMessage()), 0, q);
     }
+    QueryLimits.checkClauses(parsed, q);
+    return parsed;
   }
 
   /** A boolean query with only NOT clauses would match nothing; "NOT x" means "everything but x". */
@@ -88,7 +97,7 @@ final class QueryLanguage {
     }
     if (c instanceof ValueException ve) {
       int at = q.indexOf(ve.value);
-      return Math.max(0, at);
+      return at < 0 ? 0 : Math.min(q.length(), at + ve.offset);
     }
     if (c instanceof TokenMgrError || c instanceof ParseException) {
       Matcher m = COLUMN.matcher(String.valueOf(c.getMessage()));
@@ -99,24 +108,36 @@ final class QueryLanguage {
     return 0;
   }
 
-  /** A value that is not valid for its field; carries the value so the position can be found. */
+  /**
+   * A value that is not valid for its field, or over a limit; carries the value (and where in it the
+   * problem is) so the position in the query can be found.
+   */
   static final class ValueException extends ParseException {
     private static final long serialVersionUID = 1L;
     final String value;
+    final int offset;
 
     ValueException(String message, String value) {
+      this(message, value, 0);
+    }
+
+    ValueException(String message, String value, int offset) {
       super(message);
       this.value = value;
+      this.offset = offset;
     }
   }
 
   private static final class Parser extends QueryParser {
+    private final QueryLimits.Budget budget = new QueryLimits.Budget();
+
     Parser() {
       super(Fields.BODY, IndexSchema.analyzer(TermTokenizer.Mode.ALL));
       setDefaultOperator(Operator.AND);
       setSplitOnWhitespace(true);
       setAutoGeneratePhraseQueries(true);
       setAllowLeadingWildcard(true);
+      setDeterminizeWorkLimit(QueryLimits.DETERMINIZE_WORK_LIMIT);
     }
 
     @Override
@@ -175,19 +196,44 @@ final class QueryLanguage {
     @Override
     protected Query getWildcardQuery(String field, String termStr) throws ParseException {
       numericNotAllowed(field, termStr);
-      return super.getWildcardQuery(field, termStr);
+      budget.pattern("wildcard term", termStr, QueryLimits.MAX_PATTERN_CHARS);
+      try {
+        return super.getWildcardQuery(field, termStr);
+      } catch (TooComplexToDeterminizeException e) {
+        throw tooComplex("wildcard term " + termStr, termStr);
+      }
     }
 
     @Override
     protected Query getPrefixQuery(String field, String termStr) throws ParseException {
       numericNotAllowed(field, termStr + "*");
+      budget.pattern("prefix", termStr, QueryLimits.MAX_PATTERN_CHARS);
       return super.getPrefixQuery(field, termStr);
     }
 
     @Override
     protected Query getFuzzyQuery(String field, String termStr, float minSimilarity) throws ParseException {
       numericNotAllowed(field, termStr);
+      budget.pattern("fuzzy term", termStr, QueryLimits.MAX_FUZZY_CHARS);
       return super.getFuzzyQuery(field, termStr, minSimilarity);
+    }
+
+    @Override
+    protected Query getRegexpQuery(String field, String termStr) throws ParseException {
+      budget.regexp(termStr);
+      try {
+        return super.getRegexpQuery(field, termStr);
+      } catch (TooComplexToDeterminizeException e) {
+        throw tooComplex("regular expression /" + termStr + "/", termStr);
+      } catch (IllegalArgumentException e) {
+        throw new ValueException("malformed regular expression /" + termStr + "/: " + e.getMessage(), termStr);
+      }
+    }
+
+    private static ValueException tooComplex(String what, String value) {
+      return new ValueException("the " + what + " is too complex to run (its automaton needs more than "
+          + QueryLimits.DETERMINIZE_WORK_LIMIT + " steps to build): simplify it, e.g. fewer alternatives"
+          + " inside repeats", value);
     }
 
     private static void numericNotAllowed(String field, String value) throws ParseException {

@@ -48,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * {@code Host} names it ({@code 421} otherwise). Every response, extensions' too, carries a strict
  * Content-Security-Policy, {@code X-Content-Type-Options: nosniff} and {@code Referrer-Policy:
  * no-referrer}.
+ *
+ * <p>Queries are bounded before and while they run: a query over the limits of its cost (length,
+ * clauses, patterns, regular-expression size) is a {@code 400 bad_query}; a search, catalog or
+ * export page stops at {@link RecorderConfig.Builder#queryTimeout(java.time.Duration) queryTimeout}
+ * ({@code 503 query_timeout}); and only so many searches, exports and live streams are answered at
+ * once ({@code 429}, see {@link RecorderConfig.Builder#maxSearches(int)}).
  */
 public final class Recorder implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Recorder.class);
@@ -81,8 +87,8 @@ public final class Recorder implements AutoCloseable {
   public static Recorder start(RecorderConfig config) {
     requireNonNull(config, "config");
     RecorderMetrics metrics = new RecorderMetrics(config.meterRegistry() != null ? config.meterRegistry() : Metrics.registry());
-    ExchangeIndex index = ExchangeIndex.open(config.indexDir(), config.rebuild(), config.refreshInterval(), metrics.registry,
-        config.endpoints());
+    ExchangeIndex index = ExchangeIndex.open(config.indexDir(), config.rebuild(), config.refreshInterval(),
+        config.queryTimeout(), metrics.registry, config.endpoints());
     metrics.indexGauges(index::sizeOnDisk, index::size);
     LiveStream stream = new LiveStream(index, metrics, config.streamQueue(), config.slowClientTimeout());
     Ingestor ingestor;
@@ -96,7 +102,7 @@ public final class Recorder implements AutoCloseable {
     HttpServer server;
     ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
     try {
-      server = HttpServer.create(new InetSocketAddress(config.httpHost(), config.httpPort()), 0);
+      server = HttpEdge.createServer(new InetSocketAddress(config.httpHost(), config.httpPort()), 0);
     } catch (IOException e) {
       stream.close();
       index.close();
@@ -104,7 +110,7 @@ public final class Recorder implements AutoCloseable {
           + " (" + e.getMessage() + ")", e);
     }
     server.setExecutor(threads);
-    HttpApi api = new HttpApi(index, stream, metrics, () -> health(ingestor));
+    HttpApi api = new HttpApi(index, stream, metrics, Capacity.of(config, metrics.registry), () -> health(ingestor));
     Map<String, HttpHandler> gated = new LinkedHashMap<>(api.handlers());
     for (Map.Entry<String, HttpHandler> e : config.extensions().entrySet()) {
       gated.put(e.getKey(), e.getValue());

@@ -31,6 +31,9 @@ import org.jspecify.annotations.Nullable;
  * }</pre>
  */
 public final class RecorderConfig {
+  /** How long a query may run unless {@link Builder#queryTimeout} says otherwise. */
+  public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(10);
+
   private final String kafka;
   private final String topic;
   private final String dlqTopic;
@@ -50,6 +53,10 @@ public final class RecorderConfig {
   private final int indexThreads;
   private final int streamQueue;
   private final Duration slowClientTimeout;
+  private final Duration queryTimeout;
+  private final int maxSearches;
+  private final int maxExports;
+  private final int maxStreams;
   private final @Nullable MeterRegistry meterRegistry;
   private final Endpoints endpoints;
   private final Set<String> allowedHosts;
@@ -74,6 +81,10 @@ public final class RecorderConfig {
     this.indexThreads = b.indexThreads;
     this.streamQueue = b.streamQueue;
     this.slowClientTimeout = b.slowClientTimeout;
+    this.queryTimeout = b.queryTimeout;
+    this.maxSearches = b.maxSearches;
+    this.maxExports = b.maxExports;
+    this.maxStreams = b.maxStreams;
     this.meterRegistry = b.meterRegistry;
     this.endpoints = b.endpoints;
     this.allowedHosts = Set.copyOf(b.allowedHosts);
@@ -104,6 +115,10 @@ public final class RecorderConfig {
     b.indexThreads = indexThreads;
     b.streamQueue = streamQueue;
     b.slowClientTimeout = slowClientTimeout;
+    b.queryTimeout = queryTimeout;
+    b.maxSearches = maxSearches;
+    b.maxExports = maxExports;
+    b.maxStreams = maxStreams;
     b.meterRegistry = meterRegistry;
     b.endpoints = endpoints;
     b.allowedHosts.addAll(allowedHosts);
@@ -150,6 +165,18 @@ public final class RecorderConfig {
 
   public Duration slowClientTimeout() { return slowClientTimeout; }
 
+  /** How long one search, catalog or export page may run before it is stopped. */
+  public Duration queryTimeout() { return queryTimeout; }
+
+  /** Searches (and catalogs) answered at once; more are {@code 429}. */
+  public int maxSearches() { return maxSearches; }
+
+  /** Exports streamed at once; more are {@code 429}. */
+  public int maxExports() { return maxExports; }
+
+  /** Live-stream responses open at once; more are {@code 429}. */
+  public int maxStreams() { return maxStreams; }
+
   /** The registry the recorder's meters go on, or null for a Prometheus registry of its own. */
   public @Nullable MeterRegistry meterRegistry() { return meterRegistry; }
 
@@ -182,6 +209,10 @@ public final class RecorderConfig {
     private int indexThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors() - 1));
     private int streamQueue = 1024;
     private Duration slowClientTimeout = Duration.ofSeconds(5);
+    private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
+    private int maxSearches = 8;
+    private int maxExports = 2;
+    private int maxStreams = 64;
     private @Nullable MeterRegistry meterRegistry;
     private Endpoints endpoints = Endpoints.defaults();
     private final Set<String> allowedHosts = new LinkedHashSet<>();
@@ -344,6 +375,34 @@ public final class RecorderConfig {
     }
 
     /**
+     * How long one search, endpoint catalog or page of an export may run; past it the query is
+     * stopped and the API answers {@code 503 query_timeout}. Each look of the live stream gets at most
+     * a second of it. Default 10 s.
+     */
+    public Builder queryTimeout(Duration timeout) {
+      this.queryTimeout = positive(timeout, "queryTimeout");
+      return this;
+    }
+
+    /** Searches and endpoint catalogs answered at once; another one is {@code 429}. Default 8. */
+    public Builder maxSearches(int n) {
+      this.maxSearches = atLeastOne(n, "maxSearches");
+      return this;
+    }
+
+    /** Exports streamed at once; another one is {@code 429}. Default 2. */
+    public Builder maxExports(int n) {
+      this.maxExports = atLeastOne(n, "maxExports");
+      return this;
+    }
+
+    /** Live-stream responses open at once; another one is {@code 429}. Default 64. */
+    public Builder maxStreams(int n) {
+      this.maxStreams = atLeastOne(n, "maxStreams");
+      return this;
+    }
+
+    /**
      * Host names (without port) the server also answers for, e.g. the name of a reverse proxy in
      * front of it; a loopback-bound recorder otherwise answers only its own address and localhost.
      */
@@ -370,6 +429,13 @@ public final class RecorderConfig {
         throw new IllegalArgumentException(name + " must not be blank");
       }
       return v;
+    }
+
+    private static int atLeastOne(int n, String name) {
+      if (n < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1: " + n);
+      }
+      return n;
     }
 
     private static Duration positive(Duration d, String name) {

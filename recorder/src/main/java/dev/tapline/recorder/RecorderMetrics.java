@@ -2,10 +2,12 @@ package dev.tapline.recorder;
 
 import dev.tapline.core.Metrics;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 
@@ -18,6 +20,7 @@ final class RecorderMetrics {
   final Counter deadLettered;
   final Counter paused;
   final Counter streamDropped;
+  final Counter queryTimeouts;
   final AtomicLong lag = new AtomicLong();
   final AtomicLong streamClients = new AtomicLong();
 
@@ -34,6 +37,10 @@ final class RecorderMetrics {
         .description("time indexing paused because other processes kept the CPUs busy").register(registry);
     streamDropped = Counter.builder("tapline.recorder.stream.dropped")
         .description("live-stream clients dropped for not keeping up").register(registry);
+    queryTimeouts = Counter.builder("tapline.recorder.query.timeouts")
+        .description("searches, export pages and live-stream looks stopped at their deadline").register(registry);
+    FunctionCounter.builder("tapline.recorder.phrase.confirmations", ConfirmedPhraseQuery.CONFIRMATIONS, LongAdder::sum)
+        .description("stored exchanges read to confirm a phrase in a body (in this process)").register(registry);
     Gauge.builder("tapline.recorder.consumer.lag", lag, AtomicLong::get)
         .description("records in the topic not yet read by this recorder").register(registry);
     Gauge.builder("tapline.recorder.stream.clients", streamClients, AtomicLong::get)

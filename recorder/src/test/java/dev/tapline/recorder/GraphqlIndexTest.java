@@ -95,7 +95,7 @@ class GraphqlIndexTest {
       w.setLiveCommitData(Map.of(IndexSchema.VERSION_KEY, "5", "seq", String.valueOf(seq)).entrySet());
       w.commit();
     }
-    ExchangeIndex index = ExchangeIndex.open(indexDir, false, Duration.ofMillis(50), new SimpleMeterRegistry(), Endpoints.defaults());
+    ExchangeIndex index = ExchangeIndex.open(indexDir, false, Duration.ofMillis(50), RecorderConfig.DEFAULT_QUERY_TIMEOUT, new SimpleMeterRegistry(), Endpoints.defaults());
     try {
       assertThat(index.lastCommitData()).containsEntry(IndexSchema.VERSION_KEY, IndexSchema.VERSION);
       assertThat(index.count("operation:GetUser")).isEqualTo(7);

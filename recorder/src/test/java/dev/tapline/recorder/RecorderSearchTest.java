@@ -194,6 +194,50 @@ class RecorderSearchTest {
   }
 
   @Test
+  void aRegexpWhoseAutomatonWouldTakeMinutesToBuildIsRefusedAtOnce() {
+    long start = System.nanoTime();
+    HttpResponse<String> r = get(base, "/api/exchanges?q=" + q("path:/[a-z]+{1,999999}/"));
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonNode b = json(r);
+    assertThat(b.get("error").asText()).isEqualTo("bad_query");
+    assertThat(b.get("detail").asText()).contains("{1,999999}", "over 1000");
+    assertThat(b.get("position").asInt()).isEqualTo(12);
+    assertThat(get(base, "/api/stream?follow=false&q=" + q("path:/[a-z]+{1,999999}/")).statusCode()).isEqualTo(400);
+    assertThat(get(base, "/api/export?q=" + q("path:/[a-z]+{1,999999}/")).statusCode()).isEqualTo(400);
+  }
+
+  @Test
+  void aQueryOverTheLengthLimitIsABadQueryAtTheLimit() {
+    HttpResponse<String> r = get(base, "/api/exchanges?q=" + q("body:" + "x".repeat(5000)));
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(json(r).get("error").asText()).isEqualTo("bad_query");
+    assertThat(json(r).get("position").asInt()).isEqualTo(4096);
+  }
+
+  @Test
+  void aParameterThatIsNotUtf8IsABadRequestNamingIt() {
+    HttpResponse<String> r = get(base, "/api/exchanges?limit=5&q=abc%FF");
+    assertThat(r.statusCode()).isEqualTo(400);
+    assertThat(json(r).get("error").asText()).isEqualTo("bad_request");
+    assertThat(json(r).get("detail").asText()).contains("query parameter 'q'", "%FF");
+  }
+
+  @Test
+  void aQueryOfAMegabyteIsAJson414NotADroppedConnection() throws Exception {
+    String q = "a".repeat(1_000_000);
+    String response;
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", base.getPort())) {
+      s.getOutputStream().write(("GET /api/exchanges?q=" + q + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      s.getOutputStream().flush();
+      response = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+    assertThat(response).startsWith("HTTP/1.1 414").containsIgnoringCase("Content-Type: application/json")
+        .contains("\"error\":\"too_long\"");
+  }
+
+  @Test
   void badLimitAndCursorAre400s() {
     assertThat(get(base, "/api/exchanges?limit=0").statusCode()).isEqualTo(400);
     assertThat(get(base, "/api/exchanges?limit=abc").statusCode()).isEqualTo(400);

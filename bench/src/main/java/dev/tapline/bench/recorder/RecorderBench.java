@@ -143,7 +143,10 @@ public final class RecorderBench {
   static RecorderConfig config(EmbeddedKafka kafka, String topic, Path indexDir) {
     RecorderConfig.Builder builder = RecorderConfig.builder().kafka(kafka.bootstrapServers()).topic(topic)
         .groupId("bench-" + topic).indexDir(indexDir)
-        .refreshInterval(java.time.Duration.ofMillis(Long.getLong("bench.refreshMs", 200)));
+        .refreshInterval(java.time.Duration.ofMillis(Long.getLong("bench.refreshMs", 200)))
+        // The bench times whole queries (a count of every phrase match, the catalog of a million
+        // exchanges): the API's deadline would cut those short.
+        .queryTimeout(java.time.Duration.ofMinutes(10));
     Integer indexThreads = Integer.getInteger("bench.indexThreads");
     if (indexThreads != null) {
       builder.indexThreads(indexThreads);

@@ -21,7 +21,7 @@ public enum ErrorCode {
   NOT_FOUND("not_found"),
   /** 405: another method than the path allows; an {@code Allow} header says which. */
   METHOD_NOT_ALLOWED("method_not_allowed"),
-  /** 414/400: a request line or query longer than this server reads. */
+  /** 414: a request target (path and query) longer than this server reads. */
   TOO_LONG("too_long"),
   /** 413: a request body larger than the path accepts. */
   PAYLOAD_TOO_LARGE("payload_too_large"),
@@ -34,7 +34,9 @@ public enum ErrorCode {
   /** 502: something this server depends on failed (e.g. reading exchanges for generation). */
   BAD_GATEWAY("bad_gateway"),
   /** 503: not able to serve now (health). */
-  UNAVAILABLE("unavailable");
+  UNAVAILABLE("unavailable"),
+  /** 503: a query ran past its deadline and was stopped; the detail says how to narrow it. */
+  QUERY_TIMEOUT("query_timeout");
 
   private final String code;
 

@@ -6,6 +6,7 @@ import com.sun.net.httpserver.Filter;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -40,6 +41,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <ul>
+ *   <li><b>Length.</b> A request target (path and query) longer than {@value #MAX_REQUEST_TARGET}
+ *       characters is {@code 414 too_long}. Servers made with {@link #createServer} read requests up
+ *       to {@value #MAX_REQUEST_HEAD} bytes, so a query string of a megabyte gets that answer rather
+ *       than a connection the JDK closes without one.
  *   <li><b>Host.</b> A server bound to loopback answers only requests whose {@code Host} names it:
  *       {@code localhost}, a loopback address, the address it is bound to, or a name given with
  *       {@link #allowHosts}. Anything else is {@code 421 misdirected_request}: a web page that
@@ -71,6 +76,18 @@ public final class HttpEdge {
   /** Wrong tokens one address may send per {@link #FAILURE_WINDOW} before it is throttled. */
   static final int FREE_FAILURES = 20;
   static final Duration FAILURE_WINDOW = Duration.ofMinutes(1);
+
+  /** Longest request target (path and query, as sent) answered; a longer one is {@code 414 too_long}. */
+  public static final int MAX_REQUEST_TARGET = 32 * 1024;
+  /**
+   * The request line and header size up to which the JDK's server reads a request, set as {@code
+   * sun.net.httpserver.maxReqHeaderSize} by {@link #createServer} unless it is set already. The
+   * JDK's own default (380 KiB) is below a 1 MB query string, and past its limit the JDK closes the
+   * connection without an answer: raised, such a request reaches the edge and gets a JSON {@code
+   * 414}. A request past this limit still gets a closed connection.
+   */
+  public static final int MAX_REQUEST_HEAD = 4 * 1024 * 1024;
+  static final String JDK_HEAD_LIMIT = "sun.net.httpserver.maxReqHeaderSize";
 
   /** The Content-Security-Policy of every answer: nothing inline, nothing from elsewhere. */
   public static final String CSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -130,6 +147,27 @@ public final class HttpEdge {
 
   HttpEdge withClock(Clock c) {
     return new HttpEdge(token, loginPage, hosts, c, failures, originChecked);
+  }
+
+  /**
+   * A JDK {@code HttpServer} on {@code address} that reads request lines and headers up to {@link
+   * #MAX_REQUEST_HEAD} (see {@link #readLongRequests()}); put {@link #gate()} or {@link #open()} on
+   * each of its contexts.
+   */
+  public static HttpServer createServer(InetSocketAddress address, int backlog) throws IOException {
+    readLongRequests();
+    return HttpServer.create(address, backlog);
+  }
+
+  /**
+   * Raises the JDK server's request head limit to {@link #MAX_REQUEST_HEAD} unless the property is
+   * set already. The JDK reads it once, when the first server of the process is created: a program
+   * that starts other JDK servers first (a demo service) calls this before them.
+   */
+  public static void readLongRequests() {
+    if (System.getProperty(JDK_HEAD_LIMIT) == null) {
+      System.setProperty(JDK_HEAD_LIMIT, Integer.toString(MAX_REQUEST_HEAD));
+    }
   }
 
   /** Whether a token is required at all. */
@@ -351,13 +389,24 @@ public final class HttpEdge {
     return true;
   }
 
-  /** A handler whose exceptions become answers: 500 {@code internal_error} when nothing was sent yet. */
+  /**
+   * A handler whose exceptions become answers when nothing was sent yet: a {@link
+   * BadRequestException} is {@code 400 bad_request}, anything else {@code 500 internal_error}.
+   */
   public static HttpHandler guarded(Handler h) {
     return ex -> {
       try {
         h.handle(ex);
       } catch (IOException e) {
         LOG.debug("{} {}: {}", ex.getRequestMethod(), ex.getRequestURI(), e.toString());
+      } catch (BadRequestException e) {
+        if (ex.getResponseCode() == -1) {
+          try {
+            HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, String.valueOf(e.getMessage()));
+          } catch (IOException ignored) {
+            // the client is gone
+          }
+        }
       } catch (RuntimeException e) {
         LOG.error("{} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
         if (ex.getResponseCode() == -1) {
@@ -394,6 +443,16 @@ public final class HttpEdge {
     @Override
     public void doFilter(HttpExchange ex, Chain chain) throws IOException {
       secure(ex);
+      int target = ex.getRequestURI().toString().length();
+      if (target > MAX_REQUEST_TARGET) {
+        try {
+          HttpResponses.error(ex, 414, ErrorCode.TOO_LONG, "the request target (path and query) is " + target
+              + " characters long; this server reads at most " + MAX_REQUEST_TARGET + ": send a shorter query");
+        } finally {
+          ex.close();
+        }
+        return;
+      }
       if (!hostAllowed(ex)) {
         try {
           List<String> h = ex.getRequestHeaders().getOrDefault("Host", List.of());

@@ -6,7 +6,9 @@ import com.sun.net.httpserver.HttpExchange;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -97,7 +99,12 @@ public final class HttpResponses {
     ex.sendResponseHeaders(303, -1);
   }
 
-  /** The query parameters, first value of each name, percent-decoded. */
+  /**
+   * The query parameters, first value of each name, percent-decoded as UTF-8 ({@code +} is a space).
+   *
+   * @throws BadRequestException when a name or value has a malformed escape or is not UTF-8 once
+   *     decoded ({@link HttpEdge#guarded} answers it with {@code 400 bad_request})
+   */
   public static Map<String, String> params(HttpExchange ex) {
     Map<String, String> out = new LinkedHashMap<>();
     String raw = ex.getRequestURI().getRawQuery();
@@ -109,8 +116,8 @@ public final class HttpResponses {
         continue;
       }
       int eq = pair.indexOf('=');
-      String k = decode(eq < 0 ? pair : pair.substring(0, eq));
-      String v = eq < 0 ? "" : decode(pair.substring(eq + 1));
+      String k = decode(eq < 0 ? pair : pair.substring(0, eq), null);
+      String v = eq < 0 ? "" : decode(pair.substring(eq + 1), k);
       out.putIfAbsent(k, v);
     }
     return out;
@@ -130,11 +137,70 @@ public final class HttpResponses {
     }
   }
 
-  static String decode(String s) {
-    try {
-      return URLDecoder.decode(s, StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return s;
+  /**
+   * Percent-decodes one name or value of a query string, strictly: a {@code %} not followed by two
+   * hex digits, or escapes that are not UTF-8, are an error rather than passed on as they are.
+   *
+   * @param name the parameter this is the value of, or null when {@code s} is a name
+   */
+  static String decode(String s, @Nullable String name) {
+    if (s.indexOf('%') < 0) {
+      return s.replace('+', ' ');
     }
+    StringBuilder out = new StringBuilder(s.length());
+    byte[] bytes = new byte[s.length() / 3];
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (c != '%') {
+        out.append(c == '+' ? ' ' : c);
+        i++;
+        continue;
+      }
+      int start = i;
+      int n = 0;
+      while (i < s.length() && s.charAt(i) == '%') {
+        int hi = i + 2 < s.length() ? hex(s.charAt(i + 1)) : -1;
+        int lo = hi < 0 ? -1 : hex(s.charAt(i + 2));
+        if (lo < 0) {
+          throw new BadRequestException(what(name) + " has a malformed percent-escape '"
+              + s.substring(i, Math.min(s.length(), i + 3)) + "' at character " + i
+              + " of its encoded form: a % must be followed by two hex digits (write a literal % as %25)");
+        }
+        bytes[n++] = (byte) (hi << 4 | lo);
+        i += 3;
+      }
+      try {
+        out.append(StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT)
+            .decode(ByteBuffer.wrap(bytes, 0, n)));
+      } catch (CharacterCodingException e) {
+        throw new BadRequestException(what(name) + " is not UTF-8 once percent-decoded: '"
+            + abbreviate(s.substring(start, i)) + "' at character " + start + " of its encoded form");
+      }
+    }
+    return out.toString();
+  }
+
+  private static int hex(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    if (c >= 'a' && c <= 'f') {
+      return c - 'a' + 10;
+    }
+    if (c >= 'A' && c <= 'F') {
+      return c - 'A' + 10;
+    }
+    return -1;
+  }
+
+  private static String what(@Nullable String name) {
+    return name == null ? "a query parameter name" : "query parameter '" + abbreviate(name) + "'";
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 40 ? s : s.substring(0, 40) + "...";
   }
 }

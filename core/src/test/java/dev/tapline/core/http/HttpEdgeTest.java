@@ -27,6 +27,8 @@ class HttpEdgeTest {
         .getFilters().add(edge.gate());
     server.createContext("/healthz", HttpEdge.guarded(ex -> HttpResponses.json(ex, 200, java.util.Map.of("ok", true))))
         .getFilters().add(edge.open());
+    server.createContext("/echo", HttpEdge.guarded(ex -> HttpResponses.json(ex, 200, HttpResponses.params(ex))))
+        .getFilters().add(edge.open());
     server.start();
     return server.getAddress().getPort();
   }
@@ -156,5 +158,47 @@ class HttpEdgeTest {
     assertThat(status(get(port, "/healthz", "127.0.0.1"))).as("open paths stay open").isEqualTo(200);
     now.set(now.get().plus(Duration.ofMinutes(1)));
     assertThat(status(get(port, "/api/x", "127.0.0.1", "Authorization: Bearer right"))).isEqualTo(200);
+  }
+
+  @Test
+  void aParameterWhoseEscapesAreNotUtf8IsAJson400NamingItNotPassedOnGarbled() throws IOException {
+    int port = serve(HttpEdge.token(null));
+    String ok = get(port, "/echo?q=caf%C3%A9+au+lait&n=1", "127.0.0.1");
+    assertThat(status(ok)).isEqualTo(200);
+    assertThat(new String(ok.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8))
+        .contains("{\"q\":\"caf\u00e9 au lait\",\"n\":\"1\"}");
+    String bad = get(port, "/echo?n=1&q=abc%FF", "127.0.0.1");
+    assertThat(status(bad)).isEqualTo(400);
+    assertThat(bad).contains("\"error\":\"bad_request\"", "query parameter 'q'", "%FF", "not UTF-8");
+    String badName = get(port, "/echo?%C3=1", "127.0.0.1");
+    assertThat(status(badName)).isEqualTo(400);
+    assertThat(badName).contains("a query parameter name");
+    // A % without two hex digits never reaches a handler: the JDK's server refuses the URI itself.
+    assertThat(status(get(port, "/echo?q=%ZZ", "127.0.0.1"))).isEqualTo(400);
+  }
+
+  @Test
+  void percentDecodingIsStrictAboutEscapes() {
+    assertThat(HttpResponses.decode("a+b%20c%2B", "q")).isEqualTo("a b c+");
+    assertThat(HttpResponses.decode("%E2%82%AC", "q")).isEqualTo("\u20ac");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpResponses.decode("100%", "q"))
+        .isInstanceOf(BadRequestException.class).hasMessageContaining("'%'").hasMessageContaining("%25");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpResponses.decode("a%ZZ", "q"))
+        .isInstanceOf(BadRequestException.class).hasMessageContaining("'%ZZ' at character 1");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> HttpResponses.decode("%E2%82", "q"))
+        .isInstanceOf(BadRequestException.class).hasMessageContaining("not UTF-8");
+  }
+
+  @Test
+  void aRequestTargetLongerThanTheEdgeReadsIsAJson414() throws IOException {
+    int port = serve(HttpEdge.token("t"));
+    String target = "/api/x?q=" + "a".repeat(HttpEdge.MAX_REQUEST_TARGET);
+    String r = get(port, target, "127.0.0.1");
+    assertThat(status(r)).isEqualTo(414);
+    assertThat(r).contains("\"error\":\"too_long\"", "at most " + HttpEdge.MAX_REQUEST_TARGET)
+        .containsIgnoringCase("Content-Type: application/json");
+    String fits = get(port, "/api/x?q=" + "a".repeat(HttpEdge.MAX_REQUEST_TARGET - 20), "127.0.0.1",
+        "Authorization: Bearer t");
+    assertThat(status(fits)).isEqualTo(200);
   }
 }
