@@ -6,6 +6,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.tapline.core.redact.FieldRule;
+import dev.tapline.core.redact.HeaderRule;
+import dev.tapline.core.redact.RedactionRule;
+import dev.tapline.core.redact.Trigger;
+import dev.tapline.core.redact.ValueRule;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;
@@ -25,14 +30,28 @@ import javax.crypto.spec.SecretKeySpec;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Removes secrets from an exchange before it leaves the proxy: headers on a denylist, query
- * parameters and JSON/form fields whose name matches a pattern, and card-number-like values
- * anywhere in text. Redacted values become {@link #MARKER} (or {@code [REDACTED:<hash>]} with a
- * keyed hash for correlation); the exchange records where, never what.
+ * Removes secrets from an exchange before it leaves the proxy, by a list of {@link RedactionRule
+ * rules}: headers on a denylist ({@link HeaderRule}), query parameters and JSON/form fields whose
+ * name matches ({@link FieldRule}), and values found by their shape in any text, such as card
+ * numbers ({@link ValueRule}). Redacted values become {@link #MARKER} (or {@code [REDACTED:<hash>]}
+ * with a keyed hash for correlation); the exchange records where, never what.
  *
  * <pre>{@code
  * Exchange safe = Redactor.defaults().redact(captured);
+ *
+ * Redactor custom = Redactor.builder()
+ *     .addHeaders(List.of("x-session"))
+ *     .addRule(ValueRule.of("acme-key", "\\bacme_[A-Za-z0-9]{32}\\b", Trigger.word("acme_")))
+ *     .build();
  * }</pre>
+ *
+ * <p><b>Adding a rule.</b> Every rule brings its own pre-filter, its {@link RedactionRule#triggers()
+ * triggers}: words (ASCII, any case), whole words of a name, digit runs. The redactor compiles the
+ * triggers of all its rules into one scanner that reads each body once as bytes and says which rules
+ * may match; a body no trigger fires on is returned as it is, without being decoded. So a new rule
+ * needs nothing but its triggers, and they must fire on everything it would change (a rule whose
+ * trigger misses a text is never run on it). A {@link Trigger.Confirm} can look around a trigger word
+ * to keep clean bodies on the fast path.
  */
 public final class Redactor {
   public static final String MARKER = "[REDACTED]";
@@ -45,20 +64,62 @@ public final class Redactor {
   public static final List<String> DEFAULT_FIELD_WORDS = List.of(
       "password", "passwd", "secret", "token", "apikey", "credential", "privatekey", "ssn", "cvv", "cvc");
 
-  // 13-19 digits, optionally grouped by spaces or dashes; Luhn-checked before redacting.
-  private static final Pattern CARD = Pattern.compile("(?<![\\d.])(?:\\d[ -]?){12,18}\\d(?![\\d.])");
+  /** 13-19 digits, optionally grouped by spaces or dashes, that pass the Luhn check. */
+  public static final ValueRule CARD_NUMBERS =
+      ValueRule.of("card-number", "(?<![\\d.])(?:\\d[ -]?){12,18}\\d(?![\\d.])", Trigger.digits(13))
+          .secret(match -> {
+            String digits = match.replace(" ", "").replace("-", "");
+            return digits.length() >= 13 && digits.length() <= 19 && luhn(digits) ? digits : null;
+          });
 
-  private final String[] headerList; // lower case
-  // null means the default words: checked with a cheap scan instead of a regex on the hot path.
-  private final @Nullable Pattern fieldNames;
-  private final boolean cardNumbers;
+  private final List<RedactionRule> rules;
+  private final HeaderRule[] headerRules;
+  private final FieldRule[] fieldRules;
+  private final ValueRule[] valueRules;
+  private final long[] valueBits; // by value rule: its bit in what the scanner returns
+  private final long fieldBits; // the bits of all field rules
+  private final RuleScanner scanner;
   private final byte @Nullable [] hashKey;
 
-  private Redactor(Set<String> headers, @Nullable Pattern fieldNames, boolean cardNumbers, byte @Nullable [] hashKey) {
-    this.headerList = headers.toArray(String[]::new);
-    this.fieldNames = fieldNames;
-    this.cardNumbers = cardNumbers;
+  private Redactor(List<RedactionRule> rules, byte @Nullable [] hashKey, boolean preFilter) {
+    this.rules = List.copyOf(rules);
     this.hashKey = hashKey;
+    List<HeaderRule> headers = new ArrayList<>();
+    List<FieldRule> fields = new ArrayList<>();
+    List<ValueRule> values = new ArrayList<>();
+    List<Long> vBits = new ArrayList<>();
+    List<RuleScanner.Entry> triggers = new ArrayList<>();
+    long fBits = 0;
+    for (int i = 0; i < this.rules.size(); i++) {
+      RedactionRule rule = this.rules.get(i);
+      long bit = bitOf(i);
+      for (Trigger t : rule.triggers()) {
+        triggers.add(new RuleScanner.Entry(t, bit));
+      }
+      switch (rule) {
+        case HeaderRule h -> headers.add(h);
+        case FieldRule f -> {
+          fields.add(f);
+          fBits |= bit;
+        }
+        case ValueRule v -> {
+          values.add(v);
+          vBits.add(bit);
+        }
+      }
+    }
+    this.headerRules = headers.toArray(HeaderRule[]::new);
+    this.fieldRules = fields.toArray(FieldRule[]::new);
+    this.valueRules = values.toArray(ValueRule[]::new);
+    this.valueBits = vBits.stream().mapToLong(Long::longValue).toArray();
+    this.fieldBits = fBits;
+    // Without pre-filters (for tests), every text is taken as one any rule may match in.
+    this.scanner = RuleScanner.compile(preFilter ? triggers
+        : List.of(new RuleScanner.Entry(Trigger.always(), ~RuleScanner.FOLD)));
+  }
+
+  private static long bitOf(int ruleIndex) {
+    return 1L << Math.min(ruleIndex, RuleScanner.RULE_BITS - 1);
   }
 
   public static Redactor defaults() {
@@ -72,8 +133,9 @@ public final class Redactor {
   /** Immutable configuration, built step by step. */
   public static final class Builder {
     private final Set<String> headers = new LinkedHashSet<>(DEFAULT_HEADERS);
-    private @Nullable Pattern fieldNames;
+    private @Nullable String fieldNames;
     private boolean cardNumbers = true;
+    private final List<RedactionRule> added = new ArrayList<>();
     private byte @Nullable [] hashKey;
 
     private Builder() {}
@@ -86,14 +148,25 @@ public final class Redactor {
       return this;
     }
 
-    /** A regex matched against the whole field name (JSON keys, form and query parameter names). */
+    /**
+     * A regex matched against the whole field name (JSON keys, form and query parameter names),
+     * instead of {@link #DEFAULT_FIELD_WORDS}. It cannot be scanned for: every JSON and form body is
+     * then parsed.
+     */
     public Builder fieldNamePattern(String regex) {
-      this.fieldNames = Pattern.compile(requireNonNull(regex, "regex"));
+      FieldRule.pattern(regex); // fails here on a bad regex
+      this.fieldNames = regex;
       return this;
     }
 
     public Builder cardNumbers(boolean on) {
       this.cardNumbers = on;
+      return this;
+    }
+
+    /** Adds a rule after the defaults; see the class comment on what its triggers must do. */
+    public Builder addRule(RedactionRule rule) {
+      added.add(requireNonNull(rule, "rule"));
       return this;
     }
 
@@ -104,8 +177,20 @@ public final class Redactor {
     }
 
     public Redactor build() {
-      return new Redactor(Set.copyOf(headers), fieldNames, cardNumbers, hashKey);
+      List<RedactionRule> rules = new ArrayList<>();
+      rules.add(HeaderRule.of(headers));
+      rules.add(fieldNames == null ? FieldRule.words(DEFAULT_FIELD_WORDS) : FieldRule.pattern(fieldNames));
+      if (cardNumbers) {
+        rules.add(CARD_NUMBERS);
+      }
+      rules.addAll(added);
+      return new Redactor(rules, hashKey, true);
     }
+  }
+
+  /** The rules, in the order they are applied. */
+  public List<RedactionRule> rules() {
+    return rules;
   }
 
   public Exchange redact(Exchange e) {
@@ -129,10 +214,8 @@ public final class Redactor {
   }
 
   public boolean isSensitiveHeader(String name) {
-    // Compared without lower-casing: a proxied request has a dozen headers and the denylist a few
-    // names, and a lower-cased copy of every name was a fifth of what capturing allocated.
-    for (String h : headerList) {
-      if (h.length() == name.length() && h.equalsIgnoreCase(name)) {
+    for (HeaderRule h : headerRules) {
+      if (h.matches(name)) {
         return true;
       }
     }
@@ -140,129 +223,45 @@ public final class Redactor {
   }
 
   public boolean isSensitiveField(String name) {
-    if (fieldNames != null) {
-      return fieldNames.matcher(name).matches();
-    }
-    return containsDefaultWord(name);
-  }
-
-  /**
-   * True when {@code s} holds one of {@link #DEFAULT_FIELD_WORDS}, ignoring case and {@code _} and
-   * {@code -} (so {@code api_key} and {@code private-key} match).
-   */
-  static boolean containsDefaultWord(CharSequence s) {
-    // Lower-cased to ASCII bytes (anything else can be no part of a word) for the one matcher.
-    int n = s.length();
-    byte[] b = new byte[n];
-    for (int i = 0; i < n; i++) {
-      char c = lower(s.charAt(i));
-      b[i] = c < 128 ? (byte) c : (byte) -1;
-    }
-    for (int i = 0; i < n; i++) {
-      String[] words = b[i] >= 0 ? WORDS_BY_START[b[i]] : null;
-      if (words != null && wordAt(b, i, words)) {
+    for (FieldRule f : fieldRules) {
+      if (f.matches(name)) {
         return true;
       }
     }
     return false;
   }
 
-  private static char lower(char c) {
-    if (c < 128) {
-      return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
-    }
-    return Character.toLowerCase(c);
+  /** The same rules run on every text, as if every trigger fired: what the pre-filters must not change. For tests. */
+  Redactor withoutPreFilters() {
+    return new Redactor(rules, hashKey, false);
   }
 
-  // The default words by their first letter: most letters of a body start no word, and the
-  // others only the few words that begin with them (p: password, passwd, privatekey).
-  private static final String[][] WORDS_BY_START = new String[128][];
-
-  static {
-    for (String w : DEFAULT_FIELD_WORDS) {
-      String[] old = WORDS_BY_START[w.charAt(0)];
-      String[] add = old == null ? new String[1] : java.util.Arrays.copyOf(old, old.length + 1);
-      add[add.length - 1] = w;
-      WORDS_BY_START[w.charAt(0)] = add;
-    }
+  /** Whether the scanner says {@code rule} may match in {@code bytes} (read as a body is). For tests. */
+  boolean mayMatch(RedactionRule rule, byte[] bytes) {
+    long bits = scanner.scan(bytes);
+    return (bits & RuleScanner.FOLD) != 0 || (bits & bitOf(rules.indexOf(rule))) != 0;
   }
 
-  /** A cheap look for anything the field rules could match, before parsing a body. */
-  private boolean mayHoldSensitiveField(CharSequence text) {
-    return fieldNames != null || containsDefaultWord(text);
+  /** Whether the scanner says {@code rule} may match in {@code text} (read as a header value is). For tests. */
+  boolean mayMatch(RedactionRule rule, String text) {
+    return (scanner.scan(text) & bitOf(rules.indexOf(rule))) != 0;
   }
 
-  /** At least 13 digits in a row, allowing single spaces or dashes between them. */
-  static boolean mayHoldCardNumber(CharSequence s) {
-    int run = 0;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      if (c >= '0' && c <= '9') {
-        if (++run >= 13) {
-          return true;
-        }
-      } else if ((c == ' ' || c == '-') && run > 0 && i + 1 < s.length() && Character.isDigit(s.charAt(i + 1))) {
-        continue;
-      } else {
-        run = 0;
-      }
-    }
-    return false;
-  }
-
-  /**
-   * One pass over a body's bytes: true when they are all ASCII and hold no default field word
-   * and, if {@code cards}, no card-number-like run of digits, so no rule can match them. False
-   * when one might, or when the body is not ASCII (the text path then decides). The same tests as
-   * {@link #containsDefaultWord} and {@link #mayHoldCardNumber}, fused.
-   */
-  static boolean plainlyClean(byte[] b, boolean cards) {
-    int n = b.length;
-    int run = 0;
-    for (int i = 0; i < n; i++) {
-      int c = b[i];
-      if (c < 0) {
-        return false;
-      }
-      if (c >= '0' && c <= '9') {
-        if (cards && ++run >= 13) {
-          return false;
-        }
-        continue;
-      }
-      if ((c == ' ' || c == '-') && run > 0 && i + 1 < n && b[i + 1] >= '0' && b[i + 1] <= '9') {
-        continue;
-      }
-      run = 0;
-      String[] words = WORDS_BY_START[c >= 'A' && c <= 'Z' ? c + 32 : c];
-      if (words != null && wordAt(b, i, words)) {
-        return false;
-      }
-    }
-    return true;
-  }
-
-  /** Whether one of {@code words} (lower case) starts at {@code b[i]}, skipping {@code _} and {@code -}. */
-  private static boolean wordAt(byte[] b, int i, String[] words) {
-    for (String w : words) {
-      int j = i + 1;
-      int k = 1;
-      while (k < w.length() && j < b.length) {
-        int d = b[j];
-        if (d == '_' || d == '-') {
-          j++;
-        } else if ((d >= 'A' && d <= 'Z' ? d + 32 : d) == w.charAt(k)) {
-          j++;
-          k++;
-        } else {
-          break;
+  /** Applies the value rules whose bits are in {@code bits} to {@code text}; the names of those that changed it go to {@code hits}. */
+  private String applyValueRules(String text, long bits, @Nullable List<String> hits) {
+    String out = text;
+    for (int i = 0; i < valueRules.length; i++) {
+      if ((bits & valueBits[i]) != 0) {
+        String r = valueRules[i].redact(out, this::marker);
+        if (r != null) {
+          out = r;
+          if (hits != null) {
+            hits.add(valueRules[i].name());
+          }
         }
       }
-      if (k == w.length()) {
-        return true;
-      }
     }
-    return false;
+    return out;
   }
 
   private Headers redactHeaders(Headers in, String side, Set<String> names) {
@@ -274,11 +273,13 @@ public final class Redactor {
       if (isSensitiveHeader(h.name())) {
         newValue = marker(value);
         names.add(side + ".header:" + h.name().toLowerCase(Locale.ROOT));
-      } else if (cardNumbers) {
-        String c = redactCards(value);
-        if (!c.equals(value)) {
-          newValue = c;
-          names.add(side + ".header:" + h.name().toLowerCase(Locale.ROOT));
+      } else {
+        long bits = scanner.scan(value);
+        if (bits != 0) {
+          newValue = applyValueRules(value, bits, null);
+          if (!newValue.equals(value)) {
+            names.add(side + ".header:" + h.name().toLowerCase(Locale.ROOT));
+          }
         }
       }
       if (!newValue.equals(value)) {
@@ -295,8 +296,9 @@ public final class Redactor {
     if (query == null || query.isEmpty()) {
       return query;
     }
-    String r = mayHoldSensitiveField(query) ? redactPairs(query, "request.query:", names) : query;
-    return cardNumbers ? redactCards(r) : r;
+    long bits = scanner.scan(query);
+    String r = (bits & fieldBits) != 0 ? redactPairs(query, "request.query:", names) : query;
+    return applyValueRules(r, bits, null);
   }
 
   /** Redacts {@code name=value} pairs joined by {@code &} whose name matches the field pattern. */
@@ -325,7 +327,8 @@ public final class Redactor {
     if (body.bytes().length == 0) {
       return body;
     }
-    if (fieldNames == null && plainlyClean(body.bytes(), cardNumbers)) {
+    long bits = scanner.scan(body.bytes());
+    if (bits == 0) {
       // Most bodies hold nothing any rule could match: one look at the bytes, no String made.
       return body;
     }
@@ -333,20 +336,21 @@ public final class Redactor {
     if (text == null) {
       return body;
     }
+    if ((bits & RuleScanner.FOLD) != 0) {
+      bits = scanner.scan(text);
+    }
     String redacted = text;
-    if (!mayHoldSensitiveField(text)) {
+    if ((bits & fieldBits) == 0) {
       // nothing a field rule could match: skip parsing
     } else if (body.isJson() || looksLikeJson(text)) {
       redacted = redactJson(text, side + ".body:", names);
     } else if (isForm(body.contentType())) {
       redacted = redactPairs(text, side + ".body:", names);
     }
-    if (cardNumbers) {
-      String c = redactCards(redacted);
-      if (!c.equals(redacted)) {
-        names.add(side + ".body:card-number");
-        redacted = c;
-      }
+    List<String> hits = new ArrayList<>(1);
+    redacted = applyValueRules(redacted, bits, hits);
+    for (String rule : hits) {
+      names.add(side + ".body:" + rule);
     }
     return redacted.equals(text) ? body : body.withBytes(redacted.getBytes(StandardCharsets.UTF_8));
   }
@@ -425,29 +429,6 @@ public final class Redactor {
     }
     m.appendTail(out);
     return out.toString();
-  }
-
-  String redactCards(String s) {
-    if (!mayHoldCardNumber(s)) {
-      return s;
-    }
-    Matcher m = CARD.matcher(s);
-    StringBuilder out = null;
-    int last = 0;
-    while (m.find()) {
-      String digits = m.group().replaceAll("[ -]", "");
-      if (digits.length() >= 13 && digits.length() <= 19 && luhn(digits)) {
-        if (out == null) {
-          out = new StringBuilder(s.length());
-        }
-        out.append(s, last, m.start()).append(marker(digits));
-        last = m.end();
-      }
-    }
-    if (out == null) {
-      return s;
-    }
-    return out.append(s, last, s.length()).toString();
   }
 
   static boolean luhn(String digits) {
