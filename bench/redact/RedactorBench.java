@@ -14,8 +14,9 @@ import java.util.Map;
 /**
  * Redactor microbenchmark (not a test, no JMH): times {@code Redactor.defaults().redact} on whole
  * exchanges with typical clean and dirty JSON bodies, on one thread. Per case: a warm-up, then
- * ROUNDS rounds of about half a second; prints the median and best ns per exchange and the bytes
- * allocated per exchange (the thread's allocation counter).
+ * ROUNDS rounds of about half a second; prints the median and best CPU ns per exchange (the thread's
+ * CPU time, which a busy shared machine disturbs less than the clock), the median wall-clock ns, and
+ * the bytes allocated per exchange (the thread's allocation counter).
  *
  *   bench/redact/run.sh [ROUNDS [CASE]]     (default 7 rounds of every case)
  */
@@ -30,7 +31,7 @@ public final class RedactorBench {
     com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     System.out.printf("%d cores, load average %.2f; %d rounds%n", Runtime.getRuntime().availableProcessors(),
         ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage(), rounds);
-    System.out.printf("%-16s %8s %8s %10s %8s  %s%n", "case", "median", "best", "alloc/op", "bytes", "redactions");
+    System.out.printf("%-16s %9s %9s %9s %10s %8s  %s%n", "case", "cpu med", "cpu best", "wall med", "alloc/op", "bytes", "redactions");
     for (Map.Entry<String, Exchange> c : cases.entrySet()) {
       if (!c.getKey().contains(only)) {
         continue;
@@ -38,20 +39,24 @@ public final class RedactorBench {
       Exchange e = c.getValue();
       run(redactor, e, 2_000_000_000L); // warm-up
       long[] ns = new long[rounds];
+      long[] cpu = new long[rounds];
       long allocated = 0;
       long ops = 0;
       for (int r = 0; r < rounds; r++) {
         long a0 = mx.getCurrentThreadAllocatedBytes();
+        long c0 = mx.getCurrentThreadCpuTime();
         long[] res = run(redactor, e, 500_000_000L);
+        cpu[r] = (mx.getCurrentThreadCpuTime() - c0) / res[1];
         allocated += mx.getCurrentThreadAllocatedBytes() - a0;
         ops += res[1];
         ns[r] = res[0] / res[1];
       }
       Arrays.sort(ns);
+      Arrays.sort(cpu);
       Exchange out = redactor.redact(e);
       int bytes = e.request().body().bytes().length + (e.response() == null ? 0 : e.response().body().bytes().length);
-      System.out.printf("%-16s %6d ns %6d ns %8d B %8d  %s%n", c.getKey(), ns[rounds / 2], ns[0], allocated / ops,
-          bytes, out == e ? "(same exchange)" : out.redactions());
+      System.out.printf("%-16s %6d ns %6d ns %6d ns %8d B %8d  %s%n", c.getKey(), cpu[rounds / 2], cpu[0],
+          ns[rounds / 2], allocated / ops, bytes, out == e ? "(same exchange)" : out.redactions());
     }
   }
 

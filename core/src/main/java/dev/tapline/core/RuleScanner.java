@@ -19,7 +19,9 @@ import org.jspecify.annotations.Nullable;
  * <p>One automaton: Aho-Corasick over the trigger words (ASCII, lower-cased; {@code _} and {@code -}
  * leave its state as it is), times a counter of the current digit run for the digit triggers. Each
  * byte is one look-up in a table of next states and one comparison: states where a word ends or a
- * run is long enough are numbered last. There the bits of the words ending are set, after their
+ * run is long enough are numbered last. (Each look-up waits for the one before, so a long body is
+ * read as two halves in one loop, split after a byte that is in no word.) Where a word ends, the
+ * bits of the words ending there are set, after their
  * {@link Trigger.Word#confirmedAt confirm} where they have one. A body's bytes are scanned as they
  * are, without decoding: trigger words are ASCII, and a UTF-8 byte past ASCII is never part of one,
  * except in the two characters that lower-case to ASCII letters (U+0130 and U+212A), which the
@@ -28,6 +30,14 @@ import org.jspecify.annotations.Nullable;
 final class RuleScanner {
   /** The bytes hold U+0130 or U+212A (lower case: {@code i}, {@code k}): scan them as text instead. */
   static final long FOLD = 1L << 63;
+  /** A NUL: the text may be UTF-16, where every ASCII character comes with one. */
+  static final long NUL = 1L << 62;
+  /** A JSON escape of an ASCII character ({@code \u0070}) or of U+0130 or U+212A: JSON strings must be decoded to be seen. */
+  static final long ESCAPE = 1L << 61;
+  /** A {@code %}: percent-encoded names and values must be decoded to be seen. */
+  static final long PERCENT = 1L << 60;
+  /** The bits that are signs about the text rather than rules. */
+  static final long SIGNS = FOLD | NUL | ESCAPE | PERCENT;
   /** Rule bits: rule {@code i} has bit {@code min(i, RULE_BITS - 1)}; later rules share the last one. */
   static final int RULE_BITS = 56;
 
@@ -62,6 +72,13 @@ final class RuleScanner {
     // UTF-8 of the two characters that lower-case to ASCII; only a byte scan sees these bytes.
     words.add(new Word("\u00c4\u00b0", FOLD, null));
     words.add(new Word("\u00e2\u0084\u00aa", FOLD, null));
+    words.add(new Word("\u0000", NUL, null));
+    for (char c = '0'; c <= '7'; c++) {
+      words.add(new Word("\\u00" + c, ESCAPE, null));
+    }
+    words.add(new Word("\\u0130", ESCAPE, null));
+    words.add(new Word("\\u212a", ESCAPE, null));
+    words.add(new Word("%", PERCENT, null));
     this.always = alwaysBits;
     int longestRun = digits.isEmpty() ? 0 : digits.lastKey();
 
@@ -257,12 +274,55 @@ final class RuleScanner {
 
   /** The bits of the rules that may match in {@code b}, and {@link #FOLD}; 0 when none can. */
   long scan(byte[] b) {
+    // Each byte's look-up waits for the previous one's: two halves scanned in one loop overlap
+    // those waits. A byte of no word (a quote, a comma) takes every state back to the start, so a
+    // half starting right after one reads exactly as the whole would there.
+    int n = b.length;
+    int split = n >>> 1;
+    int floor = Math.max(split - 256, 1);
+    while (split > floor && classOf[b[split - 1] & 0xff] != OTHER) {
+      split--;
+    }
+    if (n < 128 || classOf[b[split - 1] & 0xff] != OTHER) {
+      return scan(b, 0, n);
+    }
     final int[] next = this.next;
     final int[] classOf = this.classOf;
     final int acceptFrom = this.acceptFrom;
     long bits = always;
-    int s = 0;
-    for (int i = 0; i < b.length; i++) {
+    int s1 = 0;
+    int s2 = 0;
+    int i = 0;
+    int j = split;
+    for (int end = Math.min(split, n - split); i < end; i++, j++) {
+      s1 = next[s1 + classOf[b[i] & 0xff]];
+      s2 = next[s2 + classOf[b[j] & 0xff]];
+      if (s1 >= acceptFrom) {
+        bits |= accept(s1, b, null, i + 1);
+      }
+      if (s2 >= acceptFrom) {
+        bits |= accept(s2, b, null, j + 1);
+      }
+    }
+    return bits | scan(b, i, split, s1) | scan(b, j, n, s2);
+  }
+
+  private long scan(byte[] b, int from, int to) {
+    return always | scan(b, from, to, 0);
+  }
+
+  /** The same as {@link #scan(byte[])}, in one pass from the first byte to the last. For tests. */
+  long scanSerially(byte[] b) {
+    return scan(b, 0, b.length);
+  }
+
+  /** The bits fired in {@code b[from, to)} starting in state {@code s} (times k). */
+  private long scan(byte[] b, int from, int to, int s) {
+    final int[] next = this.next;
+    final int[] classOf = this.classOf;
+    final int acceptFrom = this.acceptFrom;
+    long bits = 0;
+    for (int i = from; i < to; i++) {
       s = next[s + classOf[b[i] & 0xff]];
       if (s >= acceptFrom) {
         bits |= accept(s, b, null, i + 1);

@@ -101,6 +101,20 @@ class RedactorTest {
     assertThat(r.request().headers().first("x-api-key")).isEqualTo(Redactor.MARKER);
   }
 
+  @Test
+  void defaultValueRulesCanBeLeftOutByName() {
+    String jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl";
+    Redactor r = Redactor.builder().removeRule("jwt").cardNumbers(false).build();
+    assertThat(r.rules()).extracting(RedactionRule::name).doesNotContain("jwt", "card-number").contains("aws-access-key");
+    Exchange e = with(Headers.of("X-Session", "v", "X-Id", jwt), Body.text("text/plain", "4111 1111 1111 1111"), null, Body.empty());
+    Exchange out = r.redact(e);
+    assertThat(out.request().headers().first("x-id")).isEqualTo(jwt);
+    assertThat(out.request().body().textOrNull()).isEqualTo("4111 1111 1111 1111");
+    assertThat(out.redactions()).containsExactly("request.header:x-session");
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> Redactor.builder().removeRule("jwts"))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("no default rule is named jwts").hasMessageContaining("jwt,");
+  }
+
   // ---- the pre-filters: every rule's triggers fire wherever the rule matches ----
 
   /** A redactor with a rule of each kind added through the builder, next to the defaults. */
@@ -114,12 +128,26 @@ class RedactorTest {
         .build();
   }
 
-  /** Secrets a value rule matches, by rule name: pieces of them go into the random texts. */
-  private static final Map<String, List<String>> SAMPLES = Map.of(
-      "card-number", List.of("4111 1111 1111 1111", "4242-4242-4242-4242", "5555555555554444", "4111111111111112"),
-      "acme-key", List.of("acme_AbCdEf123456", "ACME_abcdefgh"),
-      "order-pin", List.of("opin-1234", "OPIN-9876", "opin_1234"),
-      "long-number", List.of("12345678901234567890", "1234567890 1234567890"));
+  /** Secrets a value rule matches, by rule name: they and their halves go into the random texts. */
+  private static final Map<String, List<String>> SAMPLES = Map.ofEntries(
+      Map.entry("card-number", List.of("4111 1111 1111 1111", "4242-4242-4242-4242", "5555555555554444", "4111111111111112")),
+      Map.entry("private-key", List.of("-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----",
+          "-----BEGIN PRIVATE KEY-----abc", "PRIVATE KEY BLOCK-----")),
+      Map.entry("jwt", List.of("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.c2ln_-x", "eyJ0e.ab.", "eyJabc_-.xy")),
+      Map.entry("aws-access-key", List.of("AKIAIOSFODNN7EXAMPLE", "ASIA1234567890ABCDEF")),
+      Map.entry("github-token", List.of("ghp_" + "a1B2c3D4e5".repeat(4), "gho_" + "Z9y8X7w6V5".repeat(3),
+          "github_pat_11ABCDEFG0123456789_abcdefghijklmnop")),
+      Map.entry("gitlab-token", List.of("glpat-abcdefghij0123456789")),
+      Map.entry("stripe-key", List.of("sk_live_4eC39HqLyjWDarjtT1zdp7dc", "rk_test_abcdefghij12", "whsec_abcdefghijklmnopqrstuv")),
+      Map.entry("slack-token", List.of("xoxb-123456789012-abcdef", "xoxp-1-2-3-abcdefghij")),
+      Map.entry("google-api-key", List.of("AIzaSyD-abcdefghijklmnopqrstuvwxyz012", "AIza" + "x".repeat(35))),
+      Map.entry("npm-token", List.of("npm_" + "abcdef0123".repeat(3) + "abcdef")),
+      Map.entry("bearer-token", List.of("Bearer abc123def456", "bearer\tx-y_z.12345", "BEARER " + "t".repeat(24))),
+      Map.entry("basic-credentials", List.of("Basic dXNlcjpwYXNz", "basic YWxhZGRpbjpvcGVuc2VzYW1l")),
+      Map.entry("url-userinfo", List.of("https://user:pw@host/x", "s3://ak:sk@bucket", "https:\\/\\/u:p@h")),
+      Map.entry("acme-key", List.of("acme_AbCdEf123456", "ACME_abcdefgh")),
+      Map.entry("order-pin", List.of("opin-1234", "OPIN-9876", "opin_1234")),
+      Map.entry("long-number", List.of("12345678901234567890", "1234567890 1234567890")));
 
   /** Pieces the rules look at (their trigger words, cut, in other cases, with separators) and others. */
   private static List<String> pieces(Redactor r) {
@@ -207,8 +235,26 @@ class RedactorTest {
       }
       for (RedactionRule rule : r.rules()) {
         if (!(rule instanceof HeaderRule)) {
-          assertThat(matched.getOrDefault(rule.name(), 0)).as("texts %s matched in", rule).isGreaterThan(50);
+          assertThat(matched.getOrDefault(rule.name(), 0)).as("texts %s matched in", rule).isGreaterThan(20);
         }
+      }
+    }
+  }
+
+  @Test
+  void aLongBodyScannedInTwoHalvesFiresWhatOnePassDoes() {
+    for (Redactor r : List.of(Redactor.defaults(), withAddedRules())) {
+      List<String> pieces = pieces(r);
+      SplittableRandom rnd = new SplittableRandom(11);
+      for (int n = 0; n < 3_000; n++) {
+        StringBuilder b = new StringBuilder();
+        int parts = 20 + rnd.nextInt(100);
+        for (int i = 0; i < parts; i++) {
+          // sometimes no byte in the middle starts afresh (letters only), and the scan takes one pass
+          b.append(n % 10 == 0 ? "abcPASSsecretTokenWORD".substring(rnd.nextInt(10)) : pieces.get(rnd.nextInt(pieces.size())));
+        }
+        byte[] bytes = b.toString().getBytes(n % 3 == 0 ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_8);
+        assertThat(r.scanner().scan(bytes)).as("%s", b).isEqualTo(r.scanner().scanSerially(bytes));
       }
     }
   }
@@ -234,7 +280,8 @@ class RedactorTest {
   }
 
   private static Exchange randomExchange(List<String> pieces, SplittableRandom rnd) {
-    String[] types = {"application/json", "application/x-www-form-urlencoded", "text/plain", null};
+    String[] types = {"application/json", "application/x-www-form-urlencoded", "text/plain", null,
+        "multipart/form-data; boundary=XyZ", "application/json; charset=utf-16le", "text/plain; charset=UTF-16"};
     Body reqBody = randomBody(pieces, rnd, types[rnd.nextInt(types.length)]);
     Body respBody = randomBody(pieces, rnd, types[rnd.nextInt(types.length)]);
     String query = rnd.nextInt(3) == 0 ? null : randomWord(pieces, rnd) + "=" + randomText(pieces, rnd, 4) + "&page=2";
@@ -248,28 +295,55 @@ class RedactorTest {
   }
 
   private static Body randomBody(List<String> pieces, SplittableRandom rnd, String type) {
+    if (type != null && type.startsWith("multipart/")) {
+      StringBuilder b = new StringBuilder();
+      for (int i = rnd.nextInt(3); i >= 0; i--) {
+        b.append("--XyZ\r\nContent-Disposition: form-data; name=\"").append(randomWord(pieces, rnd)).append("\"\r\n");
+        if (rnd.nextBoolean()) {
+          b.append("Content-Type: application/json\r\n\r\n").append(randomJson(pieces, rnd));
+        } else {
+          b.append("\r\n").append(randomText(pieces, rnd, 6));
+        }
+        b.append("\r\n");
+      }
+      return Body.text(type, b.append("--XyZ--\r\n").toString());
+    }
+    if (type != null && type.contains("utf-16le")) {
+      return Body.of(type, randomJson(pieces, rnd).getBytes(StandardCharsets.UTF_16LE));
+    }
+    if (type != null && type.contains("UTF-16")) {
+      return Body.of(type, randomText(pieces, rnd, 12).getBytes(StandardCharsets.UTF_16)); // big-endian, marked
+    }
     if (rnd.nextInt(4) == 0) {
       return Body.text(type, randomText(pieces, rnd, 12));
     }
+    return Body.text(type, "application/x-www-form-urlencoded".equals(type) ? randomForm(pieces, rnd) : randomJson(pieces, rnd));
+  }
+
+  private static String randomForm(List<String> pieces, SplittableRandom rnd) {
     StringBuilder b = new StringBuilder();
-    int fields = rnd.nextInt(5);
-    boolean form = "application/x-www-form-urlencoded".equals(type);
-    b.append(form ? "" : "{");
-    for (int i = 0; i < fields; i++) {
+    for (int i = rnd.nextInt(5); i > 0; i--) {
+      b.append(b.isEmpty() ? "" : "&").append(randomWord(pieces, rnd)).append(rnd.nextBoolean() ? "[]" : "")
+          .append('=').append(randomText(pieces, rnd, 4).replace("&", "%26"));
+    }
+    return b.toString();
+  }
+
+  private static String randomJson(List<String> pieces, SplittableRandom rnd) {
+    StringBuilder b = new StringBuilder("{");
+    for (int i = rnd.nextInt(5); i > 0; i--) {
       String name = randomWord(pieces, rnd) + (rnd.nextBoolean() ? randomWord(pieces, rnd) : "");
-      String value = randomText(pieces, rnd, 4);
-      if (form) {
-        b.append(i == 0 ? "" : "&").append(name).append('=').append(value.replace("&", ""));
-      } else {
-        b.append(i == 0 ? "" : ",").append('"').append(name.replace("\\", "")).append("\":");
-        switch (rnd.nextInt(4)) {
-          case 0 -> b.append(rnd.nextLong(10_000_000_000_000_000L));
-          case 1 -> b.append("{\"a\":\"").append(value.replace("\"", "")).append("\"}");
-          default -> b.append('"').append(value.replace("\"", "").replace("\\", "")).append('"');
-        }
+      String value = randomText(pieces, rnd, 4).replace("\"", "").replace("\\", "");
+      b.append(b.length() == 1 ? "" : ",").append('"').append(name.replace("\\", "")).append("\":");
+      switch (rnd.nextInt(4)) {
+        case 0 -> b.append(rnd.nextLong(10_000_000_000_000_000L));
+        case 1 -> b.append("{\"a\":\"").append(value).append("\"}");
+        case 2 -> b.append("\"{\\\"").append(randomWord(pieces, rnd).replace("\\", "")).append("\\\":\\\"")
+            .append(value).append("\\\"}\""); // JSON in a JSON string
+        default -> b.append('"').append(value).append('"');
       }
     }
-    b.append(form ? "" : "}");
-    return Body.text(type, b.toString());
+    return b.append('}').toString();
   }
+
 }
