@@ -1,9 +1,9 @@
 import dev.tapline.core.Body;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.Headers;
+import dev.tapline.core.Redactor;
 import dev.tapline.core.Request;
 import dev.tapline.core.Response;
-import dev.tapline.core.Redactor;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;

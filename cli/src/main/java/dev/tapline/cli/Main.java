@@ -2,8 +2,8 @@ package dev.tapline.cli;
 
 import dev.tapline.core.http.HttpEdge;
 import java.io.PrintWriter;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /** The {@code tapline} executable: one entry point, one subcommand per job. */
 @Command(

@@ -1,8 +1,8 @@
 package dev.tapline.cli;
 
-import dev.tapline.core.kafka.Topics;
 import dev.tapline.core.Metrics;
 import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.kafka.Topics;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
 import dev.tapline.ui.TaplineUi;

@@ -1,10 +1,10 @@
 package dev.tapline.cli;
 
 import dev.tapline.core.Metrics;
+import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;
-import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
 import dev.tapline.ui.TaplineUi;

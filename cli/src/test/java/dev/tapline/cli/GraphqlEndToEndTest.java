@@ -13,9 +13,9 @@ import dev.tapline.proxy.ProxyConfig;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
 import dev.tapline.replay.DiffKind;
-import dev.tapline.replay.DriftReport;
 import dev.tapline.replay.DriftReport.Difference;
 import dev.tapline.replay.DriftReport.EndpointReport;
+import dev.tapline.replay.DriftReport;
 import dev.tapline.replay.ExchangeSource;
 import dev.tapline.replay.ReplayListener;
 import dev.tapline.replay.ReplayOptions;
@@ -203,6 +203,27 @@ class GraphqlEndToEndTest {
     Run none = run("graphql", "check", "--schema", v1Schema.toString(), "--from", from, "--service", "nobody");
     assertThat(none.rc).isEqualTo(2);
     assertThat(none.err).contains("no exchanges");
+  }
+
+  @Test
+  void generatedTestsSendEachOperationByNameAndPassAgainstTheServiceTheyCameFrom() throws Exception {
+    Path out = dir.resolve("contract/src/test");
+    Run gen = run("generate", "--from", recorder.baseUri().toString(), "--service", "gql", "--out", out.toString(),
+        "--package", "com.example.gql", "--verify", v1.uri().toString());
+    assertThat(gen.rc).as(gen.out + gen.err).isZero();
+    assertThat(gen.out).contains("Verified against " + v1.uri());
+    String suite;
+    try (var files = Files.walk(out)) {
+      suite = files.filter(f -> f.toString().endsWith("ContractTest.java")).map(f -> {
+        try {
+          return Files.readString(f);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }).reduce("", String::concat);
+    }
+    assertThat(suite).contains("getUser", "TaplineTarget.graphql(", "\"GetUser\"", "createUser", "query Boom")
+        .doesNotContain("hunter2");
   }
 
   record Run(int rc, String out, String err) {}

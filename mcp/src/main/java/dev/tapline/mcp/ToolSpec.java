@@ -2,8 +2,8 @@ package dev.tapline.mcp;
 
 import static java.util.Objects.requireNonNull;
 
-import io.modelcontextprotocol.spec.McpSchema;
 import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema;
 import java.util.Map;
 import java.util.Set;
 import org.jspecify.annotations.Nullable;

@@ -2,12 +2,12 @@ package dev.tapline.recorder;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tapline.core.api.ExchangeSummary;
-import dev.tapline.core.api.Page;
-import dev.tapline.core.api.EndpointStats;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
 import dev.tapline.core.Origin;
+import dev.tapline.core.api.EndpointStats;
+import dev.tapline.core.api.ExchangeSummary;
+import dev.tapline.core.api.Page;
 import dev.tapline.core.endpoint.Endpoints;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -32,8 +32,8 @@ import org.apache.lucene.document.LongPoint;
 import org.apache.lucene.index.DirectoryReader;
 import org.apache.lucene.index.ExitableDirectoryReader.ExitingReaderException;
 import org.apache.lucene.index.IndexWriter;
-import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.IndexWriterConfig.OpenMode;
+import org.apache.lucene.index.IndexWriterConfig;
 import org.apache.lucene.index.StoredFields;
 import org.apache.lucene.index.Term;
 import org.apache.lucene.search.BooleanClause.Occur;

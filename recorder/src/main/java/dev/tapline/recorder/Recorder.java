@@ -2,11 +2,11 @@ package dev.tapline.recorder;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.tapline.core.api.Page;
 import com.sun.net.httpserver.HttpContext;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import dev.tapline.core.Metrics;
+import dev.tapline.core.api.Page;
 import dev.tapline.core.http.HttpEdge;
 import java.io.IOException;
 import java.io.UncheckedIOException;

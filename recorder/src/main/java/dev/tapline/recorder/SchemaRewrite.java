@@ -1,8 +1,8 @@
 package dev.tapline.recorder;
 
-import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.endpoint.Endpoints;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.HashMap;

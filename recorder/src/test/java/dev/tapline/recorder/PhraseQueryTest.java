@@ -3,9 +3,9 @@ package dev.tapline.recorder;
 import static dev.tapline.recorder.Fixtures.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tapline.core.api.Page;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.api.Page;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

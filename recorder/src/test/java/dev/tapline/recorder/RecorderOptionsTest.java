@@ -5,9 +5,9 @@ import static dev.tapline.recorder.Fixtures.get;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tapline.core.http.HttpEdge;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.Ids;
+import dev.tapline.core.http.HttpEdge;
 import dev.tapline.kafka.embedded.testing.SharedKafka;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;

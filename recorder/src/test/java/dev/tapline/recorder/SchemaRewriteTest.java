@@ -3,9 +3,9 @@ package dev.tapline.recorder;
 import static dev.tapline.recorder.Fixtures.exchange;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tapline.core.api.ExchangeSummary;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.api.ExchangeSummary;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -25,7 +25,32 @@ record Candidate(
     boolean binaryRequest,
     int status,
     @Nullable String responseMime,
-    @Nullable String responseBody) {
+    @Nullable String responseBody,
+    @Nullable Graphql graphql) {
+
+  /**
+   * The GraphQL operation a request carried (one operation per request; batches stay raw bodies).
+   *
+   * @param variables the {@code variables} object as JSON text, or null
+   * @param fields the root fields it selects
+   * @param errors whether the recorded answer had an {@code errors} array
+   */
+  record Graphql(String type, String name, String document, @Nullable String variables, List<String> fields,
+      boolean errors) {}
+
+  Candidate(String exchangeId, long startedAt, String authority, String method, String rawPath,
+      List<String> paramValues, List<QueryParam> query, @Nullable String requestContentType,
+      @Nullable String requestBody, boolean binaryRequest, int status, @Nullable String responseMime,
+      @Nullable String responseBody) {
+    this(exchangeId, startedAt, authority, method, rawPath, paramValues, query, requestContentType, requestBody,
+        binaryRequest, status, responseMime, responseBody, null);
+  }
+
+  /** The same recorded request without its response text (kept small for flow tracking). */
+  Candidate requestOnly() {
+    return new Candidate(exchangeId, startedAt, authority, method, rawPath, paramValues, query, requestContentType,
+        requestBody, binaryRequest, status, responseMime, null, graphql);
+  }
 
   record QueryParam(String name, @Nullable String value) {}
 

@@ -1,13 +1,15 @@
 package dev.tapline.testgen;
 
-import dev.tapline.core.endpoint.EndpointKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapline.core.Body;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
 import dev.tapline.core.Origin;
 import dev.tapline.core.Response;
+import dev.tapline.core.endpoint.EndpointKey;
 import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.endpoint.GraphqlOperation;
+import dev.tapline.core.endpoint.GraphqlResolver;
 import dev.tapline.core.endpoint.Resolution;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -261,7 +263,8 @@ final class Catalog {
           reqBody.isEmpty() ? null : reqBody.contentType() != null ? reqBody.contentType()
               : e.request().headers().first("content-type"),
           reqText, binary, resp.status(), respMime,
-          respText == null ? null : respText.length() > MAX_EXAMPLE_CHARS ? null : respText);
+          respText == null ? null : respText.length() > MAX_EXAMPLE_CHARS ? null : respText,
+          key.hasOperation() ? graphql(e, key, respJson) : null);
       Candidate prev = st.candidates.get(sig);
       if (prev == null) {
         if (st.candidates.size() < MAX_SIGNATURES_PER_STATUS || sig.compareTo(st.candidates.lastKey()) < 0) {
@@ -299,14 +302,26 @@ final class Catalog {
       for (String v : new TreeSet<>(c.paramValues())) {
         TreeSet<FlowEvent> list = events.computeIfAbsent(v, k -> new TreeSet<>());
         // Only the request is replayed: drop the response text to keep tracked ids small.
-        Candidate request = new Candidate(c.exchangeId(), c.startedAt(), c.authority(), c.method(), c.rawPath(), c.paramValues(),
-            c.query(), c.requestContentType(), c.requestBody(), c.binaryRequest(), c.status(), c.responseMime(), null);
+        Candidate request = c.requestOnly();
         list.add(new FlowEvent(c.startedAt(), c.exchangeId(), key, request));
         if (list.size() > MAX_EVENTS_PER_ID) {
           list.pollLast();
         }
       }
     }
+  }
+
+  /** The one GraphQL operation of a request, or null for a batch (sent as recorded). */
+  private static Candidate.@Nullable Graphql graphql(Exchange e, EndpointKey key, @Nullable JsonNode response) {
+    List<GraphqlOperation> ops = GraphqlResolver.defaults().operations(e.request());
+    if (ops.size() != 1 || !ops.get(0).operation().equals(key.operation())) {
+      return null;
+    }
+    GraphqlOperation op = ops.get(0);
+    boolean errors = response != null && response.isObject() && response.path("errors").isArray()
+        && !response.path("errors").isEmpty();
+    return new Candidate.Graphql(op.type(), op.name(), op.query(),
+        op.variables() == null || op.variables().isNull() ? null : op.variables().toString(), op.fields(), errors);
   }
 
   /** What creates tell about uniqueness: the values of their string fields, and what a 409 named. */

@@ -106,6 +106,7 @@ final class Emitter {
         CodeBlock matcher = switch (c) {
           case Plan.Equals eq -> matcher(eq.json());
           case Plan.EndsWith ew -> CodeBlock.of("endsWith($L)", JavaLiterals.string(ew.suffix()));
+          case Plan.Present p -> CodeBlock.of(p.present() ? "notNullValue()" : "nullValue()");
         };
         if (matcher == null) {
           continue;
@@ -114,6 +115,7 @@ final class Emitter {
         hamcrest.add(switch (c) {
           case Plan.Equals eq -> eq.json().equals("null") ? "nullValue" : "equalTo";
           case Plan.EndsWith ew -> "endsWith";
+          case Plan.Present p -> p.present() ? "notNullValue" : "nullValue";
         });
         n++;
       }
@@ -173,7 +175,24 @@ final class Emitter {
       b.add("\n.contentType($L)", JavaLiterals.string(r.requestContentType()));
     }
     BodyText body = s.body();
-    if (body != null) {
+    if (s.graphql() != null) {
+      Plan.GraphqlCall g = s.graphql();
+      BodyText v = g.variables();
+      CodeBlock vars;
+      if (v == null) {
+        vars = CodeBlock.of("null");
+      } else if (v.templated()) {
+        CodeBlock.Builder args = CodeBlock.builder();
+        for (Map.Entry<String, Expr> e : v.values().entrySet()) {
+          args.add(", $L, $L", JavaLiterals.string(e.getKey()), value(e.getValue()));
+        }
+        vars = CodeBlock.of("$T.fill($L$L)", target, JavaLiterals.string(v.text()), args.build());
+      } else {
+        vars = CodeBlock.of("$L", JavaLiterals.string(v.text()));
+      }
+      b.add("\n.body($T.graphql($>$L,\n$L,\n$L$<))", target, JavaLiterals.bodyLiteral(g.document()),
+          JavaLiterals.string(g.operationName()), vars);
+    } else if (body != null) {
       if (r.binaryRequest()) {
         b.add("\n.body($T.getDecoder().decode($L))", BASE64, JavaLiterals.string(body.text()));
       } else if (body.templated()) {

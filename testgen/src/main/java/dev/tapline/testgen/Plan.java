@@ -56,6 +56,13 @@ final class Plan {
     }
   }
 
+  /**
+   * A GraphQL call's body: the document (pretty-printed, for a text block), its operation name and
+   * its variables as JSON (with run-time values put in), sent as {@code {"query", "operationName",
+   * "variables"}} by the support class's {@code graphql}.
+   */
+  record GraphqlCall(String document, String operationName, @Nullable BodyText variables) {}
+
   /** A value taken from a step's response into a variable. */
   record Extract(String var, String path, boolean string) {}
 
@@ -75,12 +82,22 @@ final class Plan {
       @Nullable BodyText body,
       int expectStatus,
       String responseVar,
-      @Nullable Extract extract) {}
+      @Nullable Extract extract,
+      @Nullable GraphqlCall graphql) {
+
+    Step(EndpointKey endpoint, Candidate recorded, List<String> paramNames, List<Expr> params, @Nullable BodyText body,
+        int expectStatus, String responseVar, @Nullable Extract extract) {
+      this(endpoint, recorded, paramNames, params, body, expectStatus, responseVar, extract, null);
+    }
+  }
 
   /** What the main step's response is checked for beyond its status. */
-  sealed interface Check permits Equals, EndsWith {
+  sealed interface Check permits Equals, EndsWith, Present {
     String path();
   }
+
+  /** The value at {@code path} is there (not null), or absent: a GraphQL answer's {@code errors}. */
+  record Present(String path, boolean present) implements Check {}
 
   /** The JSON value at {@code path} is exactly {@code json}. */
   record Equals(String path, String json) implements Check {}

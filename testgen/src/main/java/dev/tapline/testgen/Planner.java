@@ -20,6 +20,7 @@ import dev.tapline.testgen.Plan.ClassPlan;
 import dev.tapline.testgen.Plan.Expr;
 import dev.tapline.testgen.Plan.Extract;
 import dev.tapline.testgen.Plan.Fresh;
+import dev.tapline.testgen.Plan.GraphqlCall;
 import dev.tapline.testgen.Plan.FreshKind;
 import dev.tapline.testgen.Plan.Step;
 import dev.tapline.testgen.Plan.TestCase;
@@ -152,7 +153,10 @@ final class Planner {
 
   private TestCase testCase(Endpoint ep, Candidate c, Set<String> methodNames, String className) {
     StatusStats st = ep.statuses.get(c.status());
-    String name = Names.testMethod(relative(ep.key), ep.operationId, c.status());
+    String name = c.graphql() != null
+        ? Names.testMethod(relative(ep.key), c.graphql().name(), 0).replace("_returns0", c.graphql().errors() ? "_returnsErrors" : "_returnsData")
+        : ep.key.hasOperation() ? Names.testMethod(relative(ep.key), ep.operationId, c.status()).replace("_returns", "Batch_returns")
+        : Names.testMethod(relative(ep.key), ep.operationId, c.status());
     String unique = name;
     for (int i = 2; !methodNames.add(unique); i++) {
       unique = name + "_" + i;
@@ -173,7 +177,8 @@ final class Planner {
         params.add(paramValue(ep, i, value, c, ctx, 0, params));
       }
     }
-    BodyText body = body(ep, c, params, ctx, 0, !notFound);
+    GraphqlCall gql = c.graphql() == null ? null : graphqlCall(ep, c, ctx, 0);
+    BodyText body = gql != null ? null : body(ep, c, params, ctx, 0, !notFound);
     if (c.status() == 409 && c.method().equals("POST") && body != null && !ep.uniqueFields().isEmpty()) {
       // The conflict needs what it conflicts with: the same create, made first.
       Integer created = firstSuccess(ep);
@@ -183,8 +188,8 @@ final class Planner {
         ctx.comments.add("Creates the record the request then conflicts with, with the same unique values.");
       }
     }
-    Step main = new Step(relative(ep.key), c, ep.paramNames, params, body, c.status(), "response", null);
-    if (ep.key.method().equals("GET") && ctx.setup.isEmpty() && listedItems(c)) {
+    Step main = new Step(relative(ep.key), c, ep.paramNames, params, body, c.status(), "response", null, gql);
+    if (gql == null && ep.key.method().equals("GET") && ctx.setup.isEmpty() && listedItems(c)) {
       // A collection that had items when recorded: create one first, so that on an empty store
       // the items' schema is still exercised.
       Endpoint create = catalog.endpoints.get(new EndpointKey(ep.key.service(), "POST", ep.key.basePath(), ep.key.template()));
@@ -199,19 +204,27 @@ final class Planner {
     String schema = null;
     if (st.jsonBodies > 0 && st.jsonBodies == st.count) {
       String file = Names.slug(className.replace("ContractTest", "")) + "/" + c.method().toLowerCase(Locale.ROOT)
-          + "-" + Names.slug(Names.shortTemplate(relative(ep.key).template())) + "-" + c.status() + ".json";
+          + "-" + Names.slug(Names.shortTemplate(relative(ep.key).template())
+              + (ep.key.hasOperation() ? " " + ep.key.operationName() : "")) + "-" + c.status()
+          + (c.graphql() != null && c.graphql().errors() ? "-errors" : "") + ".json";
       schema = schemaRoot + "/" + file;
       if (!schemas.containsKey(schema)) {
         schemas.put(schema, prettyJson(st.body.toDraft04(true)));
       }
     }
     String mime = st.mimes.size() == 1 && st.emptyBodies == 0 ? st.mimes.first() : null;
-    List<Check> checks = checks(ep, c, st);
+    List<Check> checks = new ArrayList<>(checks(ep, c, st));
+    if (c.graphql() != null && st.jsonBodies == st.count && st.jsonBodies > 0) {
+      // A GraphQL answer's errors are expected exactly when the recording had them.
+      checks.add(new Plan.Present("errors", c.graphql().errors()));
+    }
     String uniqueNote = "Unique fields get fresh values, so every run creates new records.";
     if (ctx.comments.remove(uniqueNote)) {
       ctx.comments.add(uniqueNote); // after the set-up's comments, in the order the steps run
     }
-    String display = ep.key.method() + " " + relative(ep.key).template() + " \u2192 " + c.status();
+    String display = ep.key.method() + " " + relative(ep.key).template()
+        + (ep.key.hasOperation() ? " " + ep.key.operation() + (gql == null ? " (batch)" : "") : "")
+        + " \u2192 " + c.status() + (gql == null ? "" : c.graphql().errors() ? " with errors" : " with data");
     return new TestCase(unique, display, relative(ep.key), c.status(), ctx.comments, ctx.fresh, ctx.setup, main, schema,
         mime, st.emptyBodies == st.count, checks, List.of());
   }
@@ -421,9 +434,10 @@ final class Planner {
     }
     String var = ctx.name(varBase);
     ctx.varByValue.put(resource + "\u0000" + recorded, var);
-    BodyText pbody = producer.kind() == Provenance.Kind.CREATE ? body(pe, pc, pparams, ctx, depth + 1, true) : null;
+    GraphqlCall pgql = pc.graphql() == null ? null : graphqlCall(pe, pc, ctx, depth + 1);
+    BodyText pbody = pgql == null && producer.kind() == Provenance.Kind.CREATE ? body(pe, pc, pparams, ctx, depth + 1, true) : null;
     ctx.setup.add(new Step(relative(pe.key), pc, pe.paramNames, pparams, pbody, pc.status(),
-        ctx.name(Names.identifier(resource, "created")), new Extract(var, producer.extractPath(), producer.string())));
+        ctx.name(Names.identifier(resource, "created")), new Extract(var, producer.extractPath(), producer.string()), pgql));
     ctx.comments.add((producer.kind() == Provenance.Kind.CREATE ? "Creates its own " : "Reads an existing ")
         + var + " like exchange " + pc.exchangeId() + " did.");
     return new Plan.Var(var);
@@ -546,6 +560,59 @@ final class Planner {
           .replace("\"" + marker(name, false) + "\"", "${" + name + "}");
     }
     return new BodyText(text, values);
+  }
+
+  /**
+   * A GraphQL call: the recorded document (pretty-printed), its operation name, and its variables
+   * with the ids of other resources taken from the test's own set-up (a mutation that creates the
+   * resource the variable names: {@code id} of {@code user(id:)} is a user's, {@code authorId} an
+   * author's), never by value.
+   */
+  private GraphqlCall graphqlCall(Endpoint ep, Candidate c, Context ctx, int depth) {
+    Candidate.Graphql g = c.graphql();
+    String document;
+    try {
+      document = graphql.language.AstPrinter.printAst(graphql.parser.Parser.parse(g.document())).strip();
+    } catch (RuntimeException e) {
+      document = g.document();
+    }
+    BodyText variables = null;
+    if (g.variables() != null) {
+      JsonNode vars = Catalog.parse(g.variables());
+      TreeMap<String, Expr> values = new TreeMap<>();
+      if (vars != null && vars.isObject() && depth < MAX_DEPTH) {
+        ObjectNode tree = (ObjectNode) vars.deepCopy();
+        List<Ref> refs = new ArrayList<>(Provenance.references(vars));
+        JsonNode id = vars.get("id");
+        if (id != null && id.isValueNode() && !g.fields().isEmpty()) {
+          refs.add(new Ref(List.of("id"), Provenance.singular(Provenance.word(g.fields().get(0))), id));
+        }
+        for (Ref ref : refs) {
+          String recorded = ref.value().asText();
+          String existing = ctx.varByValue.get(ref.resource() + "\u0000" + recorded);
+          Expr e = existing != null ? new Plan.Var(existing) : null;
+          if (e == null) {
+            e = produce(provenance.forGraphql(ep.key, ref.resource()), ref.resource(), recorded, ref.resource() + "Id",
+                ctx, depth, null, List.of());
+          }
+          if (e != null) {
+            put(tree, ref.path(), values, e, ref.value().isTextual());
+          }
+        }
+        if (!values.isEmpty()) {
+          String text = tree.toString();
+          for (String name : values.keySet()) {
+            text = text.replace("\"" + marker(name, true) + "\"", "\"${" + name + "}\"")
+                .replace("\"" + marker(name, false) + "\"", "${" + name + "}");
+          }
+          variables = new BodyText(text, values);
+        }
+      }
+      if (variables == null) {
+        variables = new BodyText(g.variables(), values);
+      }
+    }
+    return new GraphqlCall(document, g.name().startsWith("anonymous_") ? "" : g.name(), variables);
   }
 
   /** Whether an error answer names this reference: then the recorded value is the point of the test. */

@@ -140,6 +140,34 @@ final class Provenance {
     return p;
   }
 
+  /**
+   * The GraphQL mutation that creates the resource a variable names: one of the service's
+   * mutations whose root field names it ({@code createUser} for {@code user}) and whose answer
+   * carries {@code data.<field>.id}.
+   */
+  @Nullable Producer forGraphql(EndpointKey consumer, String resource) {
+    for (Endpoint ep : catalog.endpoints.values()) {
+      if (!ep.key.service().equals(consumer.service()) || !"mutation".equals(ep.key.operationType())
+          || ep.key.equals(consumer)) {
+        continue;
+      }
+      for (StatusStats st : ep.statuses.values()) {
+        JsonShape data = st.body.properties.get("data");
+        if (st.status >= 300 || data == null) {
+          continue;
+        }
+        for (Map.Entry<String, JsonShape> f : data.properties.entrySet()) {
+          JsonShape id = f.getValue().properties.get("id");
+          if (word(f.getKey()).contains(resource) && id != null && id.isRequiredIn(f.getValue())
+              && Values.isAssertableName(f.getKey())) {
+            return new Producer(Kind.CREATE, ep, "data." + f.getKey() + ".id", id.strings > 0);
+          }
+        }
+      }
+    }
+    return null;
+  }
+
   /** Of several producers, the one the recording shows producing one of the values; else the first. */
   private @Nullable Producer confirmed(List<Producer> producers, List<String> recordedValues) {
     if (producers.isEmpty()) {

@@ -1,8 +1,8 @@
 package dev.tapline.testgen;
 
 import dev.tapline.core.endpoint.EndpointKey;
-import dev.tapline.core.endpoint.OpenApiSpec;
 import dev.tapline.core.endpoint.OpenApiSpec.Op;
+import dev.tapline.core.endpoint.OpenApiSpec;
 import dev.tapline.testgen.Catalog.Endpoint;
 import dev.tapline.testgen.Catalog.StatusStats;
 import io.swagger.v3.oas.models.OpenAPI;

@@ -1,6 +1,5 @@
 package dev.tapline.testgen;
 
-import dev.tapline.core.endpoint.EndpointKey;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -8,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.tapline.core.endpoint.EndpointKey;
 import dev.tapline.testgen.Catalog.Endpoint;
 import dev.tapline.testgen.Catalog.StatusStats;
 import java.util.HashSet;

@@ -2,11 +2,11 @@ package dev.tapline.testgen;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tapline.core.Exchange;
+import dev.tapline.core.ExchangeReader;
 import dev.tapline.core.endpoint.EndpointKey;
 import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.core.endpoint.OpenApiSpec;
-import dev.tapline.core.Exchange;
-import dev.tapline.core.ExchangeReader;
 import dev.tapline.testgen.GenerationResult.EndpointSummary;
 import dev.tapline.testgen.GenerationResult.Skipped;
 import java.io.IOException;

@@ -1,11 +1,11 @@
 package dev.tapline.ui;
 
-import dev.tapline.core.http.HttpResponses;
-import dev.tapline.core.http.ErrorCode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.http.ErrorCode;
+import dev.tapline.core.http.HttpResponses;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

@@ -1,10 +1,10 @@
 package dev.tapline.ui;
 
-import dev.tapline.core.http.HttpEdge;
-import dev.tapline.core.http.HttpResponses;
-import dev.tapline.core.http.ErrorCode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
+import dev.tapline.core.http.ErrorCode;
+import dev.tapline.core.http.HttpEdge;
+import dev.tapline.core.http.HttpResponses;
 import java.io.IOException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;

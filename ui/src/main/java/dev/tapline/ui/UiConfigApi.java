@@ -1,10 +1,10 @@
 package dev.tapline.ui;
 
-import dev.tapline.core.http.HttpResponses;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.http.HttpResponses;
 import java.io.IOException;
 
 /** {@code GET /api/ui/config}: what the page needs to know about this installation. */

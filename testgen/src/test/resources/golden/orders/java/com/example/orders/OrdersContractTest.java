@@ -103,8 +103,8 @@ class OrdersContractTest {
     @DisplayName("GET /orders/{orderId} → 200")
     void getOrdersById_returns200() {
         // Recorded exchange ex-0002 (GET /orders/3f1c9a1e-0000-4000-8000-000000000001 -> 200).
-        // Unique fields get fresh values, so every run creates new records.
         // Creates its own orderId like exchange ex-0001 did.
+        // Unique fields get fresh values, so every run creates new records.
         String customer = TaplineTarget.unique("ann");
 
         Response order = given(TaplineTarget.spec())
@@ -132,8 +132,8 @@ class OrdersContractTest {
     @DisplayName("GET /orders/{orderId} → 200")
     void getOrdersById_returns200_2() {
         // Recorded exchange ex-0004 (GET /orders/3f1c9a1e-0000-4000-8000-000000000002 -> 200).
-        // Unique fields get fresh values, so every run creates new records.
         // Creates its own orderId like exchange ex-0003 did.
+        // Unique fields get fresh values, so every run creates new records.
         String customer = TaplineTarget.unique("bob");
 
         Response order = given(TaplineTarget.spec())
@@ -180,8 +180,8 @@ class OrdersContractTest {
     @DisplayName("PATCH /orders/{orderId} → 200")
     void patchOrdersById_returns200() {
         // Recorded exchange ex-0007 (PATCH /orders/3f1c9a1e-0000-4000-8000-000000000001 -> 200).
-        // Unique fields get fresh values, so every run creates new records.
         // Creates its own orderId like exchange ex-0001 did.
+        // Unique fields get fresh values, so every run creates new records.
         String customer = TaplineTarget.unique("ann");
 
         Response order = given(TaplineTarget.spec())
@@ -211,9 +211,9 @@ class OrdersContractTest {
     @DisplayName("PATCH /orders/{orderId} → 409")
     void patchOrdersById_returns409() {
         // Recorded exchange ex-0008 (PATCH /orders/3f1c9a1e-0000-4000-8000-000000000001 -> 409).
-        // Unique fields get fresh values, so every run creates new records.
         // Creates its own orderId like exchange ex-0001 did.
         // Then brings it into the recorded state like exchange ex-0007.
+        // Unique fields get fresh values, so every run creates new records.
         String customer = TaplineTarget.unique("ann");
 
         Response order = given(TaplineTarget.spec())
@@ -251,8 +251,8 @@ class OrdersContractTest {
     @DisplayName("DELETE /orders/{orderId} → 204")
     void deleteOrdersById_returns204() {
         // Recorded exchange ex-0014 (DELETE /orders/3f1c9a1e-0000-4000-8000-000000000003 -> 204).
-        // Unique fields get fresh values, so every run creates new records.
         // Creates its own orderId like exchange ex-0001 did.
+        // Unique fields get fresh values, so every run creates new records.
         String customer = TaplineTarget.unique("ann");
 
         Response order = given(TaplineTarget.spec())

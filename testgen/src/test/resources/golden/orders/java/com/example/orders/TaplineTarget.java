@@ -104,6 +104,21 @@ public final class TaplineTarget {
         return out;
     }
 
+    /**
+     * A GraphQL request body: {@code {"query": document, "operationName": name, "variables": ...}},
+     * the name left out when empty, the variables (JSON text) when null.
+     */
+    public static String graphql(String document, String operationName, String variablesJson) {
+        StringBuilder sb = new StringBuilder("{\"query\":\"").append(escape(document)).append('"');
+        if (operationName != null && !operationName.isEmpty()) {
+            sb.append(",\"operationName\":\"").append(escape(operationName)).append('"');
+        }
+        if (variablesJson != null) {
+            sb.append(",\"variables\":").append(variablesJson);
+        }
+        return sb.append('}').toString();
+    }
+
     /** A positive int32 that no recorded or created resource is likely to have. */
     public static String freshInt32() {
         return Integer.toString(ThreadLocalRandom.current().nextInt(1_000_000_000, Integer.MAX_VALUE));
