@@ -1,30 +1,37 @@
 package dev.tapline.proxy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.tapline.core.http.ErrorCode;
 import dev.tapline.core.http.HttpEdge;
+import dev.tapline.core.http.HttpResponses;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The admin port: {@code GET /healthz}, {@code GET /metrics} (Prometheus text, when the proxy's meter
- * registry is a Prometheus one), {@code GET /routes},
- * {@code PUT /routes/{key}} with {@code {"upstream": "http://host:port"}}, {@code DELETE /routes/{key}}.
- * A plain JDK server on its own thread: admin calls never touch the forwarding event loops.
+ * registry is a Prometheus one), {@code GET /routes}, {@code GET|PUT|DELETE /routes/{key}} ({@code
+ * PUT} with {@code {"upstream": "http://host:port"}}). A plain JDK server on its own thread: admin
+ * calls never touch the forwarding event loops.
+ *
+ * <p>Core's {@link HttpEdge} stands in front of every path: the {@code Host} check (a loopback-bound
+ * admin port answers 421 to a {@code Host} that does not name it, so a web page cannot reach it by
+ * rebinding its DNS name) everywhere, and the token ({@link ProxyConfig#adminToken()}) on
+ * everything but {@code /healthz}. Whoever can change a route receives the requests that carry its
+ * key, so {@code /routes} is what the token guards.
  */
 final class AdminServer {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_BODY = 64 * 1024;
 
   private final HttpServer server;
@@ -39,15 +46,18 @@ final class AdminServer {
     this.metrics = metrics;
   }
 
-  static AdminServer start(String host, int port, RouteTable routes, ProxyMetrics metrics) throws IOException {
-    HttpServer server = HttpEdge.createServer(new InetSocketAddress(host, port), 64);
+  static AdminServer start(ProxyConfig config, RouteTable routes, ProxyMetrics metrics) throws IOException {
+    String host = java.util.Objects.requireNonNull(config.adminHost(), "adminHost");
+    HttpServer server = HttpEdge.createServer(new InetSocketAddress(host, config.adminPort()), 64);
     ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
       Thread t = new Thread(r, "tapline-proxy-admin");
       t.setDaemon(true);
       return t;
     });
     AdminServer admin = new AdminServer(server, executor, routes, metrics);
-    server.createContext("/", admin::handle);
+    HttpEdge edge = HttpEdge.token(config.adminToken()).allowHosts(config.adminAllowedHosts());
+    server.createContext("/healthz", HttpEdge.guarded(admin::health)).getFilters().add(edge.open());
+    server.createContext("/", HttpEdge.guarded(admin::handle)).getFilters().add(edge.gate());
     server.setExecutor(executor);
     server.start();
     return admin;
@@ -62,101 +72,117 @@ final class AdminServer {
     executor.shutdownNow();
   }
 
+  private void health(HttpExchange ex) throws IOException {
+    if (!ex.getRequestURI().getRawPath().equals("/healthz")) {
+      HttpResponses.notFound(ex);
+    } else if (HttpResponses.requireGet(ex)) {
+      HttpResponses.json(ex, 200, Map.of("status", "ok"));
+    }
+  }
+
   private void handle(HttpExchange ex) throws IOException {
-    try (ex) {
-      String path = ex.getRequestURI().getRawPath();
-      String method = ex.getRequestMethod();
-      if (path.equals("/healthz")) {
-        if (allow(ex, method, "GET")) {
-          send(ex, 200, Map.of("status", "ok"));
-        }
-      } else if (path.equals("/metrics")) {
-        if (!allow(ex, method, "GET")) {
-          return;
-        }
-        if (!metrics.scrapeable()) {
-          error(ex, 404, "not_found", "this proxy's meters are not on a Prometheus registry: read them where the"
-              + " registry it was given is published");
-          return;
-        }
-        byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
-        ex.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
-        ex.sendResponseHeaders(200, body.length);
-        ex.getResponseBody().write(body);
-      } else if (path.equals("/routes") || path.equals("/routes/")) {
-        if (allow(ex, method, "GET")) {
-          send(ex, 200, routesJson());
-        }
-      } else if (path.startsWith("/routes/")) {
-        String key = URLDecoder.decode(path.substring("/routes/".length()), StandardCharsets.UTF_8);
-        switch (method) {
-          case "GET" -> {
-            URI u = routes.get(key);
-            if (u == null) {
-              error(ex, 404, "not_found", "no route for routing key \"" + key + "\"");
-            } else {
-              send(ex, 200, route(key, u.toString()));
-            }
-          }
-          case "PUT" -> put(ex, key);
-          case "DELETE" -> {
-            URI old = routes.remove(key);
-            if (old == null) {
-              error(ex, 404, "not_found", "no route for routing key \"" + key + "\"");
-            } else {
-              ex.sendResponseHeaders(204, -1);
-            }
-          }
-          default -> {
-            ex.getResponseHeaders().set("Allow", "GET, PUT, DELETE");
-            error(ex, 405, "method_not_allowed", method + " is not supported on /routes/{key}");
-          }
-        }
-      } else {
-        error(ex, 404, "not_found", "no such admin endpoint: " + path + " (try /healthz, /metrics, /routes)");
+    String path = ex.getRequestURI().getRawPath();
+    if (path.equals("/metrics")) {
+      if (!HttpResponses.requireGet(ex)) {
+        return;
       }
-    } catch (RuntimeException e) {
-      error(ex, 500, "internal", e.toString());
+      if (!metrics.scrapeable()) {
+        HttpResponses.error(ex, 404, ErrorCode.NOT_FOUND, "this proxy's meters are not on a Prometheus registry: read"
+            + " them where the registry it was given is published");
+        return;
+      }
+      HttpResponses.raw(ex, 200, "text/plain; version=0.0.4; charset=utf-8",
+          metrics.scrape().getBytes(StandardCharsets.UTF_8));
+    } else if (path.equals("/routes") || path.equals("/routes/")) {
+      if (HttpResponses.requireGet(ex)) {
+        HttpResponses.json(ex, 200, routesJson());
+      }
+    } else if (path.startsWith("/routes/")) {
+      String key = routeKey(ex, path.substring("/routes/".length()));
+      if (key != null) {
+        route(ex, key);
+      }
+    } else {
+      HttpResponses.error(ex, 404, ErrorCode.NOT_FOUND, "no such admin endpoint: " + path
+          + " (try /healthz, /metrics, /routes)");
+    }
+  }
+
+  /** The decoded, valid routing key of {@code /routes/{key}}, or null after answering 400. */
+  private static @Nullable String routeKey(HttpExchange ex, String raw) throws IOException {
+    String key;
+    try {
+      // Percent-decoding only: a '+' in a path is a plus, not a space.
+      key = URLDecoder.decode(raw.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, "routing key in the path is not percent-encoded"
+          + " properly: " + e.getMessage());
+      return null;
+    }
+    try {
+      return RouteTable.validKey(key);
+    } catch (IllegalArgumentException e) {
+      HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, e.getMessage() + " (in /routes/{key})");
+      return null;
+    }
+  }
+
+  private void route(HttpExchange ex, String key) throws IOException {
+    switch (ex.getRequestMethod()) {
+      case "GET" -> {
+        URI u = routes.get(key);
+        if (u == null) {
+          HttpResponses.error(ex, 404, ErrorCode.NOT_FOUND, "no route for routing key \"" + key + "\"");
+        } else {
+          HttpResponses.json(ex, 200, route(key, u.toString()));
+        }
+      }
+      case "PUT" -> put(ex, key);
+      case "DELETE" -> {
+        if (routes.remove(key) == null) {
+          HttpResponses.error(ex, 404, ErrorCode.NOT_FOUND, "no route for routing key \"" + key + "\"");
+        } else {
+          ex.sendResponseHeaders(204, -1);
+        }
+      }
+      default -> HttpResponses.methodNotAllowed(ex, "GET, PUT, DELETE");
     }
   }
 
   private void put(HttpExchange ex, String key) throws IOException {
-    if (key.isBlank()) {
-      error(ex, 400, "bad_request", "routing key in the path must not be empty: PUT /routes/{key}");
-      return;
-    }
-    byte[] body;
-    try (InputStream in = ex.getRequestBody()) {
-      body = in.readNBytes(MAX_BODY + 1);
-    }
-    if (body.length > MAX_BODY) {
-      error(ex, 413, "too_large", "route body over " + MAX_BODY + " bytes");
+    byte[] body = HttpResponses.body(ex, MAX_BODY);
+    if (body == null) {
+      HttpResponses.error(ex, 413, ErrorCode.PAYLOAD_TOO_LARGE, "route body over " + MAX_BODY + " bytes");
       return;
     }
     JsonNode node;
     try {
-      node = JSON.readTree(body);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      error(ex, 400, "bad_request", "body must be JSON like {\"upstream\": \"http://host:port\"}: " + e.getOriginalMessage());
+      node = HttpResponses.JSON.readTree(body);
+    } catch (JsonProcessingException e) {
+      HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, "body must be JSON like {\"upstream\": \"http://host:port\"}: "
+          + e.getOriginalMessage());
       return;
     }
     JsonNode up = node == null ? null : node.get("upstream");
     if (up == null || !up.isTextual() || up.asText().isBlank()) {
-      error(ex, 400, "bad_request", "body must have a string field \"upstream\", e.g. {\"upstream\": \"http://127.0.0.1:8082\"}");
+      HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, "body must have a string field \"upstream\", e.g."
+          + " {\"upstream\": \"http://127.0.0.1:8082\"}");
       return;
     }
     URI uri;
     try {
       uri = new URI(up.asText().trim());
-    } catch (java.net.URISyntaxException e) {
-      error(ex, 400, "bad_request", "upstream is not a URL: " + e.getMessage());
+    } catch (URISyntaxException e) {
+      HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, "upstream is not a URL: " + e.getMessage());
       return;
     }
     try {
       URI old = routes.put(key, uri);
-      send(ex, old == null ? 201 : 200, route(key, String.valueOf(routes.get(key))));
+      HttpResponses.json(ex, old == null ? 201 : 200, route(key, String.valueOf(routes.get(key))));
+    } catch (RouteTable.FullException e) {
+      HttpResponses.error(ex, 409, ErrorCode.CONFLICT, e.getMessage(), "maxRoutes", routes.maxRoutes());
     } catch (IllegalArgumentException e) {
-      error(ex, 400, "bad_request", e.getMessage());
+      HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, String.valueOf(e.getMessage()));
     }
   }
 
@@ -171,30 +197,5 @@ final class AdminServer {
     Map<String, String> out = new LinkedHashMap<>();
     routes.snapshot().forEach((k, v) -> out.put(k, v.toString()));
     return out;
-  }
-
-  private static boolean allow(HttpExchange ex, String method, String allowed) throws IOException {
-    if (method.equals(allowed)) {
-      return true;
-    }
-    ex.getResponseHeaders().set("Allow", allowed);
-    error(ex, 405, "method_not_allowed", method + " is not supported here; use " + allowed);
-    return false;
-  }
-
-  private static void error(HttpExchange ex, int status, String error, String detail) throws IOException {
-    Map<String, String> body = new LinkedHashMap<>();
-    body.put("error", error);
-    body.put("detail", detail);
-    send(ex, status, body);
-  }
-
-  private static void send(HttpExchange ex, int status, Object body) throws IOException {
-    byte[] bytes = JSON.writeValueAsBytes(body);
-    ex.getResponseHeaders().set("Content-Type", "application/json");
-    ex.sendResponseHeaders(status, bytes.length);
-    try (OutputStream out = ex.getResponseBody()) {
-      out.write(bytes);
-    }
   }
 }

@@ -42,10 +42,22 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
       ctx.close(); // an idle connection that speaks: not safe to reuse
       return;
     }
+    if (failure != null) {
+      // Closing after a bad response head: what the codec decoded after it in this read goes nowhere.
+      ReferenceCountUtil.release(msg);
+      return;
+    }
     if (msg instanceof HttpResponse r) {
       if (r.decoderResult().isFailure()) {
         ReferenceCountUtil.release(msg);
         failure = r.decoderResult().cause();
+        ctx.close();
+        return;
+      }
+      ResponseChecks.Rejected bad = ResponseChecks.check(r);
+      if (bad != null) {
+        ReferenceCountUtil.release(msg);
+        failure = bad;
         ctx.close();
         return;
       }

@@ -49,8 +49,14 @@ import org.slf4j.LoggerFactory;
  * headers dropped (RFC 9110), {@code Via: 1.1 tapline} and {@code X-Forwarded-For/-Proto/-Host}
  * added, everything else passed in order; WebSocket upgrades tunnelled (not captured). Upstream
  * refused or reset: 502, timed out: 504, both with a JSON body naming the upstream and the cause,
- * and captured with an {@code error}. Malformed requests: 400; request line over 8 KiB: 414;
- * headers over 16 KiB: 431; a client silent mid-request for the idle timeout: 408.
+ * and captured with an {@code error}. Malformed requests, and requests an upstream could read
+ * another way (RFC 9112: two {@code Host}s, none on HTTP/1.1, an absolute URL naming another host,
+ * a transfer coding other than chunked): 400 or 501, then close; {@code CONNECT}: 501; versions
+ * other than HTTP/1.0 and 1.1: 505; request line over 8 KiB: 414; headers over 16 KiB: 431; a
+ * request head not complete within {@link ProxyConfig#clientHeaderTimeout()} or a body stalled for
+ * {@link ProxyConfig#clientBodyTimeout()}: 408. Connections over {@link ProxyConfig#maxConnections()}
+ * or {@link ProxyConfig#maxConnectionsPerAddress()} are closed at accept. The admin port needs
+ * {@link ProxyConfig#adminToken()} when one is set, and a {@code Host} that names it (docs/SECURITY.md).
  */
 public final class CaptureProxy implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(CaptureProxy.class);
@@ -92,7 +98,7 @@ public final class CaptureProxy implements AutoCloseable {
     Transport t = Transport.of(config.transport());
     // Everything that can reject the configuration comes before the sink starts.
     SslContext tls = ProxyState.clientTls(config.upstreamCa());
-    RouteTable routes = new RouteTable(config.sandboxes());
+    RouteTable routes = new RouteTable(config.sandboxes(), config.maxRoutes());
     Router router = new Router(config.routingKeys(), routes, Upstream.of(config.baseline()));
     MeterRegistry registry = config.meterRegistry();
     ProxyMetrics metrics = new ProxyMetrics(registry != null ? registry : Metrics.registry());
@@ -138,7 +144,7 @@ public final class CaptureProxy implements AutoCloseable {
     AdminServer admin = null;
     if (config.adminHost() != null) {
       try {
-        admin = AdminServer.start(config.adminHost(), config.adminPort(), routes, metrics);
+        admin = AdminServer.start(config, routes, metrics);
       } catch (IOException e) {
         server.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);

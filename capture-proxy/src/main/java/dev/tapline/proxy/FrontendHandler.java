@@ -18,7 +18,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -29,7 +28,9 @@ import org.jspecify.annotations.Nullable;
  * The client side of one connection: sends each request where the {@link Router} says, streams it
  * to an upstream connection and the response back, one {@link InFlight} exchange at a time, teeing
  * both into the {@link Capture} that {@link CaptureRules} opened for it, if any. The proxy's own
- * answers come from {@link ErrorResponses}.
+ * answers come from {@link ErrorResponses}; a request head {@link RequestChecks} refuses is answered
+ * without routing, capture or upstream, and the connection closes after it. The expiries of {@link
+ * ClientTimeouts} arrive as events and take their turn behind the messages decoded before them.
  *
  * <p>AUTO_READ is off on both sides. A request body is read from the client only while the
  * upstream can take more (writability); between a complete request and the end of its response,
@@ -42,16 +43,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   // Pipelined messages held while an earlier request is answered; past this, stop reading.
   private static final int MAX_QUEUED = 16;
   private final ProxyState state;
+  private final ClientTimeouts timeouts;
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable InFlight cur;
-  // Messages of pipelined requests that arrived while an earlier one was still being answered.
+  // Messages of pipelined requests that arrived while an earlier one was still being answered, and
+  // the expiry of a later request's clock (ClientTimeouts.Expired), which must wait for them.
   private final ArrayDeque<Object> queued = new ArrayDeque<>(0);
   private boolean closing;
   private boolean needsUpstreamFlush;
   private @Nullable String clientIp;
 
-  FrontendHandler(ProxyState state) {
+  FrontendHandler(ProxyState state, ClientTimeouts timeouts) {
     this.state = state;
+    this.timeouts = timeouts;
   }
 
   @Override
@@ -71,6 +75,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
+    // The clocks follow the codec, not the (possibly queued) exchange the message belongs to.
+    if (msg instanceof HttpRequest) {
+      timeouts.headDecoded();
+    }
+    if (msg instanceof LastHttpContent) {
+      timeouts.requestDecoded();
+    }
+    enqueueOrHandle(msg);
+  }
+
+  private void enqueueOrHandle(Object msg) {
     InFlight x = cur;
     if (!queued.isEmpty() || (x != null && x.phase.requestComplete())) {
       queued.add(msg);
@@ -80,10 +95,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   private void handle(Object msg) {
+    if (msg instanceof ClientTimeouts.Expired e) {
+      expired(e);
+      return;
+    }
     if (msg instanceof HttpRequest req) {
       if (req.decoderResult().isFailure()) {
         ReferenceCountUtil.release(msg);
-        reject(req.decoderResult().cause());
+        refuse(ErrorResponses.rejected(req.decoderResult().cause()));
+        return;
+      }
+      RequestChecks.Refusal no = RequestChecks.check(req);
+      if (no != null) {
+        ReferenceCountUtil.release(msg);
+        refuse(ErrorResponses.error(no.status(), no.error(), no.detail(), false));
         return;
       }
       begin(req);
@@ -390,6 +415,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     while (!closing && (cur == null || !cur.phase.requestComplete()) && (m = queued.poll()) != null) {
       handle(m);
     }
+    // Body of a pipelined request written from the queue: no client read will come to flush it.
+    if (needsUpstreamFlush) {
+      needsUpstreamFlush = false;
+      InFlight x = cur;
+      if (x != null && x.backend != null) {
+        x.backend.flush();
+      }
+    }
   }
 
   /** Switches both connections to a raw byte tunnel once the 101 has gone to the client. */
@@ -410,8 +443,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     RelayHandler.tunnel(ctx, b);
   }
 
-  private void reject(Throwable cause) {
-    FullHttpResponse r = ErrorResponses.rejected(cause);
+  /**
+   * Answers a request the proxy will not forward (it was never routed nor captured), counted under
+   * the {@code proxy} target, and closes: what follows it on the connection cannot be trusted.
+   */
+  private void refuse(FullHttpResponse r) {
     state.metrics.request(ProxyMetrics.TargetTag.PROXY, r.status().code(), 0);
     closing = true;
     ctx().writeAndFlush(r).addListener(ChannelFutureListener.CLOSE);
@@ -419,20 +455,47 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-    if (evt instanceof IdleStateEvent) {
-      InFlight x = cur;
-      if (x == null) {
-        closing = true;
-        ctx.close();
-      } else if (x.phase == InFlight.Phase.SENDING) {
-        x.keepAlive = false;
-        respond(x, ErrorResponses.error(408, "request_timeout",
-                "no request data for " + state.config.clientIdleTimeout().toSeconds() + "s", false),
-            new ExchangeError(ExchangeError.Kind.CLIENT_ABORTED, "client stopped sending the request"));
+    if (evt instanceof ClientTimeouts.Expired e) {
+      if (closing) {
+        return;
       }
+      if (e == ClientTimeouts.Expired.IDLE) {
+        if (cur == null && queued.isEmpty()) {
+          closing = true;
+          ctx.close();
+        }
+        return;
+      }
+      // After the messages decoded before it: the requests ahead are still answered.
+      enqueueOrHandle(e);
       return;
     }
     ctx.fireUserEventTriggered(evt);
+  }
+
+  /** A request head or body that stopped arriving: 408 (or a close, mid-response), then the connection closes. */
+  private void expired(ClientTimeouts.Expired e) {
+    InFlight x = cur;
+    if (e == ClientTimeouts.Expired.BODY && x != null && !x.done()) {
+      x.keepAlive = false;
+      ExchangeError err = new ExchangeError(ExchangeError.Kind.CLIENT_ABORTED, "client stopped sending the request"
+          + " body");
+      if (x.phase.responseStarted()) {
+        abort(x, err);
+      } else {
+        respond(x, ErrorResponses.error(408, "request_timeout", "no request body data for "
+            + ClientTimeouts.describe(state.config.clientBodyTimeout()), false), err);
+      }
+      return;
+    }
+    if (x != null && !x.done()) {
+      // Cannot happen (a head expires only after the requests before it are answered); be safe.
+      x.keepAlive = false;
+      abort(x, new ExchangeError(ExchangeError.Kind.CLIENT_ABORTED, "client connection timed out"));
+      return;
+    }
+    refuse(ErrorResponses.error(408, "request_timeout", "the request head was not complete within "
+        + ClientTimeouts.describe(state.config.clientHeaderTimeout()), false));
   }
 
   @Override

@@ -34,7 +34,18 @@ final class HopByHop {
   }
 
   /**
-   * Strips hop-by-hop headers: {@code Connection} and every header it names, {@code Keep-Alive},
+   * Headers a {@code Connection} option may not remove: the message's framing ({@code Content-Length},
+   * {@code Transfer-Encoding}, which the codecs own) and {@code Host}, which names the resource. A
+   * client that lists them is not asking for anything a proxy may do (RFC 9110 section 7.6.1).
+   */
+  static boolean endToEnd(String name) {
+    return name.equalsIgnoreCase("host") || name.equalsIgnoreCase("content-length")
+        || name.equalsIgnoreCase("transfer-encoding");
+  }
+
+  /**
+   * Strips hop-by-hop headers: {@code Connection} and every header it names (but {@link #endToEnd}
+   * ones), {@code Keep-Alive},
    * {@code TE}, {@code Trailer}, {@code Proxy-Connection}, and {@code Upgrade} (kept, with {@code
    * Connection: upgrade}, when {@code keepUpgrade}: a WebSocket handshake must reach the upstream).
    */
@@ -44,8 +55,7 @@ final class HopByHop {
       for (String value : connection) {
         for (String token : value.split(",")) {
           String name = token.trim();
-          if (!name.isEmpty() && !(keepUpgrade && name.equalsIgnoreCase("upgrade"))
-              && !name.equalsIgnoreCase("transfer-encoding") && !name.equalsIgnoreCase("content-length")) {
+          if (!name.isEmpty() && !(keepUpgrade && name.equalsIgnoreCase("upgrade")) && !endToEnd(name)) {
             h.remove(name);
           }
         }
@@ -65,7 +75,8 @@ final class HopByHop {
 
   /**
    * Readies a client's request head for the upstream: hop-by-hop headers out ({@code Upgrade} kept
-   * for a WebSocket handshake), {@code Host} set when the client sent none, {@code Via} and {@code
+   * for a WebSocket handshake), {@code Host} set to the upstream's when an HTTP/1.0 client sent none
+   * ({@link RequestChecks} refuses an HTTP/1.1 request without one), {@code Via} and {@code
    * X-Forwarded-*} in, sent as HTTP/1.1.
    *
    * @param host the client's {@code Host}, or empty

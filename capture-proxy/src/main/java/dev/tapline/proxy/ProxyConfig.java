@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.tapline.core.Redactor;
 import dev.tapline.core.RoutingKeys;
+import dev.tapline.core.http.HttpEdge;
 import dev.tapline.core.kafka.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -11,9 +12,12 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -29,12 +33,25 @@ import org.jspecify.annotations.Nullable;
  *     .capture(CapturePolicy.ALL)
  *     .listen("127.0.0.1", 8080)
  *     .admin("127.0.0.1", 8079)
+ *     .adminToken(System.getenv("TAPLINE_TOKEN"))  // null: the admin port needs no token
  *     .build();
  * }</pre>
  */
 public final class ProxyConfig {
   /** Default bound on each captured body: 1 MiB. */
   public static final int DEFAULT_MAX_BODY_BYTES = 1 << 20;
+  /** Default cap on the route table: 1000 routing keys. */
+  public static final int DEFAULT_MAX_ROUTES = 1000;
+  /** Default cap on open client connections: 10,000. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+  /** Default cap on open client connections from one address: 256. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
+  /** Default time a client has for a whole request head: 10 s, like nginx's {@code client_header_timeout}. */
+  public static final Duration DEFAULT_CLIENT_HEADER_TIMEOUT = Duration.ofSeconds(10);
+  /** Default time a request body may go without progress: 60 s, like nginx's {@code client_body_timeout}. */
+  public static final Duration DEFAULT_CLIENT_BODY_TIMEOUT = Duration.ofSeconds(60);
+  /** Default time an idle keep-alive client connection stays open: 60 s. */
+  public static final Duration DEFAULT_CLIENT_IDLE_TIMEOUT = Duration.ofSeconds(60);
 
   private final String listenHost;
   private final int listenPort;
@@ -52,12 +69,19 @@ public final class ProxyConfig {
   private final List<String> exclude;
   private final @Nullable String adminHost;
   private final int adminPort;
+  private final @Nullable String adminToken;
+  private final Set<String> adminAllowedHosts;
+  private final int maxRoutes;
+  private final int maxConnections;
+  private final int maxConnectionsPerAddress;
   private final RoutingKeys routingKeys;
   private final Redactor redactor;
   private final String proxyId;
   private final Duration connectTimeout;
   private final Duration responseTimeout;
   private final Duration clientIdleTimeout;
+  private final Duration clientHeaderTimeout;
+  private final Duration clientBodyTimeout;
   private final @Nullable ExchangeSink sink;
   private final int queueCapacity;
   private final @Nullable MeterRegistry meterRegistry;
@@ -72,8 +96,13 @@ public final class ProxyConfig {
       throw new IllegalArgumentException("service must not be blank");
     }
     this.baseline = Upstream.validate(requireNonNull(b.baseline, "baseline"), "baseline");
+    this.maxRoutes = atLeastOne(b.maxRoutes, "maxRoutes");
     Map<String, URI> routes = new LinkedHashMap<>();
     b.sandboxes.forEach((k, v) -> routes.put(RouteTable.validKey(k), Upstream.validate(v, "sandbox " + k)));
+    if (routes.size() > maxRoutes) {
+      throw new IllegalArgumentException(routes.size() + " sandbox routes are more than maxRoutes (" + maxRoutes
+          + "): raise maxRoutes (--max-routes) or give fewer");
+    }
     this.sandboxes = Map.copyOf(routes);
     this.kafkaBootstrap = b.kafkaBootstrap == null || b.kafkaBootstrap.isBlank() ? null : b.kafkaBootstrap;
     this.topic = requireNonNull(b.topic, "topic");
@@ -99,6 +128,11 @@ public final class ProxyConfig {
     PathGlobs.of(include, exclude); // fail early on a bad glob
     this.adminHost = b.adminHost;
     this.adminPort = b.adminPort;
+    this.adminToken = b.adminToken == null || b.adminToken.isEmpty() ? null : b.adminToken;
+    HttpEdge.token(null).allowHosts(b.adminAllowedHosts); // fail early on a name that is not a host
+    this.adminAllowedHosts = Set.copyOf(b.adminAllowedHosts);
+    this.maxConnections = atLeastOne(b.maxConnections, "maxConnections");
+    this.maxConnectionsPerAddress = atLeastOne(b.maxConnectionsPerAddress, "maxConnectionsPerAddress");
     checkPort(listenPort, "listen port");
     checkPort(adminPort, "admin port");
     this.routingKeys = requireNonNull(b.routingKeys, "routingKeys");
@@ -107,6 +141,8 @@ public final class ProxyConfig {
     this.connectTimeout = positive(b.connectTimeout, "connectTimeout");
     this.responseTimeout = positive(b.responseTimeout, "responseTimeout");
     this.clientIdleTimeout = positive(b.clientIdleTimeout, "clientIdleTimeout");
+    this.clientHeaderTimeout = positive(b.clientHeaderTimeout, "clientHeaderTimeout");
+    this.clientBodyTimeout = positive(b.clientBodyTimeout, "clientBodyTimeout");
     this.sink = b.sink;
     if (b.queueCapacity < 1) {
       throw new IllegalArgumentException("queueCapacity must be positive: " + b.queueCapacity);
@@ -148,12 +184,27 @@ public final class ProxyConfig {
   /** Admin host, or null when there is no admin server. */
   public @Nullable String adminHost() { return adminHost; }
   public int adminPort() { return adminPort; }
+  /** The bearer token the admin port requires on {@code /metrics} and {@code /routes}, or null for none. */
+  public @Nullable String adminToken() { return adminToken; }
+  /** Host names the admin port answers for besides its own address and localhost. */
+  public Set<String> adminAllowedHosts() { return adminAllowedHosts; }
+  /** How many routing keys the route table may hold. */
+  public int maxRoutes() { return maxRoutes; }
+  /** Open client connections beyond which new ones are closed at accept. */
+  public int maxConnections() { return maxConnections; }
+  /** Open client connections from one IP address beyond which its new ones are closed at accept. */
+  public int maxConnectionsPerAddress() { return maxConnectionsPerAddress; }
   public RoutingKeys routingKeys() { return routingKeys; }
   public Redactor redactor() { return redactor; }
   public String proxyId() { return proxyId; }
   public Duration connectTimeout() { return connectTimeout; }
   public Duration responseTimeout() { return responseTimeout; }
+  /** How long a keep-alive client connection may sit between requests before it is closed. */
   public Duration clientIdleTimeout() { return clientIdleTimeout; }
+  /** How long a client has for a whole request head (from its first byte, or from accept): then 408. */
+  public Duration clientHeaderTimeout() { return clientHeaderTimeout; }
+  /** How long a request body may go without a byte while the proxy waits for one: then 408. */
+  public Duration clientBodyTimeout() { return clientBodyTimeout; }
   /** A sink that replaces the Kafka one, or null. */
   public @Nullable ExchangeSink sink() { return sink; }
   public int queueCapacity() { return queueCapacity; }
@@ -164,6 +215,13 @@ public final class ProxyConfig {
     if (port < 0 || port > 65535) {
       throw new IllegalArgumentException(what + " must be between 0 and 65535: " + port);
     }
+  }
+
+  private static int atLeastOne(int n, String name) {
+    if (n < 1) {
+      throw new IllegalArgumentException(name + " must be at least 1: " + n);
+    }
+    return n;
   }
 
   private static Duration positive(Duration d, String name) {
@@ -199,12 +257,19 @@ public final class ProxyConfig {
     private List<String> exclude = List.of();
     private @Nullable String adminHost;
     private int adminPort = 0;
+    private @Nullable String adminToken;
+    private Set<String> adminAllowedHosts = new LinkedHashSet<>();
+    private int maxRoutes = DEFAULT_MAX_ROUTES;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
     private RoutingKeys routingKeys = RoutingKeys.defaults();
     private Redactor redactor = Redactor.defaults();
     private @Nullable String proxyId;
     private Duration connectTimeout = Duration.ofSeconds(5);
     private Duration responseTimeout = Duration.ofSeconds(60);
-    private Duration clientIdleTimeout = Duration.ofSeconds(60);
+    private Duration clientIdleTimeout = DEFAULT_CLIENT_IDLE_TIMEOUT;
+    private Duration clientHeaderTimeout = DEFAULT_CLIENT_HEADER_TIMEOUT;
+    private Duration clientBodyTimeout = DEFAULT_CLIENT_BODY_TIMEOUT;
     private @Nullable ExchangeSink sink;
     private int queueCapacity = 8192;
     private @Nullable MeterRegistry meterRegistry;
@@ -229,12 +294,19 @@ public final class ProxyConfig {
       b.exclude = exclude;
       b.adminHost = adminHost;
       b.adminPort = adminPort;
+      b.adminToken = adminToken;
+      b.adminAllowedHosts = new LinkedHashSet<>(adminAllowedHosts);
+      b.maxRoutes = maxRoutes;
+      b.maxConnections = maxConnections;
+      b.maxConnectionsPerAddress = maxConnectionsPerAddress;
       b.routingKeys = routingKeys;
       b.redactor = redactor;
       b.proxyId = proxyId;
       b.connectTimeout = connectTimeout;
       b.responseTimeout = responseTimeout;
       b.clientIdleTimeout = clientIdleTimeout;
+      b.clientHeaderTimeout = clientHeaderTimeout;
+      b.clientBodyTimeout = clientBodyTimeout;
       b.sink = sink;
       b.queueCapacity = queueCapacity;
       b.meterRegistry = meterRegistry;
@@ -334,6 +406,46 @@ public final class ProxyConfig {
       return this;
     }
 
+    /**
+     * Requires {@code token} ({@code Authorization: Bearer TOKEN}) on the admin port's {@code /metrics}
+     * and {@code /routes}; {@code /healthz} stays open. Null or empty (the default): no token.
+     */
+    public Builder adminToken(@Nullable String token) {
+      this.adminToken = token;
+      return this;
+    }
+
+    /**
+     * Host names (without port) the admin port also answers for, e.g. a reverse proxy's name. A
+     * loopback-bound admin port otherwise answers only requests whose {@code Host} is its own
+     * address or {@code localhost} (421 for others), which shuts out DNS rebinding.
+     */
+    public Builder adminAllowedHosts(Collection<String> names) {
+      requireNonNull(names, "names").forEach(n -> adminAllowedHosts.add(requireNonNull(n, "name")));
+      return this;
+    }
+
+    /** How many routing keys the route table may hold; default 1000. Beyond it, a new route is refused. */
+    public Builder maxRoutes(int max) {
+      this.maxRoutes = max;
+      return this;
+    }
+
+    /** Open client connections beyond which new ones are closed at accept; default 10,000. */
+    public Builder maxConnections(int max) {
+      this.maxConnections = max;
+      return this;
+    }
+
+    /**
+     * Open client connections from one IP address beyond which its new ones are closed at accept;
+     * default 256. Behind a load balancer every connection comes from its few addresses: raise it.
+     */
+    public Builder maxConnectionsPerAddress(int max) {
+      this.maxConnectionsPerAddress = max;
+      return this;
+    }
+
     public Builder routingKeys(RoutingKeys keys) {
       this.routingKeys = requireNonNull(keys, "keys");
       return this;
@@ -359,8 +471,28 @@ public final class ProxyConfig {
       return this;
     }
 
+    /** How long a keep-alive client connection may sit idle between requests; default 60 s. */
     public Builder clientIdleTimeout(Duration d) {
       this.clientIdleTimeout = d;
+      return this;
+    }
+
+    /**
+     * How long a client has to send a whole request head, counted from its first byte (from accept
+     * for a new connection); default 10 s. Then 408 and the connection closes; a new connection
+     * that sent nothing is closed without an answer.
+     */
+    public Builder clientHeaderTimeout(Duration d) {
+      this.clientHeaderTimeout = d;
+      return this;
+    }
+
+    /**
+     * How long a request body may go without a byte while the proxy is waiting for one (not while
+     * the upstream holds it back); default 60 s. Then 408 and the connection closes.
+     */
+    public Builder clientBodyTimeout(Duration d) {
+      this.clientBodyTimeout = d;
       return this;
     }
 

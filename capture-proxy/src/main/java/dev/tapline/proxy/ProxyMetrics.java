@@ -27,13 +27,19 @@ import org.jspecify.annotations.Nullable;
  *       sink or broker not accepting)
  *   <li>{@code tapline_proxy_captures_failed_total}: accepted but not delivered, or not buildable
  *   <li>{@code tapline_proxy_kafka_send_errors_total}, {@code tapline_proxy_capture_queue_depth}
+ *   <li>{@code tapline_proxy_connections_refused_total{reason}}: client connections closed at accept,
+ *       reason {@code total_limit} or {@code address_limit}
+ *   <li>{@code tapline_proxy_connections_open}: client connections open now
  * </ul>
  */
 public final class ProxyMetrics {
   /** The {@code target} tag of the request meters. */
   enum TargetTag {
     BASELINE, SANDBOX,
-    /** Answered by the proxy itself, before any routing (a request it could not decode). */
+    /**
+     * Answered by the proxy itself, before any routing: a request it could not decode or will not
+     * forward (400, 414, 431, 501, 505), or a request head that did not arrive in time (408).
+     */
     PROXY;
 
     final String tag = name().toLowerCase(Locale.ROOT);
@@ -51,6 +57,7 @@ public final class ProxyMetrics {
   private final Counter dropped;
   private final Counter failed;
   private final Counter sendErrors;
+  private final Counter[] refused = new Counter[ConnectionLimits.Admission.values().length];
 
   ProxyMetrics(MeterRegistry registry) {
     this.registry = requireNonNull(registry, "registry");
@@ -75,6 +82,35 @@ public final class ProxyMetrics {
     failed = Counter.builder("tapline.proxy.captures.failed")
         .description("Captures accepted but not delivered, or not buildable").register(registry);
     sendErrors = Counter.builder("tapline.proxy.kafka.send.errors").description("Kafka send failures").register(registry);
+    for (ConnectionLimits.Admission a : ConnectionLimits.Admission.values()) {
+      if (a != ConnectionLimits.Admission.ADMITTED) {
+        refused[a.ordinal()] = Counter.builder("tapline.proxy.connections.refused")
+            .description("Client connections closed at accept, over a connection cap")
+            .tags("reason", a.tag).register(registry);
+      }
+    }
+  }
+
+  void openConnections(IntSupplier open) {
+    Gauge.builder("tapline.proxy.connections.open", open::getAsInt)
+        .description("Client connections open now").register(registry);
+  }
+
+  /** A connection closed at accept, for {@code why}. */
+  void refused(ConnectionLimits.Admission why) {
+    Counter c = refused[why.ordinal()];
+    if (c != null) {
+      c.increment();
+    }
+  }
+
+  /** Client connections refused at accept so far, over either cap. */
+  public long refusedConnectionCount() {
+    long n = 0;
+    for (Counter c : refused) {
+      n += c == null ? 0 : (long) c.count();
+    }
+    return n;
   }
 
   void queueDepth(IntSupplier depth) {

@@ -20,6 +20,8 @@ final class ProxyState {
   final SslContext tls;
   /** Exchanges between request head and response end, for a graceful close. */
   final LongAdder inFlight = new LongAdder();
+  /** The caps on open client connections. */
+  final ConnectionLimits limits;
 
   ProxyState(ProxyConfig config, Router router, ProxyMetrics metrics, CapturePublisher publisher, Transport transport,
       SslContext tls) {
@@ -30,6 +32,8 @@ final class ProxyState {
     this.publisher = publisher;
     this.pool = new UpstreamPool(transport, this);
     this.tls = tls;
+    this.limits = new ConnectionLimits(config.maxConnections(), config.maxConnectionsPerAddress());
+    metrics.openConnections(limits::open);
   }
 
   /**

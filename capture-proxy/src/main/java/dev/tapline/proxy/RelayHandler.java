@@ -32,7 +32,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     backend.pipeline().remove(IdleStateHandler.class);
     client.pipeline().replace(frontend.handler(), "relay", new RelayHandler(backend));
     client.pipeline().remove(HttpServerCodec.class);
-    client.pipeline().remove(IdleStateHandler.class);
+    client.pipeline().remove(ClientTimeouts.class);
     client.config().setAutoRead(true);
     backend.config().setAutoRead(true);
   }

@@ -79,6 +79,9 @@ record UpstreamFailure(int status, ExchangeError.Kind kind, String cause, URI up
     if (t instanceof NoRouteToHostException) {
       return "no route to host";
     }
+    if (t instanceof ResponseChecks.Rejected) {
+      return t.getMessage();
+    }
     if (t instanceof ClosedChannelException) {
       return "connection closed";
     }

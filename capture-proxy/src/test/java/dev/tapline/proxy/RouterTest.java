@@ -16,7 +16,7 @@ class RouterTest {
   static final URI BASELINE = URI.create("http://127.0.0.1:8081");
   static final URI SANDBOX = URI.create("http://127.0.0.1:8082");
 
-  final RouteTable routes = new RouteTable(Map.of("pr-7", SANDBOX));
+  final RouteTable routes = new RouteTable(Map.of("pr-7", SANDBOX), ProxyConfig.DEFAULT_MAX_ROUTES);
   final Router router = new Router(RoutingKeys.defaults(), routes, Upstream.of(BASELINE));
 
   static HttpRequest request(String... headers) {

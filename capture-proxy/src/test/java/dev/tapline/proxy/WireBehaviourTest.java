@@ -3,17 +3,13 @@ package dev.tapline.proxy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
+import dev.tapline.proxy.RawHttp.Reply;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,77 +32,16 @@ class WireBehaviourTest {
     upstream.close();
   }
 
-  record Reply(int status, Map<String, String> headers, byte[] body) {
-    String text() {
-      return new String(body, StandardCharsets.UTF_8);
-    }
-
-    JsonNode json() throws IOException {
-      return TestUpstream.JSON.readTree(body);
-    }
-  }
-
   static Socket connect() throws IOException {
-    Socket s = new Socket("127.0.0.1", proxy.port());
-    s.setSoTimeout(10_000);
-    return s;
+    return RawHttp.connect(proxy.port());
   }
 
   static void send(Socket s, String text) throws IOException {
-    OutputStream out = s.getOutputStream();
-    out.write(text.getBytes(StandardCharsets.ISO_8859_1));
-    out.flush();
+    RawHttp.send(s, text);
   }
 
-  static String line(InputStream in) throws IOException {
-    ByteArrayOutputStream b = new ByteArrayOutputStream();
-    int c;
-    while ((c = in.read()) >= 0) {
-      if (c == '\n') {
-        break;
-      }
-      if (c != '\r') {
-        b.write(c);
-      }
-    }
-    if (c < 0 && b.size() == 0) {
-      throw new IOException("connection closed");
-    }
-    return b.toString(StandardCharsets.ISO_8859_1);
-  }
-
-  /** Reads one response: status, headers (lower-cased names), body by length, chunks or close. */
   static Reply read(InputStream in, boolean head) throws IOException {
-    String status = line(in);
-    Map<String, String> headers = new LinkedHashMap<>();
-    String l;
-    while (!(l = line(in)).isEmpty()) {
-      int colon = l.indexOf(':');
-      headers.merge(l.substring(0, colon).trim().toLowerCase(Locale.ROOT), l.substring(colon + 1).trim(), (a, b) -> a + ", " + b);
-    }
-    int code = Integer.parseInt(status.split(" ")[1]);
-    ByteArrayOutputStream body = new ByteArrayOutputStream();
-    if (head || code < 200 || code == 204 || code == 304) {
-      return new Reply(code, headers, new byte[0]);
-    }
-    if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-      while (true) {
-        int size = Integer.parseInt(line(in).split(";")[0].trim(), 16);
-        if (size == 0) {
-          while (!line(in).isEmpty()) {
-            // trailers
-          }
-          break;
-        }
-        body.write(in.readNBytes(size));
-        line(in);
-      }
-    } else if (headers.containsKey("content-length")) {
-      body.write(in.readNBytes(Integer.parseInt(headers.get("content-length"))));
-    } else {
-      body.write(in.readAllBytes());
-    }
-    return new Reply(code, headers, body.toByteArray());
+    return RawHttp.read(in, head);
   }
 
   @Test
@@ -193,6 +128,19 @@ class WireBehaviourTest {
   }
 
   @Test
+  void sendsTheBodyOfAPipelinedRequestThatWaitedBehindAnother() throws Exception {
+    try (Socket s = connect()) {
+      // The POST waits in the queue while /one is answered; its body must still reach the upstream.
+      send(s, "GET /one?quiet HTTP/1.1\r\nHost: a\r\n\r\nPOST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello"
+          + "POST /upload HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+      InputStream in = s.getInputStream();
+      assertThat(read(in, false).status()).isEqualTo(200);
+      assertThat(read(in, false).json().get("length").asLong()).isEqualTo(5);
+      assertThat(read(in, false).json().get("length").asLong()).isEqualTo(3);
+    }
+  }
+
+  @Test
   void dropsHopByHopHeadersAndAddsForwardingHeaders() throws Exception {
     try (Socket s = connect()) {
       send(s, "GET /hops HTTP/1.1\r\nHost: shop.test\r\nConnection: keep-alive, X-Hop\r\nX-Hop: secret-hop\r\n"
@@ -235,7 +183,8 @@ class WireBehaviourTest {
   @Test
   void timesOutAClientThatStopsMidRequestWith408AndClosesIdleConnections() throws Exception {
     try (CaptureProxy slow = CaptureProxy.start(ProxyConfig.builder().service("orders").baseline(upstream.uri())
-        .clientIdleTimeout(java.time.Duration.ofMillis(300)).build());
+        .clientIdleTimeout(java.time.Duration.ofMillis(300)).clientBodyTimeout(java.time.Duration.ofMillis(300))
+        .clientHeaderTimeout(java.time.Duration.ofMillis(300)).build());
         Socket s = new Socket("127.0.0.1", slow.port());
         Socket idle = new Socket("127.0.0.1", slow.port())) {
       s.setSoTimeout(10_000);

@@ -83,8 +83,40 @@ final class ProxyCommand implements Callable<Integer> {
   List<String> exclude = new ArrayList<>();
 
   @Option(names = "--admin", paramLabel = "HOST:PORT",
-      description = "Admin server: /healthz, /metrics, /routes (GET, PUT /routes/KEY, DELETE /routes/KEY).")
+      description = "Admin server: /healthz, /metrics, /routes (GET, PUT /routes/KEY, DELETE /routes/KEY);"
+          + " /metrics and /routes need --token when one is given.")
   @Nullable String admin;
+
+  @Mixin ServerToken serverToken = new ServerToken();
+
+  @Option(names = "--max-routes", paramLabel = "N", defaultValue = "" + ProxyConfig.DEFAULT_MAX_ROUTES,
+      description = "Most routing keys the route table holds; PUT /routes/KEY for a new key beyond it is a 409"
+          + " (default: ${DEFAULT-VALUE}).")
+  String maxRoutes;
+
+  @Option(names = "--header-timeout", paramLabel = "DURATION", defaultValue = "10s",
+      description = "Time a client has for a whole request head, from its first byte (from accept on a new"
+          + " connection); then 408 and close (default: ${DEFAULT-VALUE}).")
+  String headerTimeout;
+
+  @Option(names = "--body-timeout", paramLabel = "DURATION", defaultValue = "60s",
+      description = "Time a request body may go without a byte while the proxy waits for one; then 408 and close"
+          + " (default: ${DEFAULT-VALUE}).")
+  String bodyTimeout;
+
+  @Option(names = "--idle-timeout", paramLabel = "DURATION", defaultValue = "60s",
+      description = "Time a keep-alive client connection may sit idle between requests (default: ${DEFAULT-VALUE}).")
+  String idleTimeout;
+
+  @Option(names = "--max-connections", paramLabel = "N", defaultValue = "" + ProxyConfig.DEFAULT_MAX_CONNECTIONS,
+      description = "Open client connections beyond which new ones are closed at accept (default: ${DEFAULT-VALUE}).")
+  String maxConnections;
+
+  @Option(names = "--max-connections-per-address", paramLabel = "N",
+      defaultValue = "" + ProxyConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+      description = "Open client connections from one IP address beyond which its new ones are closed at accept;"
+          + " raise it behind a load balancer (default: ${DEFAULT-VALUE}).")
+  String maxConnectionsPerAddress;
 
   @Override
   public Integer call() throws InterruptedException {
@@ -111,12 +143,17 @@ final class ProxyCommand implements Callable<Integer> {
     PrintStream out = System.out;
     out.println("proxy     " + proxy.uri() + "  (service " + cfg.service() + ", " + proxy.transport() + ")");
     if (proxy.adminUri() != null) {
-      out.println("admin     " + proxy.adminUri() + "  (/healthz /metrics /routes)");
+      out.println("admin     " + proxy.adminUri() + "  (/healthz /metrics /routes"
+          + (cfg.adminToken() == null ? ")" : "; token required but for /healthz)"));
     }
     out.println("baseline  " + cfg.baseline());
     proxy.routes().snapshot().forEach((k, v) -> out.println("sandbox   " + k + " -> " + v));
     out.println("capture   " + cfg.capture().name().toLowerCase(Locale.ROOT)
         + (cfg.kafkaBootstrap() == null ? " (nowhere: no --kafka)" : " -> kafka " + cfg.kafkaBootstrap() + " topic " + cfg.topic()));
+    if (proxy.adminUri() != null && cfg.adminToken() == null && !loopback(cfg.adminHost())) {
+      err.println("warning: the admin port " + proxy.adminUri() + " takes no token and listens beyond this machine:"
+          + " anyone who reaches it can change where requests go (give --token or --token-file)");
+    }
     out.println("ready: proxy listening on " + proxy.uri() + " (Ctrl-C to stop)");
     out.flush();
     stopped.await();
@@ -180,10 +217,42 @@ final class ProxyCommand implements Callable<Integer> {
       Cli.HostPort a = Cli.hostPort("--admin", admin);
       b.admin(a.host(), a.port());
     }
+    b.adminToken(serverToken.value());
+    b.adminAllowedHosts(serverToken.allowedHosts);
+    b.maxRoutes(count("--max-routes", maxRoutes));
+    b.clientHeaderTimeout(Durations.positive("--header-timeout", headerTimeout));
+    b.clientBodyTimeout(Durations.positive("--body-timeout", bodyTimeout));
+    b.clientIdleTimeout(Durations.positive("--idle-timeout", idleTimeout));
+    b.maxConnections(count("--max-connections", maxConnections));
+    b.maxConnectionsPerAddress(count("--max-connections-per-address", maxConnectionsPerAddress));
     try {
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
+    }
+  }
+
+  /** A whole number from 1 up. */
+  private static int count(String flag, String value) {
+    try {
+      int n = Integer.parseInt(value.trim());
+      if (n < 1) {
+        throw new NumberFormatException();
+      }
+      return n;
+    } catch (NumberFormatException e) {
+      throw new UsageException(flag + " must be a whole number from 1 up, got '" + value + "'");
+    }
+  }
+
+  private static boolean loopback(@Nullable String host) {
+    if (host == null) {
+      return true;
+    }
+    try {
+      return java.net.InetAddress.getByName(host).isLoopbackAddress();
+    } catch (java.net.UnknownHostException e) {
+      return false;
     }
   }
 }

@@ -20,7 +20,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The running parts of {@code tapline up} after Kafka: the proxy (when there is a service to put
- * behind it) and the recorder with the UI mounted on its HTTP server. Each part is pushed onto
+ * behind it) and the recorder with the UI mounted on its HTTP server. The token and the allowed host
+ * names guard both the recorder's HTTP server and the proxy's admin port. Each part is pushed onto
  * {@code running} as soon as it starts, so a failure later still stops what came before.
  */
 final class Stack {
@@ -72,6 +73,8 @@ final class Stack {
           .topic(s.topic())
           .capture(capturePolicy(s.capture()))
           .admin("127.0.0.1", s.adminPort())
+          .adminToken(s.token())
+          .adminAllowedHosts(s.allowedHosts())
           .meterRegistry(meters)
           .build());
       push(running, proxy);

@@ -63,7 +63,7 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--proxy-port", paramLabel = "P", defaultValue = "8080", description = "Proxy port (default: ${DEFAULT-VALUE}).")
   int proxyPort;
 
-  @Option(names = "--admin-port", paramLabel = "A", defaultValue = "0", description = "Proxy admin port: /healthz, /metrics, /routes (default: any free port).")
+  @Option(names = "--admin-port", paramLabel = "A", defaultValue = "0", description = "Proxy admin port: /healthz, /metrics, /routes; behind --token like the API (default: any free port).")
   int adminPort;
 
   @Option(names = "--http-port", paramLabel = "H", defaultValue = "7070", description = "Recorder API and UI port (default: ${DEFAULT-VALUE}).")

@@ -23,6 +23,8 @@ public enum ErrorCode {
   METHOD_NOT_ALLOWED("method_not_allowed"),
   /** 414: a request target (path and query) longer than this server reads. */
   TOO_LONG("too_long"),
+  /** 409: the request conflicts with the server's state, e.g. the proxy's route table is full. */
+  CONFLICT("conflict"),
   /** 413: a request body larger than the path accepts. */
   PAYLOAD_TOO_LARGE("payload_too_large"),
   /** 421: the {@code Host} does not name this server (a DNS-rebinding page, a wrong proxy). */
