@@ -75,7 +75,24 @@ final class Cli {
     return token == null || token.isBlank() ? null : token.strip();
   }
 
-  record HostPort(String host, int port) {}
+  record HostPort(String host, int port) {
+    /**
+     * Ends the command with one line naming the flag when the port is taken, before anything
+     * starts (a server that fails to bind later would leave half a stack and pages of traces).
+     */
+    HostPort requireFree(String flag) {
+      if (port != 0) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+          s.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.io.IOException e) {
+          throw new UsageException(flag + ": " + host + ":" + port + " is already in use"
+              + (e instanceof java.net.BindException ? "" : " or cannot be bound (" + e.getMessage() + ")")
+              + "; pick another port, or 0 for any free one");
+        }
+      }
+      return this;
+    }
+  }
 
   /** {@code HOST:PORT}, {@code :PORT} or {@code PORT} (host defaults to 127.0.0.1); port 0 = any free one. */
   static HostPort hostPort(String flag, String value) {

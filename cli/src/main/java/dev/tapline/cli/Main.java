@@ -88,6 +88,15 @@ public final class Main implements Runnable {
       err.flush();
       return 2;
     }
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException b) {
+        // A port taken between the check before start and the bind itself.
+        err.println("tapline " + cl.getCommandName() + ": a port is already in use (" + b.getMessage()
+            + "); pick another one, or 0 for any free one");
+        err.flush();
+        return 2;
+      }
+    }
     err.println("tapline " + cl.getCommandName() + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
     if (System.getenv("TAPLINE_DEBUG") != null) {
       ex.printStackTrace(err);

@@ -31,10 +31,10 @@ import picocli.CommandLine.Spec;
     name = "mcp",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    header = "Serves Tapline to a coding agent over the Model Context Protocol.",
     description = {
-      "Serves Tapline to a coding agent over the Model Context Protocol: search recorded",
-      "traffic, read an exchange, list endpoints, generate contract tests, check drift, and",
-      "with --admin change the proxy's routes.",
+      "Its tools search recorded traffic, read an exchange, list endpoints, generate contract tests,",
+      "check drift, and with --admin change the proxy's routes.",
       "",
       "Speaks MCP over stdio by default (an agent starts it as a child process; only protocol",
       "messages go to stdout, logs to stderr). With --http HOST:PORT it serves streamable",

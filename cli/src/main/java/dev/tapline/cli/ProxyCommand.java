@@ -24,9 +24,9 @@ import picocli.CommandLine.Option;
     name = "proxy",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = "Runs the capture proxy in front of one service: requests with a sandbox routing key go"
-        + " to that sandbox (--sandbox KEY=URL), all others to the baseline (--upstream); captured,"
-        + " redacted exchanges go to Kafka. Runs until Ctrl-C.%n")
+    header = "Runs the capture proxy in front of one service, routing by routing key and capturing redacted exchanges into Kafka.",
+    description = "Requests with a sandbox routing key go to that sandbox (--sandbox KEY=URL), all others to the"
+        + " baseline (--upstream). Runs until Ctrl-C.%n")
 final class ProxyCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
@@ -121,6 +121,10 @@ final class ProxyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     ProxyConfig cfg = toConfig();
+    new Cli.HostPort(cfg.listenHost(), cfg.listenPort()).requireFree("--listen");
+    if (cfg.adminHost() != null) {
+      new Cli.HostPort(cfg.adminHost(), cfg.adminPort()).requireFree("--admin");
+    }
     PrintStream err = System.err;
     if (cfg.kafkaBootstrap() == null && cfg.capture() != CapturePolicy.NONE) {
       err.println("warning: no --kafka given: requests are proxied but nothing is captured");

@@ -1,5 +1,6 @@
 package dev.tapline.cli;
 
+import dev.tapline.core.PrivateFiles;
 import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.examples.OrdersService;
@@ -7,7 +8,6 @@ import dev.tapline.examples.clinic.ClinicService;
 import dev.tapline.kafka.embedded.EmbeddedKafka;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -29,9 +29,9 @@ import picocli.CommandLine.Option;
 @Command(
     name = "up",
     mixinStandardHelpOptions = true,
+    header = "Runs the whole pipeline on this machine: embedded Kafka, the capture proxy, and the recorder with its API and UI.",
     description = {
-      "Runs the whole pipeline on this machine: embedded Kafka, the capture proxy, and the recorder",
-      "with its API and UI, all on loopback. Ctrl-C stops everything.",
+      "Everything listens on loopback. Ctrl-C stops everything.",
       "Under 'up' the proxy captures all traffic (baseline too) unless --capture says otherwise.",
       "",
       "  tapline up --demo                                  # example service, baseline + sandbox",
@@ -107,7 +107,7 @@ final class UpCommand implements Callable<Integer> {
     }, "tapline-up-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      Files.createDirectories(dataDir);
+      PrivateFiles.directory(dataDir);
       String bootstrap = kafka;
       if (bootstrap == null) {
         System.err.println("starting embedded Kafka ...");
@@ -205,10 +205,18 @@ final class UpCommand implements Callable<Integer> {
     if (!demo && upstream != null && service == null) {
       throw new UsageException("--service NAME is required with --upstream");
     }
-    for (int[] p : new int[][] {{kafkaPort}, {proxyPort}, {adminPort}, {httpPort}}) {
-      if (p[0] < 0 || p[0] > 65535) {
-        throw new UsageException("ports must be 0..65535, got " + p[0]);
+    String[] flags = {"--kafka-port", "--proxy-port", "--admin-port", "--http-port"};
+    int[] ports = {kafka == null ? kafkaPort : 0, proxyPort, adminPort, httpPort};
+    for (int i = 0; i < ports.length; i++) {
+      if (ports[i] < 0 || ports[i] > 65535) {
+        throw new UsageException(flags[i] + " must be from 0 to 65535, got " + ports[i]);
       }
+      for (int j = 0; j < i; j++) {
+        if (ports[i] != 0 && ports[i] == ports[j]) {
+          throw new UsageException(flags[j] + " and " + flags[i] + " both name port " + ports[i] + "; give each its own");
+        }
+      }
+      new Cli.HostPort("127.0.0.1", ports[i]).requireFree(flags[i]);
     }
     Stack.capturePolicy(capture);
     limits.validate();
