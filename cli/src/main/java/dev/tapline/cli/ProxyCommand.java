@@ -87,6 +87,8 @@ final class ProxyCommand implements Callable<Integer> {
           + " /metrics and /routes need --token when one is given.")
   @Nullable String admin;
 
+  @Mixin RedactionOptions redaction = new RedactionOptions();
+
   @Mixin ServerToken serverToken = new ServerToken();
 
   @Option(names = "--max-routes", paramLabel = "N", defaultValue = "" + ProxyConfig.DEFAULT_MAX_ROUTES,
@@ -221,6 +223,7 @@ final class ProxyCommand implements Callable<Integer> {
       Cli.HostPort a = Cli.hostPort("--admin", admin);
       b.admin(a.host(), a.port());
     }
+    b.redactor(redaction.redactor());
     b.adminToken(serverToken.value());
     b.adminAllowedHosts(serverToken.allowedHosts);
     b.maxRoutes(count("--max-routes", maxRoutes));

@@ -84,6 +84,8 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--capture", paramLabel = "POLICY", defaultValue = "all", description = "What to capture: sandboxed, all or none (default under 'up': ${DEFAULT-VALUE}).")
   String capture;
 
+  @Mixin RedactionOptions redaction = new RedactionOptions();
+
   @Mixin ServerToken serverToken = new ServerToken();
 
   @Mixin GraphqlPaths graphqlPaths = new GraphqlPaths();
@@ -144,7 +146,7 @@ final class UpCommand implements Callable<Integer> {
       }
       Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, upstreamCa, capture,
           proxyPort, adminPort, httpPort, dataDir.resolve("index"), serverToken.value(), serverToken.allowedHosts,
-          Endpoints.of(graphqlPaths.resolver()), limits),
+          Endpoints.of(graphqlPaths.resolver()), limits, redaction.redactor()),
           running);
 
       out.println();
@@ -220,6 +222,7 @@ final class UpCommand implements Callable<Integer> {
     }
     Stack.capturePolicy(capture);
     limits.validate();
+    redaction.redactor();
   }
 
   private static void line(PrintStream out, String name, String where) {
