@@ -76,6 +76,18 @@ final class Cli {
   }
 
   record HostPort(String host, int port) {
+    /** Whether {@code host} is a loopback address (an unknown name is not). */
+    static boolean loopback(@org.jspecify.annotations.Nullable String host) {
+      if (host == null) {
+        return true;
+      }
+      try {
+        return java.net.InetAddress.getByName(host).isLoopbackAddress();
+      } catch (java.net.UnknownHostException e) {
+        return false;
+      }
+    }
+
     /**
      * Ends the command with one line naming the flag when the port is taken, before anything
      * starts (a server that fails to bind later would leave half a stack and pages of traces).

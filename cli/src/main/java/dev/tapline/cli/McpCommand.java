@@ -10,9 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -104,7 +102,7 @@ final class McpCommand implements Callable<Integer> {
 
   private int http(TaplineMcp mcp, @Nullable String tok) throws InterruptedException {
     Cli.HostPort hp = Cli.hostPort("--http", http);
-    if (tok == null && !loopback(hp.host())) {
+    if (tok == null && !Cli.HostPort.loopback(hp.host())) {
       throw new UsageException("--http on " + hp.host() + " is reachable from other machines: give --token or"
           + " --token-file (the tools write files and change routes), or serve on 127.0.0.1");
     }
@@ -143,13 +141,5 @@ final class McpCommand implements Callable<Integer> {
       a = "http://" + (hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host()) + ":" + hp.port();
     }
     return Cli.httpOrigin("--admin", a);
-  }
-
-  private static boolean loopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
   }
 }

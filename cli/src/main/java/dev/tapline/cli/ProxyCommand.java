@@ -156,7 +156,7 @@ final class ProxyCommand implements Callable<Integer> {
     proxy.routes().snapshot().forEach((k, v) -> out.println("sandbox   " + k + " -> " + v));
     out.println("capture   " + cfg.capture().name().toLowerCase(Locale.ROOT)
         + (cfg.kafkaBootstrap() == null ? " (nowhere: no --kafka)" : " -> kafka " + cfg.kafkaBootstrap() + " topic " + cfg.topic()));
-    if (proxy.adminUri() != null && cfg.adminToken() == null && !loopback(cfg.adminHost())) {
+    if (proxy.adminUri() != null && cfg.adminToken() == null && !Cli.HostPort.loopback(cfg.adminHost())) {
       err.println("warning: the admin port " + proxy.adminUri() + " takes no token and listens beyond this machine:"
           + " anyone who reaches it can change where requests go (give --token or --token-file)");
     }
@@ -252,14 +252,4 @@ final class ProxyCommand implements Callable<Integer> {
     }
   }
 
-  private static boolean loopback(@Nullable String host) {
-    if (host == null) {
-      return true;
-    }
-    try {
-      return java.net.InetAddress.getByName(host).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
-      return false;
-    }
-  }
 }

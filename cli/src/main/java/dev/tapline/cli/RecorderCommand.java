@@ -76,6 +76,10 @@ final class RecorderCommand implements Callable<Integer> {
     Cli.HostPort hp = Cli.hostPort("--http", http).requireFree("--http");
     limits.validate();
     String token = serverToken.value();
+    if (token == null && !Cli.HostPort.loopback(hp.host())) {
+      System.err.println("warning: the API and UI on " + hp.host() + ":" + hp.port() + " take no token and listen beyond"
+          + " this machine: anyone who reaches them can search and export the captured traffic; give --token-file FILE");
+    }
     // The recorder process serves the UI too; drift runs come from the same cluster.
     TaplineUi ui = TaplineUi.create(UiOptions.builder().token(token).kafka(kafka).build());
     RecorderConfig cfg;
