@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +41,12 @@ class RequestFramingTest {
   static void stop() {
     proxy.close();
     upstream.close();
+  }
+
+  /** Captures are written after the response; wait for a test's own before the next one clears the list. */
+  @AfterEach
+  void settle() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> captured.size() >= upstream.received.size());
   }
 
   @BeforeEach
