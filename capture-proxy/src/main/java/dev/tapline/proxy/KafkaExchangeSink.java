@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.BufferExhaustedException;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -70,6 +71,8 @@ final class KafkaExchangeSink implements ExchangeSink {
   private volatile long lastProgress = System.nanoTime();
   private volatile long lastAck;
   private volatile long lastRejected;
+  /** Whether the last rejection was a full producer buffer (the broker answers, too slowly) rather than no metadata. */
+  private volatile boolean lastRejectedFull;
   /** Whether the producer ever had the topic's metadata (warm-up or an acknowledged send). */
   private volatile boolean metadataKnown;
   private volatile int warmUpFailures;
@@ -261,6 +264,7 @@ final class KafkaExchangeSink implements ExchangeSink {
     s.sending = false;
     if (s.rejected) {
       s.unqueued();
+      lastRejectedFull = s.full;
       lastRejected = System.nanoTime();
       return false;
     }
@@ -274,6 +278,7 @@ final class KafkaExchangeSink implements ExchangeSink {
     private final Thread sender = Thread.currentThread();
     volatile boolean sending = true;
     boolean rejected;
+    boolean full;
 
     Send(byte[] key, byte[] value) {
       this.key = key;
@@ -292,6 +297,7 @@ final class KafkaExchangeSink implements ExchangeSink {
     public final void onCompletion(RecordMetadata metadata, @Nullable Exception e) {
       if (sending && Thread.currentThread() == sender && e instanceof TimeoutException) {
         rejected = true; // not queued: see send()
+        full = e instanceof BufferExhaustedException;
         return;
       }
       long now = System.nanoTime();
@@ -381,10 +387,10 @@ final class KafkaExchangeSink implements ExchangeSink {
         drainPausedUntil = System.nanoTime() + BACKOFF_NANOS;
       } else {
         log.warn("Kafka refused a spooled capture for good, dropping it: {}", e.toString());
-        s.settle(frame);
         if (metrics != null) {
           metrics.droppedFromSpool(DropReason.FAILED, 1);
         }
+        s.settle(frame);
       }
       unqueued();
       LockSupport.unpark(drainer);
@@ -459,8 +465,10 @@ final class KafkaExchangeSink implements ExchangeSink {
     boolean rejectedLately = lastRejected != 0 && now - lastRejected < 2 * BACKOFF_NANOS + STALL_NANOS;
     boolean drainStalled = drainInFlight.get() > 0 && now - lastProgress > STALL_NANOS;
     boolean neverAnswered = !metadataKnown && warmUpFailures > 0;
-    if (stalled(now) || drainStalled || neverAnswered || (rejectedLately && now - lastAck > STALL_NANOS)) {
-      return Optional.of("broker unreachable: Kafka has acknowledged no capture for " + quiet + " s");
+    boolean noMetadata = rejectedLately && !lastRejectedFull;
+    if (stalled(now) || drainStalled || neverAnswered || noMetadata || (rejectedLately && now - lastAck > STALL_NANOS)) {
+      return Optional.of("broker unreachable: no answer from Kafka"
+          + (quiet > 0 ? " (nothing acknowledged for " + quiet + " s)" : ""));
     }
     if (rejectedLately) {
       return Optional.of("broker slow: Kafka does not take captures as fast as they come");

@@ -188,24 +188,24 @@ public final class ProxyMetrics {
 
   /** A capture was made and queued for the publisher (called on an event loop). */
   void captured() {
+    pending.increment(); // first: read captured, then the rest, and the sum never comes up short
     captured.increment();
-    pending.increment();
   }
 
   /** A capture was made but the publisher's queue was full (called on an event loop). */
   void capturedButQueueFull() {
-    captured.increment();
     drop(ExchangeSink.DropReason.QUEUE_FULL);
+    captured.increment();
   }
 
   /** How a queued capture ended: delivered, in the spool, or dropped. Called on any thread. */
   void delivered(ExchangeSink.Delivery outcome) {
-    pending.decrement();
     switch (outcome) {
       case ExchangeSink.Delivery.Delivered d -> delivered.increment();
-      case ExchangeSink.Delivery.Spooled s -> spoolWrites.increment(); // and the spool's gauge has it now
+      case ExchangeSink.Delivery.Spooled s -> spoolWrites.increment(); // and the spool's gauge has it already
       case ExchangeSink.Delivery.Dropped d -> drop(d.reason());
     }
+    pending.decrement(); // last: a capture moves to its outcome before it leaves the pending ones
   }
 
   /** A capture from the spool was delivered. */

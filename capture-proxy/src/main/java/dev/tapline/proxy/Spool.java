@@ -508,13 +508,13 @@ final class Spool implements AutoCloseable {
     long unread = seg.live - seg.out;
     log.warn("spool segment {} is damaged at byte {}: dropping the {} capture(s) not yet sent from it",
         seg.path.getFileName(), readPos, unread);
+    lost.accept(unread); // counted as dropped before they leave the spool's count
     seg.live -= unread;
     records -= unread;
     readPos = seg.size;
     if (seg == writing) {
       finishWriting(); // never append behind a damaged frame
     }
-    lost.accept(unread);
     return null;
   }
 
