@@ -72,9 +72,10 @@ class TakeoverTest {
 
     long started = System.nanoTime();
     try (Recorder r = Recorder.start(Fixtures.config(topic, index).groupId(group).build())) {
-      await().atMost(Duration.ofSeconds(20)).until(() -> r.index().size() >= 2_000);
+      await().atMost(Duration.ofSeconds(40)).until(() -> r.index().size() >= 2_000);
       Duration took = Duration.ofNanos(System.nanoTime() - started);
-      assertThat(took).as("time to index what came after the crash").isLessThan(Duration.ofSeconds(15));
+      // 4.5 s on a busy 2-core machine; the session timeout it no longer waits for is 45 s
+      assertThat(took).as("time to index what came after the crash").isLessThan(Duration.ofSeconds(30));
       assertThat(Files.readString(index.resolve(MemberId.FILE)).trim()).isEqualTo(member);
 
       await().atMost(Duration.ofSeconds(30)).until(() -> r.metricsText().contains("tapline_recorder_consumer_lag 0.0"));
