@@ -59,8 +59,8 @@ final class ProxyCommand implements Callable<Integer> {
   @Nullable Path spoolDir;
 
   @Option(names = "--spool-max", paramLabel = "BYTES", defaultValue = "1GiB",
-      description = "Most bytes the spool may hold, e.g. 1073741824, 512MiB or 2GiB; beyond it captures are dropped"
-          + " and counted, never the requests (default: ${DEFAULT-VALUE}).")
+      description = "The spool holds at most this many bytes, e.g. 1073741824, 512MiB or 2GiB; beyond it captures are"
+          + " dropped and counted, never the requests (default: ${DEFAULT-VALUE}).")
   String spoolMax;
 
   @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = Topics.EXCHANGES,

@@ -58,12 +58,13 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--kafka-port", paramLabel = "K", defaultValue = "9092", description = "Port of the embedded broker (default: ${DEFAULT-VALUE}; 0 = any free port).")
   int kafkaPort;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".tapline", description = "Where the embedded broker, the index and the proxy's capture spool keep their data (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".tapline", description = "The embedded broker, the index and the proxy's capture spool keep their data here (default: ${DEFAULT-VALUE}).")
   Path dataDir;
 
   @Option(names = "--spool-max", paramLabel = "BYTES", defaultValue = "1GiB",
-      description = "Most bytes the proxy's spool (DIR/spool, where captures wait while Kafka is unreachable) may hold,"
-          + " e.g. 512MiB or 2GiB; beyond it captures are dropped and counted, never the requests (default: ${DEFAULT-VALUE}).")
+      description = "The proxy's spool (DIR/spool, where captures wait while Kafka is unreachable) holds at most this"
+          + " many bytes, e.g. 512MiB or 2GiB; beyond it captures are dropped and counted, never the requests"
+          + " (default: ${DEFAULT-VALUE}).")
   String spoolMax;
 
   @Option(names = "--proxy-port", paramLabel = "P", defaultValue = "8080", description = "Proxy port (default: ${DEFAULT-VALUE}).")
