@@ -45,9 +45,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Nothing lost: under steady traffic the broker stops (here for as long as it takes to spool a
- * thousand captures, about ten seconds; an hour would go the same way, up to the spool's bound)
- * and comes back on the same data directory and port. Every request succeeds, the proxy's
+ * Nothing lost: under steady traffic the broker stops (for as long as it takes to spool a thousand
+ * captures, about ten seconds, or longer with {@code -Dtapline.outageSeconds=60}: past the
+ * producer's 30 s delivery timeout, the captures it held fail and are spooled too) and comes back
+ * on the same data directory and port. Every request succeeds, the proxy's
  * accounting adds up at every step, and every exchange it counted is indexed exactly once.
  */
 class NothingLostTest {
@@ -84,7 +85,10 @@ class NothingLostTest {
       await().atMost(Duration.ofSeconds(30)).until(() -> m.deliveredCount() >= 200);
 
       kafka.close();
-      await().atMost(Duration.ofSeconds(30)).until(() -> adds(m) && m.spooledCount() >= 1_000);
+      long stopped = System.nanoTime();
+      Duration outage = Duration.ofSeconds(Long.getLong("tapline.outageSeconds", 0));
+      await().atMost(outage.plusSeconds(30)).until(() -> adds(m) && m.spooledCount() >= 1_000
+          && System.nanoTime() - stopped >= outage.toNanos());
       assertThat(json(proxy.adminUri().resolve("/healthz"))).contains("\"status\":\"degraded\"", "broker unreachable",
           "spool filling");
       await().atMost(Duration.ofSeconds(15)).until(() -> json(recorder.baseUri().resolve("/healthz"))
