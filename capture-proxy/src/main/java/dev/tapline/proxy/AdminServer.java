@@ -76,7 +76,9 @@ final class AdminServer {
     if (!ex.getRequestURI().getRawPath().equals("/healthz")) {
       HttpResponses.notFound(ex);
     } else if (HttpResponses.requireGet(ex)) {
-      HttpResponses.json(ex, 200, Map.of("status", "ok"));
+      // 200 for "degraded" too: the proxy forwards every request either way, and a load balancer
+      // that took it out of rotation would turn a capture outage into an outage (CaptureHealth).
+      HttpResponses.json(ex, 200, metrics.health().json());
     }
   }
 

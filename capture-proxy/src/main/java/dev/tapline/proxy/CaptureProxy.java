@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * (to the sandbox upstream in the {@linkplain #routes() route table}, else to the baseline), streams
  * request and response through untouched, and tees a bounded, redacted copy of both into an {@link
  * Exchange} published asynchronously (to Kafka, or an {@link ExchangeSink}). Capture never blocks or
- * fails the user's request: when the publisher or the broker cannot keep up, captures are dropped
- * and counted ({@link ProxyMetrics#droppedCount()}).
+ * fails the user's request: while Kafka is unreachable or stalled, captures wait in a disk spool
+ * when one is configured ({@link ProxyConfig.Builder#spoolDir}) and are sent in order when it is
+ * back; what cannot be kept is dropped and counted ({@link ProxyMetrics#droppedCount()}). The admin
+ * port's {@code /healthz} then says {@code degraded}, with the reasons.
  *
  * <pre>{@code
  * try (CaptureProxy proxy = CaptureProxy.start(ProxyConfig.builder()
@@ -103,15 +105,29 @@ public final class CaptureProxy implements AutoCloseable {
     MeterRegistry registry = config.meterRegistry();
     ProxyMetrics metrics = new ProxyMetrics(registry != null ? registry : Metrics.registry());
     ExchangeSink sink;
+    Spool spool = null;
     if (config.capture() == CapturePolicy.NONE) {
       sink = ExchangeSink.discarding();
     } else if (config.sink() != null) {
       sink = config.sink();
     } else if (config.kafkaBootstrap() != null) {
-      sink = ExchangeSink.kafka(config.kafkaBootstrap(), config.topic());
+      if (config.spoolDir() != null) {
+        spool = Spool.open(config.spoolDir(), config.spoolMaxBytes(),
+            n -> metrics.droppedFromSpool(ExchangeSink.DropReason.FAILED, n));
+        metrics.spool(spool);
+      }
+      try {
+        sink = new KafkaExchangeSink(config.kafkaBootstrap(), config.topic(), java.util.Map.of(), spool, metrics);
+      } catch (RuntimeException e) {
+        if (spool != null) {
+          spool.close();
+        }
+        throw e;
+      }
     } else {
       sink = ExchangeSink.discarding();
     }
+    metrics.health(new CaptureHealth(sink, spool, metrics)::check);
     CapturePublisher publisher = new CapturePublisher(sink, config, metrics);
     ProxyState state = new ProxyState(config, router, metrics, publisher, t, tls);
     EventLoopGroup group;

@@ -52,6 +52,8 @@ public final class ProxyConfig {
   public static final Duration DEFAULT_CLIENT_BODY_TIMEOUT = Duration.ofSeconds(60);
   /** Default time an idle keep-alive client connection stays open: 60 s. */
   public static final Duration DEFAULT_CLIENT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  /** Default bound on the disk spool: 1 GiB. */
+  public static final long DEFAULT_SPOOL_MAX_BYTES = 1L << 30;
 
   private final String listenHost;
   private final int listenPort;
@@ -83,6 +85,8 @@ public final class ProxyConfig {
   private final Duration clientHeaderTimeout;
   private final Duration clientBodyTimeout;
   private final @Nullable ExchangeSink sink;
+  private final @Nullable Path spoolDir;
+  private final long spoolMaxBytes;
   private final int queueCapacity;
   private final @Nullable MeterRegistry meterRegistry;
   private final Builder source;
@@ -144,6 +148,11 @@ public final class ProxyConfig {
     this.clientHeaderTimeout = positive(b.clientHeaderTimeout, "clientHeaderTimeout");
     this.clientBodyTimeout = positive(b.clientBodyTimeout, "clientBodyTimeout");
     this.sink = b.sink;
+    this.spoolDir = b.spoolDir;
+    if (b.spoolMaxBytes < 1024 * 1024) {
+      throw new IllegalArgumentException("spoolMaxBytes must be at least 1 MiB (1048576): " + b.spoolMaxBytes);
+    }
+    this.spoolMaxBytes = b.spoolMaxBytes;
     if (b.queueCapacity < 1) {
       throw new IllegalArgumentException("queueCapacity must be positive: " + b.queueCapacity);
     }
@@ -207,6 +216,10 @@ public final class ProxyConfig {
   public Duration clientBodyTimeout() { return clientBodyTimeout; }
   /** A sink that replaces the Kafka one, or null. */
   public @Nullable ExchangeSink sink() { return sink; }
+  /** Where captures wait on disk while Kafka does not take them, or null for no spool (they are dropped). */
+  public @Nullable Path spoolDir() { return spoolDir; }
+  /** The spool's bound in bytes; beyond it captures are dropped. */
+  public long spoolMaxBytes() { return spoolMaxBytes; }
   public int queueCapacity() { return queueCapacity; }
   /** The registry the proxy's meters go on, or null for a {@code PrometheusMeterRegistry} of its own. */
   public @Nullable MeterRegistry meterRegistry() { return meterRegistry; }
@@ -271,6 +284,8 @@ public final class ProxyConfig {
     private Duration clientHeaderTimeout = DEFAULT_CLIENT_HEADER_TIMEOUT;
     private Duration clientBodyTimeout = DEFAULT_CLIENT_BODY_TIMEOUT;
     private @Nullable ExchangeSink sink;
+    private @Nullable Path spoolDir;
+    private long spoolMaxBytes = DEFAULT_SPOOL_MAX_BYTES;
     private int queueCapacity = 8192;
     private @Nullable MeterRegistry meterRegistry;
 
@@ -308,6 +323,8 @@ public final class ProxyConfig {
       b.clientHeaderTimeout = clientHeaderTimeout;
       b.clientBodyTimeout = clientBodyTimeout;
       b.sink = sink;
+      b.spoolDir = spoolDir;
+      b.spoolMaxBytes = spoolMaxBytes;
       b.queueCapacity = queueCapacity;
       b.meterRegistry = meterRegistry;
       return b;
@@ -499,6 +516,23 @@ public final class ProxyConfig {
     /** Sends captures to this sink instead of Kafka (tests, files, custom transports). */
     public Builder sink(@Nullable ExchangeSink sink) {
       this.sink = sink;
+      return this;
+    }
+
+    /**
+     * Keeps captures in segment files under {@code dir} (created {@code 0700}, files {@code 0600})
+     * while Kafka is unreachable or stalled, and sends them, oldest first, when it takes them again;
+     * a proxy started on a spool that holds captures sends those first. Null (the default): such
+     * captures are dropped. Only for the Kafka sink (not with {@link #sink}); one proxy per directory.
+     */
+    public Builder spoolDir(@Nullable Path dir) {
+      this.spoolDir = dir;
+      return this;
+    }
+
+    /** The spool's bound in bytes (at least 1 MiB; default 1 GiB): beyond it captures are dropped and counted. */
+    public Builder spoolMaxBytes(long bytes) {
+      this.spoolMaxBytes = bytes;
       return this;
     }
 

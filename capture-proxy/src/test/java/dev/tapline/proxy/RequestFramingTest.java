@@ -51,6 +51,8 @@ class RequestFramingTest {
 
   @BeforeEach
   void clear() {
+    // The last test's captures are published asynchronously: let them arrive before forgetting them.
+    await().atMost(Duration.ofSeconds(10)).until(() -> proxy.metrics().pendingCount() == 0);
     upstream.received.clear();
     captured.clear();
   }

@@ -26,7 +26,8 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     header = "Runs the capture proxy in front of one service, routing by routing key and capturing redacted exchanges into Kafka.",
     description = "Requests with a sandbox routing key go to that sandbox (--sandbox KEY=URL), all others to the"
-        + " baseline (--upstream). Runs until Ctrl-C.%n")
+        + " baseline (--upstream). With --spool-dir, captures wait on disk while Kafka is unreachable and are"
+        + " sent when it is back. Runs until Ctrl-C.%n")
 final class ProxyCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
@@ -50,6 +51,17 @@ final class ProxyCommand implements Callable<Integer> {
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
       description = "Kafka bootstrap servers for captures; without it nothing is captured.")
   @Nullable String kafka;
+
+  @Option(names = "--spool-dir", paramLabel = "DIR",
+      description = "Keep captures in files under DIR (mode 0700) while Kafka is unreachable or stalled, and send them"
+          + " in order when it is back; a proxy restarted on a spool that holds captures sends those first."
+          + " Without it such captures are dropped and counted.")
+  @Nullable Path spoolDir;
+
+  @Option(names = "--spool-max", paramLabel = "BYTES", defaultValue = "1GiB",
+      description = "The spool holds at most this many bytes, e.g. 1073741824, 512MiB or 2GiB; beyond it captures are"
+          + " dropped and counted, never the requests (default: ${DEFAULT-VALUE}).")
+  String spoolMax;
 
   @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = Topics.EXCHANGES,
       description = "Topic for captured exchanges (default: ${DEFAULT-VALUE}).")
@@ -83,8 +95,9 @@ final class ProxyCommand implements Callable<Integer> {
   List<String> exclude = new ArrayList<>();
 
   @Option(names = "--admin", paramLabel = "HOST:PORT",
-      description = "Admin server: /healthz, /metrics, /routes (GET, PUT /routes/KEY, DELETE /routes/KEY);"
-          + " /metrics and /routes need --token when one is given.")
+      description = "Where the admin server listens: /healthz (ok, or degraded with the reasons when captures are at"
+          + " risk), /metrics, and /routes (GET, PUT /routes/KEY, DELETE /routes/KEY); /metrics and /routes need"
+          + " --token when one is given.")
   @Nullable String admin;
 
   @Mixin RedactionOptions redaction = new RedactionOptions();
@@ -131,6 +144,9 @@ final class ProxyCommand implements Callable<Integer> {
     if (cfg.kafkaBootstrap() == null && cfg.capture() != CapturePolicy.NONE) {
       err.println("warning: no --kafka given: requests are proxied but nothing is captured");
     }
+    if (cfg.spoolDir() != null && (cfg.kafkaBootstrap() == null || cfg.capture() == CapturePolicy.NONE)) {
+      err.println("warning: --spool-dir has no use without --kafka and capture: it is not opened");
+    }
     CaptureProxy proxy;
     try {
       proxy = CaptureProxy.start(cfg);
@@ -156,6 +172,11 @@ final class ProxyCommand implements Callable<Integer> {
     proxy.routes().snapshot().forEach((k, v) -> out.println("sandbox   " + k + " -> " + v));
     out.println("capture   " + cfg.capture().name().toLowerCase(Locale.ROOT)
         + (cfg.kafkaBootstrap() == null ? " (nowhere: no --kafka)" : " -> kafka " + cfg.kafkaBootstrap() + " topic " + cfg.topic()));
+    if (cfg.spoolDir() != null && cfg.kafkaBootstrap() != null && cfg.capture() != CapturePolicy.NONE) {
+      long waiting = proxy.metrics().spooledCount();
+      out.println("spool     " + cfg.spoolDir() + "  (up to " + cfg.spoolMaxBytes() + " bytes"
+          + (waiting > 0 ? "; " + waiting + " capture(s) from before, sent first)" : ")"));
+    }
     if (proxy.adminUri() != null && cfg.adminToken() == null && !Cli.HostPort.loopback(cfg.adminHost())) {
       err.println("warning: the admin port " + proxy.adminUri() + " takes no token and listens beyond this machine:"
           + " anyone who reaches it can change where requests go (give --token or --token-file)");
@@ -184,6 +205,12 @@ final class ProxyCommand implements Callable<Integer> {
     }
     b.sandboxes(routes);
     b.kafkaBootstrap(kafka == null || kafka.isBlank() ? null : kafka.trim());
+    b.spoolDir(spoolDir);
+    long max = ByteSizes.parse("--spool-max", spoolMax);
+    if (max < 1 << 20) {
+      throw new UsageException("--spool-max must be at least 1MiB (1048576 bytes), got '" + spoolMax + "'");
+    }
+    b.spoolMaxBytes(max);
     if (topic == null || topic.isBlank()) {
       throw new UsageException("--topic must not be empty");
     }

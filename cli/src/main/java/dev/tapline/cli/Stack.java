@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The running parts of {@code tapline up} after Kafka: the proxy (when there is a service to put
- * behind it) and the recorder with the UI mounted on its HTTP server. The token and the allowed host
+ * behind it, with its disk spool) and the recorder with the UI mounted on its HTTP server. The token and the allowed host
  * names guard both the recorder's HTTP server and the proxy's admin port. Each part is pushed onto
  * {@code running} as soon as it starts, so a failure later still stops what came before.
  */
@@ -38,6 +38,8 @@ final class Stack {
       int adminPort,
       int httpPort,
       Path indexDir,
+      @Nullable Path spoolDir,
+      long spoolMaxBytes,
       @Nullable String token,
       List<String> allowedHosts,
       Endpoints endpoints,
@@ -75,6 +77,8 @@ final class Stack {
           .topic(s.topic())
           .capture(capturePolicy(s.capture()))
           .redactor(s.redactor())
+          .spoolDir(s.spoolDir())
+          .spoolMaxBytes(s.spoolMaxBytes())
           .admin("127.0.0.1", s.adminPort())
           .adminToken(s.token())
           .adminAllowedHosts(s.allowedHosts())

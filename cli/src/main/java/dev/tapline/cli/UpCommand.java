@@ -42,6 +42,7 @@ import picocli.CommandLine.Option;
 final class UpCommand implements Callable<Integer> {
   static final String DEMO_KEY = "demo-v2";
   private boolean demo;
+  private long spoolMaxBytes;
 
   @Mixin ConfigOption config;
 
@@ -57,8 +58,14 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--kafka-port", paramLabel = "K", defaultValue = "9092", description = "Port of the embedded broker (default: ${DEFAULT-VALUE}; 0 = any free port).")
   int kafkaPort;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".tapline", description = "Where the embedded broker and the index keep their data (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".tapline", description = "The embedded broker, the index and the proxy's capture spool keep their data here (default: ${DEFAULT-VALUE}).")
   Path dataDir;
+
+  @Option(names = "--spool-max", paramLabel = "BYTES", defaultValue = "1GiB",
+      description = "The proxy's spool (DIR/spool, where captures wait while Kafka is unreachable) holds at most this"
+          + " many bytes, e.g. 512MiB or 2GiB; beyond it captures are dropped and counted, never the requests"
+          + " (default: ${DEFAULT-VALUE}).")
+  String spoolMax;
 
   @Option(names = "--proxy-port", paramLabel = "P", defaultValue = "8080", description = "Proxy port (default: ${DEFAULT-VALUE}).")
   int proxyPort;
@@ -145,8 +152,9 @@ final class UpCommand implements Callable<Integer> {
         Cli.sandbox(s, routes);
       }
       Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, upstreamCa, capture,
-          proxyPort, adminPort, httpPort, dataDir.resolve("index"), serverToken.value(), serverToken.allowedHosts,
-          Endpoints.of(graphqlPaths.resolver()), limits, redaction.redactor()),
+          proxyPort, adminPort, httpPort, dataDir.resolve("index"), dataDir.resolve("spool"), spoolMaxBytes,
+          serverToken.value(), serverToken.allowedHosts, Endpoints.of(graphqlPaths.resolver()), limits,
+          redaction.redactor()),
           running);
 
       out.println();
@@ -221,6 +229,10 @@ final class UpCommand implements Callable<Integer> {
       new Cli.HostPort("127.0.0.1", ports[i]).requireFree(flags[i]);
     }
     Stack.capturePolicy(capture);
+    spoolMaxBytes = ByteSizes.parse("--spool-max", spoolMax);
+    if (spoolMaxBytes < 1 << 20) {
+      throw new UsageException("--spool-max must be at least 1MiB (1048576 bytes), got '" + spoolMax + "'");
+    }
     limits.validate();
     redaction.redactor();
   }

@@ -114,7 +114,8 @@ class ProxyCommandTest {
           new String[] {"--body-timeout", "0s"}, new String[] {"--max-connections-per-address", "many"},
           new String[] {"--sandbox", "has space=http://127.0.0.1:9"}, new String[] {"--redact-value", "x=[unclosed"},
           new String[] {"--redact-value", "no-equals"}, new String[] {"--keep-value-rule", "nonesuch"},
-          new String[] {"--redact-field", "two words"})) {
+          new String[] {"--redact-field", "two words"}, new String[] {"--spool-max", "lots"},
+          new String[] {"--spool-max", "1000"})) {
         String[] args = Stream.concat(Stream.of("proxy"), Stream.concat(Stream.of(REQUIRED), Stream.of(bad)))
             .toArray(String[]::new);
         assertThat(Main.run(args)).as(String.join(" ", bad)).isEqualTo(2);
@@ -123,7 +124,20 @@ class ProxyCommandTest {
       System.setErr(original);
     }
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--max-routes", "--header-timeout", "--body-timeout",
-        "--max-connections-per-address", "routing key");
+        "--max-connections-per-address", "routing key", "--spool-max must be a size in bytes like",
+        "--spool-max must be at least 1MiB");
+  }
+
+  @Test
+  void takesTheSpoolFromFlagsWithSizesInBinaryUnits() {
+    ProxyConfig none = config();
+    assertThat(none.spoolDir()).isNull();
+    assertThat(none.spoolMaxBytes()).isEqualTo(1L << 30);
+    ProxyConfig set = config("--spool-dir", dir.resolve("spool").toString(), "--spool-max", "512MiB");
+    assertThat(set.spoolDir()).isEqualTo(dir.resolve("spool"));
+    assertThat(set.spoolMaxBytes()).isEqualTo(512L << 20);
+    assertThat(config("--spool-max", "2g").spoolMaxBytes()).isEqualTo(2L << 30);
+    assertThat(config("--spool-max", "1048576").spoolMaxBytes()).isEqualTo(1L << 20);
   }
 
   @Test
@@ -131,8 +145,8 @@ class ProxyCommandTest {
     Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
       Stack stack = Stack.start(new Stack.Settings(SharedKafka.bootstrap(), SharedKafka.uniqueTopic("up-admin"), "orders",
-          URI.create("http://127.0.0.1:9"), Map.of(), null, "none", 0, 0, 0, dir.resolve("index"), "up-t0k", List.of(),
-          Endpoints.defaults(), new QueryLimitOptions(), Redactor.defaults()),
+          URI.create("http://127.0.0.1:9"), Map.of(), null, "none", 0, 0, 0, dir.resolve("index"), dir.resolve("spool"),
+          1L << 30, "up-t0k", List.of(), Endpoints.defaults(), new QueryLimitOptions(), Redactor.defaults()),
           running);
       URI routes = stack.adminUri().resolve("/routes");
       assertThat(status(routes)).isEqualTo(401);
