@@ -107,7 +107,7 @@ class ProxyCommandTest {
     Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
       Stack stack = Stack.start(new Stack.Settings(SharedKafka.bootstrap(), SharedKafka.uniqueTopic("up-admin"), "orders",
-          URI.create("http://127.0.0.1:9"), Map.of(), null, "none", 0, 0, 0, dir.resolve("index"), "up-t0k", List.of(),
+          URI.create("http://127.0.0.1:9"), Map.of(), "sd-override", null, "none", 0, 0, 0, dir.resolve("index"), "up-t0k", List.of(),
           Endpoints.defaults(), new QueryLimitOptions()),
           running);
       URI routes = stack.adminUri().resolve("/routes");
