@@ -20,7 +20,9 @@ final class Route {
 
   private record Rule(@Nullable String method, Pattern path, double share, Target target) {
     boolean matches(String m, String p) {
-      return (method == null || method.equals(m)) && path.matcher(p).matches()
+      // A GET rule takes HEAD too, as servers answer HEAD like GET.
+      return (method == null || method.equals(m) || (m.equals("HEAD") && method.equals("GET")))
+          && path.matcher(p).matches()
           && (share >= 1 || ThreadLocalRandom.current().nextDouble() < share);
     }
   }

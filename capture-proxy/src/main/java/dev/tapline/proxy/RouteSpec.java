@@ -151,7 +151,8 @@ public record RouteSpec(@Nullable URI upstream, @Nullable Override override, Lis
   }
 
   /**
-   * One rule: requests whose method (any, when null) and path match take {@code action}.
+   * One rule: requests whose method (any, when null; {@code GET} also takes {@code HEAD}) and path
+   * match take {@code action}.
    *
    * @param path a glob ({@code *} within a segment, {@code **} across) or a template ({@code
    *     /orders/{id}}), matched against the path without the query

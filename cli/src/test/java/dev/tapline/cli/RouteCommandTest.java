@@ -25,6 +25,10 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,7 +55,14 @@ class RouteCommandTest {
   static void start() throws Exception {
     v1 = OrdersService.start(OrdersService.Version.V1, 0);
     v2 = OrdersService.start(OrdersService.Version.V2, 0);
-    stack = Stack.start(new Stack.Settings(SharedKafka.bootstrap(), SharedKafka.uniqueTopic("route"), "orders",
+    // Created first: the proxy drops what it cannot send within 100 ms, and a busy machine may take
+    // longer to create a topic on first use.
+    String topic = SharedKafka.uniqueTopic("route");
+    try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        SharedKafka.bootstrap()))) {
+      admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    }
+    stack = Stack.start(new Stack.Settings(SharedKafka.bootstrap(), topic, "orders",
         v1.baseUri(), Map.of("demo-v2", RouteSpec.to(v2.baseUri())), "sd-override", null, "all", 0, 0, 0,
         dir.resolve("index"), TOKEN, List.of(), Endpoints.defaults(), new QueryLimitOptions()), running);
     recorder = RecorderClient.builder(stack.recorderUri().toString()).token(TOKEN).build();
