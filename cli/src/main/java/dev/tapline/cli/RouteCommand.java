@@ -34,20 +34,18 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "route",
     mixinStandardHelpOptions = true,
-    description = {
-      "Reads and edits the routes of a running capture proxy through its admin API (--admin, as",
-      "tapline up and tapline proxy print it). A route sends the requests carrying one routing key",
-      "to a sandbox; it can also send them first to a developer's process (override), and answer or",
-      "break them by method and path (mock and fault rules). The first rule that matches a request",
-      "takes it; then the route's override; then its sandbox, or the baseline when it has none.",
-      ""
-    },
+    description = "Reads and edits the routes of a running capture proxy through its admin API (--admin, as"
+        + " tapline up and tapline proxy print it). A route sends the requests carrying one routing key to a sandbox;"
+        + " it can also send them first to a developer's process (override), and answer or break them by method and"
+        + " path (mock and fault rules). The first rule that matches a request takes it, then the route's override,"
+        + " then its sandbox, or the baseline when it has none.%n",
     footer = {"", "Examples:",
-      "  tapline route set demo-v2 --override http://localhost:8000 --path '/orders/**' --admin 127.0.0.1:8079",
-      "  tapline route set demo-v2 --fault-status 503 --fault-share 0.2 --path '/payments/**' --admin 127.0.0.1:8079",
-      "  tapline route set demo-v2 --mock-exchange latest --method GET --path '/customers/{id}' --admin 127.0.0.1:8079",
-      "  tapline route list --admin 127.0.0.1:8079",
-      "  tapline route remove demo-v2 --path '/orders/**' --admin 127.0.0.1:8079"},
+      "  export TAPLINE_ADMIN=127.0.0.1:8079      # the proxy admin address up prints",
+      "  tapline route set demo-v2 --override http://localhost:8000 --path '/orders/*'",
+      "  tapline route set demo-v2 --path '/pay/*' --fault-status 503 --fault-share 0.2",
+      "  tapline route set demo-v2 --path '/items/{id}' --mock-exchange latest",
+      "  tapline route list",
+      "  tapline route remove demo-v2 --path '/orders/*'"},
     subcommands = {RouteCommand.ListRoutes.class, RouteCommand.GetRoute.class, RouteCommand.SetRoute.class,
         RouteCommand.RemoveRoute.class})
 final class RouteCommand implements Runnable {
@@ -60,7 +58,7 @@ final class RouteCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true,
+  @Command(name = "list", mixinStandardHelpOptions = true, header = "Lists the proxy's routes.",
       description = "Lists the proxy's routes, one line each: the routing key, its sandbox (or the baseline), its"
           + " override and its rules in the order they are tried.")
   static final class ListRoutes implements Callable<Integer> {
@@ -84,7 +82,7 @@ final class RouteCommand implements Runnable {
     }
   }
 
-  @Command(name = "get", mixinStandardHelpOptions = true,
+  @Command(name = "get", mixinStandardHelpOptions = true, header = "Prints one route as JSON.",
       description = "Prints one route as JSON, in the form PUT /routes/KEY takes it.")
   static final class GetRoute implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KEY", description = "The routing key.")
@@ -105,13 +103,12 @@ final class RouteCommand implements Runnable {
   }
 
   @Command(name = "set", mixinStandardHelpOptions = true, sortOptions = false,
-      description = {
-        "Sets one part of a route and keeps the rest: its sandbox (--upstream), its override (--override",
-        "without --path), or one rule (--path, and --method, with what the rule does: --override, a mock",
-        "or a fault). A rule replaces the one with the same method and path, else it is tried first.",
-        "Creates the route when the key has none; its requests then go to the baseline but for what",
-        "its override and rules take."
-      })
+      header = "Sets a route's sandbox, its override, or one of its rules.",
+      description = "Sets one part of a route and keeps the rest: its sandbox (--upstream), its override (--override"
+          + " without --path), or one rule (--path, and --method, with what the rule does: --override, a mock or a"
+          + " fault). A rule replaces the one with the same method and path, else it is tried first. When the key has"
+          + " no route yet, this creates one; its requests then go to the baseline but for what its override and rules"
+          + " take.%n")
   static final class SetRoute implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KEY", description = "The routing key whose route to set.")
     String key;
@@ -289,11 +286,10 @@ final class RouteCommand implements Runnable {
   }
 
   @Command(name = "remove", mixinStandardHelpOptions = true,
-      description = {
-        "Removes a route, so that its requests go to the baseline again; with --path (and --method), only",
-        "that rule, and with --override, only the route's override. Removing a route that is not there",
-        "says so and is not an error."
-      })
+      header = "Removes a route, one of its rules, or its override.",
+      description = "Removes a route, so that its requests go to the baseline again; with --path (and --method), only"
+          + " that rule, and with --override, only the route's override. Removing a route that is not there says so"
+          + " and is not an error.%n")
   static final class RemoveRoute implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "KEY", description = "The routing key whose route to change.")
     String key;

@@ -37,9 +37,10 @@ import picocli.CommandLine.Option;
       "  tapline up --demo                                  # example service, baseline + sandbox",
       "  tapline up --demo clinic                           # the clinic API under /clinic/api instead",
       "  tapline up --service orders --upstream http://127.0.0.1:9000 --sandbox dev-1=http://127.0.0.1:9001",
-      "  tapline up --demo --override demo-v2=http://127.0.0.1:8000    # your process answers first",
+      "  tapline up --demo --override demo-v2=http://127.0.0.1:8000  # yours first",
       "",
-      "The proxy reads the recorder started here for mock rules that answer with a recorded exchange.",
+      "The proxy reads the recorder started here for mock rules that answer with",
+      "a recorded exchange (tapline route edits the routes).",
       ""
     })
 final class UpCommand implements Callable<Integer> {
