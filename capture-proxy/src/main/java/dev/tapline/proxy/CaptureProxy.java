@@ -43,6 +43,7 @@ import org.slf4j.LoggerFactory;
  *   System.out.println("proxy  " + proxy.uri());        // http://127.0.0.1:<port>
  *   System.out.println("admin  " + proxy.adminUri());   // /healthz, /metrics, /routes
  *   proxy.routes().put("pr-42", URI.create("http://127.0.0.1:9000"));
+ *   proxy.routes().put("pr-43", RouteSpec.parse("{\"override\": \"http://127.0.0.1:8000\"}"));
  * }
  * }</pre>
  *
@@ -100,8 +101,9 @@ public final class CaptureProxy implements AutoCloseable {
     Transport t = Transport.of(config.transport());
     // Everything that can reject the configuration comes before the sink starts.
     SslContext tls = ProxyState.clientTls(config.upstreamCa());
-    RouteTable routes = new RouteTable(config.sandboxes(), config.maxRoutes());
-    Router router = new Router(config.routingKeys(), routes, Upstream.of(config.baseline()));
+    RouteTable routes = new RouteTable(Upstream.of(config.baseline()), config.routes(), config.maxRoutes(),
+        config.recorderUrl() != null);
+    Router router = new Router(config.routingKeys(), routes);
     MeterRegistry registry = config.meterRegistry();
     ProxyMetrics metrics = new ProxyMetrics(registry != null ? registry : Metrics.registry());
     ExchangeSink sink;
@@ -128,13 +130,16 @@ public final class CaptureProxy implements AutoCloseable {
       sink = ExchangeSink.discarding();
     }
     metrics.health(new CaptureHealth(sink, spool, metrics)::check);
+    RecordedMocks mocks = config.recorderUrl() == null ? null
+        : new RecordedMocks(config.recorderUrl(), config.recorderToken(), config.service());
     CapturePublisher publisher = new CapturePublisher(sink, config, metrics);
-    ProxyState state = new ProxyState(config, router, metrics, publisher, t, tls);
+    ProxyState state = new ProxyState(config, router, metrics, publisher, t, tls, mocks);
     EventLoopGroup group;
     try {
       group = t.group(Runtime.getRuntime().availableProcessors(), "tapline-proxy");
     } catch (RuntimeException | LinkageError e) {
       publisher.close();
+      closeQuietly(mocks);
       throw e;
     }
     Channel server;
@@ -154,6 +159,7 @@ public final class CaptureProxy implements AutoCloseable {
     } catch (Exception e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       publisher.close();
+      closeQuietly(mocks);
       throw new UncheckedIOException(new IOException(
           "cannot listen on " + config.listenHost() + ":" + config.listenPort() + ": " + e.getMessage(), e));
     }
@@ -165,6 +171,7 @@ public final class CaptureProxy implements AutoCloseable {
         server.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         publisher.close();
+        closeQuietly(mocks);
         throw new UncheckedIOException(new IOException(
             "cannot start the admin server on " + config.adminHost() + ":" + config.adminPort() + ": " + e.getMessage(), e));
       }
@@ -196,7 +203,7 @@ public final class CaptureProxy implements AutoCloseable {
     return admin == null ? null : URI.create("http://" + hostForUri(requireNonNull(config.adminHost())) + ":" + admin.port());
   }
 
-  /** The live route table (routing key → sandbox upstream); changes apply to the next request. */
+  /** The live route table (routing key → sandbox upstream, override, rules); changes apply to the next request. */
   public RouteTable routes() {
     return routes;
   }
@@ -238,12 +245,19 @@ public final class CaptureProxy implements AutoCloseable {
       admin.stop();
     }
     group.shutdownGracefully(200, 5000, TimeUnit.MILLISECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    closeQuietly(state.mocks);
     try {
       publisher.close().get(20, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       log.warn("capture publisher did not close cleanly: {}", e.toString());
+    }
+  }
+
+  private static void closeQuietly(@Nullable RecordedMocks mocks) {
+    if (mocks != null) {
+      mocks.close();
     }
   }
 

@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * its own); the admin port's {@code /metrics} serves them as Prometheus text.
  *
  * <ul>
- *   <li>{@code tapline_proxy_requests_total{target,status}}: target {@code baseline|sandbox|proxy}
- *       (proxy = answered by the proxy itself, e.g. a 400), status {@code 2xx..5xx} or {@code error}
+ *   <li>{@code tapline_proxy_requests_total{target,status}}: target {@code
+ *       baseline|sandbox|override|mock|fault|proxy} (the target that answered: an override that fell
+ *       back counts under its fallback; proxy = answered by the proxy itself, e.g. a 400), status
+ *       {@code 2xx..5xx} or {@code error}
  *   <li>{@code tapline_proxy_request_duration_seconds{target}}: latency histogram
  *   <li>{@code tapline_proxy_captures_total}: captures made (every exchange the proxy set out to
  *       publish), plus those found in the spool at start
@@ -51,6 +53,12 @@ public final class ProxyMetrics {
   /** The {@code target} tag of the request meters. */
   enum TargetTag {
     BASELINE, SANDBOX,
+    /** A developer's process answered in the sandbox's place (an override rule). */
+    OVERRIDE,
+    /** A mock rule answered, without an upstream. */
+    MOCK,
+    /** A fault rule delayed the request, answered its status or reset the connection. */
+    FAULT,
     /**
      * Answered by the proxy itself, before any routing: a request it could not decode or will not
      * forward (400, 414, 431, 501, 505), or a request head that did not arrive in time (408).

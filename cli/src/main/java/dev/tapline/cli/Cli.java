@@ -34,14 +34,17 @@ final class Cli {
     return u;
   }
 
-  /** {@code --sandbox KEY=URL}: a routing key and the http origin its requests go to. */
-  static void sandbox(String value, Map<String, URI> routes) {
-    int eq = value.indexOf('=');
-    if (eq <= 0 || eq == value.length() - 1) {
-      throw new UsageException("--sandbox must be KEY=URL, e.g. --sandbox demo-v2=http://127.0.0.1:8082: " + value);
+  /**
+   * A capture proxy's admin API: {@code http(s)://host:port}, or {@code HOST:PORT} / {@code :PORT}
+   * for {@code http://} on that address.
+   */
+  static URI adminUrl(String flag, String value) {
+    String a = value.strip();
+    if (!a.contains("://")) {
+      HostPort hp = hostPort(flag, a);
+      a = "http://" + (hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host()) + ":" + hp.port();
     }
-    String key = value.substring(0, eq).trim();
-    routes.put(key, httpOrigin("--sandbox " + key, value.substring(eq + 1).trim()));
+    return httpOrigin(flag, a);
   }
 
   /** A file the command must read, e.g. {@code --upstream-ca}; null (not given) passes through. */

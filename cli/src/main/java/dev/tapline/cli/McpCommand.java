@@ -132,14 +132,6 @@ final class McpCommand implements Callable<Integer> {
   }
 
   private @Nullable URI adminUri() {
-    if (admin == null || admin.isBlank()) {
-      return null;
-    }
-    String a = admin.strip();
-    if (!a.contains("://")) {
-      Cli.HostPort hp = Cli.hostPort("--admin", a);
-      a = "http://" + (hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host()) + ":" + hp.port();
-    }
-    return Cli.httpOrigin("--admin", a);
+    return admin == null || admin.isBlank() ? null : Cli.adminUrl("--admin", admin);
   }
 }

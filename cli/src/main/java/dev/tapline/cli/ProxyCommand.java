@@ -5,10 +5,8 @@ import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -26,8 +24,10 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     header = "Runs the capture proxy in front of one service, routing by routing key and capturing redacted exchanges into Kafka.",
     description = "Requests with a sandbox routing key go to that sandbox (--sandbox KEY=URL), all others to the"
-        + " baseline (--upstream). With --spool-dir, captures wait on disk while Kafka is unreachable and are"
-        + " sent when it is back. Runs until Ctrl-C.%n")
+        + " baseline (--upstream). A route can also try a developer's process first (--override KEY=URL), and"
+        + " answer or break requests by method and path (mock and fault rules, from --routes or the admin API;"
+        + " tapline route edits them). With --spool-dir, captures wait on disk while Kafka is unreachable and"
+        + " are sent when it is back. Runs until Ctrl-C.%n")
 final class ProxyCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
@@ -44,9 +44,23 @@ final class ProxyCommand implements Callable<Integer> {
       description = "The baseline service, http://host:port or https://host:port: requests without a known routing key go here (required).")
   @Nullable String upstream;
 
-  @Option(names = "--sandbox", paramLabel = "KEY=URL", split = ",",
-      description = "Route requests carrying routing key KEY to URL (repeatable).")
-  List<String> sandboxes = new ArrayList<>();
+  @Mixin RouteOptions routeOptions = new RouteOptions();
+
+  @Option(names = "--override-max-body", paramLabel = "BYTES", defaultValue = "" + ProxyConfig.DEFAULT_OVERRIDE_MAX_BODY,
+      description = "The largest request body kept so that a request an override does not take can go on to the"
+          + " sandbox; a request with a larger body skips the override and its response says so in Tapline-Override"
+          + " (default: ${DEFAULT-VALUE}).")
+  String overrideMaxBody;
+
+  @Option(names = "--override-timeout", paramLabel = "DURATION", defaultValue = "5s",
+      description = "Time an override has to connect and send its response head; then the request goes on to the"
+          + " sandbox (default: ${DEFAULT-VALUE}).")
+  String overrideTimeout;
+
+  @Option(names = "--recorder", paramLabel = "URL",
+      description = "The recorder whose exchanges mock rules answer with ({\"mock\": {\"exchange\": ID}}, or"
+          + " \"latest\"); sent the --token when one is given.")
+  @Nullable String recorder;
 
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
       description = "Kafka bootstrap servers for captures; without it nothing is captured.")
@@ -96,8 +110,8 @@ final class ProxyCommand implements Callable<Integer> {
 
   @Option(names = "--admin", paramLabel = "HOST:PORT",
       description = "Where the admin server listens: /healthz (ok, or degraded with the reasons when captures are at"
-          + " risk), /metrics, and /routes (GET, PUT /routes/KEY, DELETE /routes/KEY); /metrics and /routes need"
-          + " --token when one is given.")
+          + " risk), /metrics, and /routes (GET, PUT /routes/KEY, DELETE /routes/KEY, which tapline route calls);"
+          + " /metrics and /routes need --token when one is given.")
   @Nullable String admin;
 
   @Mixin RedactionOptions redaction = new RedactionOptions();
@@ -169,7 +183,7 @@ final class ProxyCommand implements Callable<Integer> {
           + (cfg.adminToken() == null ? ")" : "; token required but for /healthz)"));
     }
     out.println("baseline  " + cfg.baseline());
-    proxy.routes().snapshot().forEach((k, v) -> out.println("sandbox   " + k + " -> " + v));
+    proxy.routes().snapshot().forEach((k, v) -> out.println("route     " + k + " " + v.describe()));
     out.println("capture   " + cfg.capture().name().toLowerCase(Locale.ROOT)
         + (cfg.kafkaBootstrap() == null ? " (nowhere: no --kafka)" : " -> kafka " + cfg.kafkaBootstrap() + " topic " + cfg.topic()));
     if (cfg.spoolDir() != null && cfg.kafkaBootstrap() != null && cfg.capture() != CapturePolicy.NONE) {
@@ -199,11 +213,17 @@ final class ProxyCommand implements Callable<Integer> {
       throw new UsageException("--upstream URL is required (the baseline service, e.g. http://127.0.0.1:8081)");
     }
     b.baseline(Cli.httpOrigin("--upstream", upstream));
-    Map<String, URI> routes = new LinkedHashMap<>();
-    for (String s : sandboxes) {
-      Cli.sandbox(s, routes);
+    b.routes(routeOptions.routes(Map.of()));
+    try {
+      b.overrideHeader(routeOptions.overrideHeader);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--override-header " + e.getMessage(), e);
     }
-    b.sandboxes(routes);
+    b.overrideMaxBody(bytes("--override-max-body", overrideMaxBody));
+    b.overrideTimeout(Durations.positive("--override-timeout", overrideTimeout));
+    if (recorder != null && !recorder.isBlank()) {
+      b.recorder(Cli.httpOrigin("--recorder", recorder), serverToken.value());
+    }
     b.kafkaBootstrap(kafka == null || kafka.isBlank() ? null : kafka.trim());
     b.spoolDir(spoolDir);
     long max = ByteSizes.parse("--spool-max", spoolMax);
@@ -229,15 +249,7 @@ final class ProxyCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       throw new UsageException("--sample must be a number from 0 to 1: " + sample);
     }
-    try {
-      long n = Long.parseLong(maxBody.trim());
-      if (n < 0 || n > Integer.MAX_VALUE - 16) {
-        throw new NumberFormatException();
-      }
-      b.maxBodyBytes((int) n);
-    } catch (NumberFormatException e) {
-      throw new UsageException("--max-body must be a byte count from 0 to 2147483631: " + maxBody);
-    }
+    b.maxBodyBytes(bytes("--max-body", maxBody));
     try {
       b.transport(transport);
     } catch (IllegalArgumentException e) {
@@ -263,6 +275,19 @@ final class ProxyCommand implements Callable<Integer> {
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
+    }
+  }
+
+  /** A byte count from 0 to 2147483631. */
+  private static int bytes(String flag, String value) {
+    try {
+      long n = Long.parseLong(value.trim());
+      if (n < 0 || n > Integer.MAX_VALUE - 16) {
+        throw new NumberFormatException();
+      }
+      return (int) n;
+    } catch (NumberFormatException e) {
+      throw new UsageException(flag + " must be a byte count from 0 to 2147483631: " + value);
     }
   }
 

@@ -6,13 +6,13 @@ import dev.tapline.core.kafka.Topics;
 import dev.tapline.examples.OrdersService;
 import dev.tapline.examples.clinic.ClinicService;
 import dev.tapline.kafka.embedded.EmbeddedKafka;
+import dev.tapline.proxy.RouteSpec;
 import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -37,6 +37,10 @@ import picocli.CommandLine.Option;
       "  tapline up --demo                                  # example service, baseline + sandbox",
       "  tapline up --demo clinic                           # the clinic API under /clinic/api instead",
       "  tapline up --service orders --upstream http://127.0.0.1:9000 --sandbox dev-1=http://127.0.0.1:9001",
+      "  tapline up --demo --override demo-v2=http://127.0.0.1:8000  # yours first",
+      "",
+      "The proxy reads the recorder started here for mock rules that answer with",
+      "a recorded exchange (tapline route edits the routes).",
       ""
     })
 final class UpCommand implements Callable<Integer> {
@@ -82,8 +86,7 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--upstream", paramLabel = "URL", description = "The baseline upstream of your own service.")
   @Nullable String upstream;
 
-  @Option(names = "--sandbox", paramLabel = "KEY=URL", description = "Route this routing key to a sandbox upstream (repeatable).")
-  List<String> sandboxes = List.of();
+  @Mixin RouteOptions routeOptions = new RouteOptions();
 
   @Option(names = "--upstream-ca", paramLabel = "FILE", description = "PEM certificate(s) to trust for https:// upstreams and sandboxes instead of the JDK's trust store.")
   @Nullable Path upstreamCa;
@@ -126,7 +129,7 @@ final class UpCommand implements Callable<Integer> {
       }
       String svc = service;
       @Nullable URI baseline;
-      Map<String, URI> routes = new LinkedHashMap<>();
+      Map<String, URI> demoRoutes = new LinkedHashMap<>();
       if (demo && demoApi.equals("clinic")) {
         ClinicService v1 = ClinicService.start(ClinicService.Version.V1, 0);
         running.push(v1);
@@ -134,7 +137,7 @@ final class UpCommand implements Callable<Integer> {
         running.push(v2);
         svc = "clinic";
         baseline = URI.create("http://127.0.0.1:" + v1.port());
-        routes.put(DEMO_KEY, URI.create("http://127.0.0.1:" + v2.port()));
+        demoRoutes.put(DEMO_KEY, URI.create("http://127.0.0.1:" + v2.port()));
       } else if (demo) {
         OrdersService v1 = OrdersService.start(OrdersService.Version.V1, 0);
         running.push(v1);
@@ -142,19 +145,17 @@ final class UpCommand implements Callable<Integer> {
         running.push(v2);
         svc = "orders";
         baseline = v1.baseUri();
-        routes.put(DEMO_KEY, v2.baseUri());
+        demoRoutes.put(DEMO_KEY, v2.baseUri());
       } else if (upstream != null) {
         baseline = Cli.httpOrigin("--upstream", upstream);
       } else {
         baseline = null; // no service yet: Kafka and the recorder only
       }
-      for (String s : sandboxes) {
-        Cli.sandbox(s, routes);
-      }
-      Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, upstreamCa, capture,
-          proxyPort, adminPort, httpPort, dataDir.resolve("index"), dataDir.resolve("spool"), spoolMaxBytes,
-          serverToken.value(), serverToken.allowedHosts, Endpoints.of(graphqlPaths.resolver()), limits,
-          redaction.redactor()),
+      Map<String, RouteSpec> routes = routeOptions.routes(demoRoutes);
+      Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes,
+          routeOptions.overrideHeader, upstreamCa, capture, proxyPort, adminPort, httpPort, dataDir.resolve("index"),
+          dataDir.resolve("spool"), spoolMaxBytes, serverToken.value(), serverToken.allowedHosts,
+          Endpoints.of(graphqlPaths.resolver()), limits, redaction.redactor()),
           running);
 
       out.println();
@@ -162,11 +163,14 @@ final class UpCommand implements Callable<Integer> {
       if (stack.proxyUri() != null) {
         line(out, "proxy", String.valueOf(stack.proxyUri()));
         line(out, "proxy admin", String.valueOf(stack.adminUri()));
+        for (Map.Entry<String, RouteSpec> r : stack.routes().entrySet()) {
+          line(out, "route " + r.getKey(), r.getValue().describe());
+        }
       }
       line(out, "recorder API/UI", stack.recorderUri().toString());
       if (demo) {
         line(out, "baseline (v1)", baseline.toString());
-        line(out, "sandbox (v2)", routes.get(DEMO_KEY) + "   routing key " + DEMO_KEY);
+        line(out, "sandbox (v2)", demoRoutes.get(DEMO_KEY) + "   routing key " + DEMO_KEY);
         out.println();
         out.println("Try it:");
         if (demoApi.equals("clinic")) {
@@ -178,6 +182,8 @@ final class UpCommand implements Callable<Integer> {
           out.println("  ./tapline demo-traffic --target " + stack.proxyUri() + " --routing-key " + DEMO_KEY + " --requests 100");
         }
         out.println("  ./tapline tail --kafka " + bootstrap + " --from-beginning");
+        out.println("  ./tapline route set " + DEMO_KEY + " --override http://127.0.0.1:8000 --path '/orders/**' --admin "
+            + stack.adminUri() + (serverToken.value() == null ? "" : " --token-file FILE"));
         out.println("  open " + stack.recorderUri());
       }
       out.println();
@@ -208,8 +214,8 @@ final class UpCommand implements Callable<Integer> {
     if (demo && upstream != null) {
       throw new UsageException("--demo and --upstream exclude each other: --demo runs the example service as the upstream");
     }
-    if (!demo && upstream == null && (service != null || !sandboxes.isEmpty())) {
-      throw new UsageException("--upstream URL is required with --service or --sandbox");
+    if (!demo && upstream == null && (service != null || !routeOptions.noFlags())) {
+      throw new UsageException("--upstream URL is required with --service, --sandbox, --override or --routes");
     }
     Cli.readableFile("--upstream-ca", upstreamCa);
     if (!demo && upstream != null && service == null) {

@@ -145,8 +145,9 @@ class ProxyCommandTest {
     Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
       Stack stack = Stack.start(new Stack.Settings(SharedKafka.bootstrap(), SharedKafka.uniqueTopic("up-admin"), "orders",
-          URI.create("http://127.0.0.1:9"), Map.of(), null, "none", 0, 0, 0, dir.resolve("index"), dir.resolve("spool"),
-          1L << 30, "up-t0k", List.of(), Endpoints.defaults(), new QueryLimitOptions(), Redactor.defaults()),
+          URI.create("http://127.0.0.1:9"), Map.of(), "sd-override", null, "none", 0, 0, 0, dir.resolve("index"),
+          dir.resolve("spool"), 1L << 30, "up-t0k", List.of(), Endpoints.defaults(), new QueryLimitOptions(),
+          Redactor.defaults()),
           running);
       URI routes = stack.adminUri().resolve("/routes");
       assertThat(status(routes)).isEqualTo(401);
