@@ -71,12 +71,14 @@ public final class CaptureProxy implements AutoCloseable {
   private final String sinkDescription;
   private final String transport;
   private final ProxyState state;
+  private final @Nullable ListenerTls listenerTls;
   private boolean closed;
 
   private CaptureProxy(ProxyConfig config, EventLoopGroup group, Channel server, @Nullable AdminServer admin,
       RouteTable routes, ProxyMetrics metrics, CapturePublisher publisher, String sinkDescription, String transport,
-      ProxyState state) {
+      ProxyState state, @Nullable ListenerTls listenerTls) {
     this.state = state;
+    this.listenerTls = listenerTls;
     this.config = config;
     this.group = group;
     this.server = server;
@@ -98,6 +100,8 @@ public final class CaptureProxy implements AutoCloseable {
     Transport t = Transport.of(config.transport());
     // Everything that can reject the configuration comes before the sink starts.
     SslContext tls = ProxyState.clientTls(config.upstreamCa());
+    ListenerTls listenerTls = config.tlsCert() == null || config.tlsKey() == null ? null
+        : ListenerTls.start(config.tlsCert(), config.tlsKey(), config.tlsReloadInterval());
     RouteTable routes = new RouteTable(config.sandboxes(), config.maxRoutes());
     Router router = new Router(config.routingKeys(), routes, Upstream.of(config.baseline()));
     MeterRegistry registry = config.meterRegistry();
@@ -119,6 +123,7 @@ public final class CaptureProxy implements AutoCloseable {
       group = t.group(Runtime.getRuntime().availableProcessors(), "tapline-proxy");
     } catch (RuntimeException | LinkageError e) {
       publisher.close();
+      closeQuietly(listenerTls);
       throw e;
     }
     Channel server;
@@ -131,13 +136,14 @@ public final class CaptureProxy implements AutoCloseable {
           .childOption(ChannelOption.AUTO_READ, false)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-          .childHandler(new FrontendInitializer(state))
+          .childHandler(new FrontendInitializer(state, listenerTls))
           .bind(config.listenHost(), config.listenPort())
           .sync()
           .channel();
     } catch (Exception e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       publisher.close();
+      closeQuietly(listenerTls);
       throw new UncheckedIOException(new IOException(
           "cannot listen on " + config.listenHost() + ":" + config.listenPort() + ": " + e.getMessage(), e));
     }
@@ -149,12 +155,13 @@ public final class CaptureProxy implements AutoCloseable {
         server.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         publisher.close();
+        closeQuietly(listenerTls);
         throw new UncheckedIOException(new IOException(
             "cannot start the admin server on " + config.adminHost() + ":" + config.adminPort() + ": " + e.getMessage(), e));
       }
     }
     CaptureProxy proxy = new CaptureProxy(config, group, server, admin, routes, metrics, publisher, sink.describe(), t.name(),
-        state);
+        state, listenerTls);
     log.debug("proxy for {} listening on {} ({}), baseline {}, capture {} to {}", config.service(), proxy.uri(),
         t.name(), config.baseline(), config.capture(), sink.describe());
     return proxy;
@@ -165,9 +172,18 @@ public final class CaptureProxy implements AutoCloseable {
     return ((InetSocketAddress) server.localAddress()).getPort();
   }
 
-  /** {@code http://host:port} of the proxy. */
+  /** {@code http://host:port} of the proxy, {@code https://} when it serves TLS. */
   public URI uri() {
-    return URI.create("http://" + hostForUri(config.listenHost()) + ":" + port());
+    return URI.create((listenerTls == null ? "http" : "https") + "://" + hostForUri(config.listenHost()) + ":" + port());
+  }
+
+  /**
+   * What the listener speaks: {@code HTTP/1.1, h2c} on a plain one, {@code TLS (OpenSSL), HTTP/2 and
+   * HTTP/1.1 by ALPN} with TLS.
+   */
+  public String protocols() {
+    return listenerTls == null ? "HTTP/1.1, h2c"
+        : "TLS (" + listenerTls.provider() + "), HTTP/2 and HTTP/1.1 by ALPN";
   }
 
   /** The admin server's port, or -1 when there is none. */
@@ -222,6 +238,7 @@ public final class CaptureProxy implements AutoCloseable {
       admin.stop();
     }
     group.shutdownGracefully(200, 5000, TimeUnit.MILLISECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    closeQuietly(listenerTls);
     try {
       publisher.close().get(20, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -229,6 +246,17 @@ public final class CaptureProxy implements AutoCloseable {
     } catch (ExecutionException | TimeoutException e) {
       log.warn("capture publisher did not close cleanly: {}", e.toString());
     }
+  }
+
+  private static void closeQuietly(@Nullable ListenerTls t) {
+    if (t != null) {
+      t.close();
+    }
+  }
+
+  /** The listener's TLS, for tests (reloading on demand); null on a plain listener. */
+  @Nullable ListenerTls listenerTls() {
+    return listenerTls;
   }
 
   private static String hostForUri(String host) {

@@ -44,6 +44,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private static final int MAX_QUEUED = 16;
   private final ProxyState state;
   private final ClientTimeouts timeouts;
+  /** TLS or not, HTTP/1.x or an HTTP/2 stream: what the capture and X-Forwarded-Proto say. */
+  private final ClientConnection client;
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable InFlight cur;
   // Messages of pipelined requests that arrived while an earlier one was still being answered, and
@@ -54,8 +56,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private @Nullable String clientIp;
 
   FrontendHandler(ProxyState state, ClientTimeouts timeouts) {
+    this(state, timeouts, ClientConnection.PLAIN_H1);
+  }
+
+  FrontendHandler(ProxyState state, ClientTimeouts timeouts, ClientConnection client) {
     this.state = state;
     this.timeouts = timeouts;
+    this.client = client;
   }
 
   @Override
@@ -143,9 +150,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       case Target.Sandbox s -> s.upstream();
     };
     HttpHeaders h = req.headers();
+    if (Grpc.isGrpc(h)) {
+      up = up.http2(); // gRPC needs HTTP/2 to the upstream: trailers, full duplex
+    }
     boolean ws = HopByHop.isWebSocketUpgrade(h);
     String host = h.get(HttpHeaderNames.HOST, "");
-    Capture capture = state.captures.open(req, target, host, ws, now);
+    Capture capture = state.captures.open(req, target, host, ws, client, now);
     InFlight x = new InFlight(req, target, up, capture, now, ws);
     state.inFlight.increment();
     x.keepAlive = HttpUtil.isKeepAlive(req);
@@ -155,7 +165,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       x.expectContinue = true;
       h.remove(HttpHeaderNames.EXPECT);
     }
-    HopByHop.forUpstream(req, ws, host, up.hostPort(), clientIp());
+    HopByHop.forUpstream(req, ws, host, up.hostPort(), clientIp(), client.scheme());
     cur = x;
     Channel pooled = state.pool.pooled(up);
     if (pooled != null) {

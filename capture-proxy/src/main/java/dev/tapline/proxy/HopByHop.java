@@ -82,22 +82,32 @@ final class HopByHop {
    * @param host the client's {@code Host}, or empty
    */
   static void forUpstream(HttpRequest req, boolean webSocket, String host, String upstreamHostPort, String clientIp) {
+    forUpstream(req, webSocket, host, upstreamHostPort, clientIp, "http");
+  }
+
+  /** {@link #forUpstream(HttpRequest, boolean, String, String, String)}, {@code X-Forwarded-Proto: scheme}. */
+  static void forUpstream(HttpRequest req, boolean webSocket, String host, String upstreamHostPort, String clientIp,
+      String scheme) {
     HttpHeaders h = req.headers();
     strip(h, webSocket);
     if (host.isEmpty()) {
       h.set(HttpHeaderNames.HOST, upstreamHostPort);
     }
-    addForwarded(h, clientIp, host);
+    addForwarded(h, clientIp, host, scheme);
     req.setProtocolVersion(HttpVersion.HTTP_1_1);
   }
 
   /** Adds {@code Via} and {@code X-Forwarded-For/-Proto/-Host} to a request going upstream. */
   static void addForwarded(HttpHeaders h, String clientIp, String host) {
+    addForwarded(h, clientIp, host, "http");
+  }
+
+  static void addForwarded(HttpHeaders h, String clientIp, String host, String scheme) {
     addVia(h);
     String xff = h.get(X_FORWARDED_FOR);
     h.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? clientIp : xff + ", " + clientIp);
     if (!h.contains(X_FORWARDED_PROTO)) {
-      h.set(X_FORWARDED_PROTO, "http");
+      h.set(X_FORWARDED_PROTO, scheme);
     }
     if (!host.isEmpty() && !h.contains(X_FORWARDED_HOST)) {
       h.set(X_FORWARDED_HOST, host);
