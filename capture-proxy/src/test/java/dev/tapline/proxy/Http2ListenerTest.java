@@ -177,6 +177,18 @@ class Http2ListenerTest {
   }
 
   @Test
+  void thePrefaceFollowedByHttp11IsAConnectionErrorNotARequest() throws Exception {
+    try (java.net.Socket sock = new java.net.Socket("127.0.0.1", plain.port())) {
+      sock.setSoTimeout(10_000);
+      sock.getOutputStream().write(("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"
+          + "GET /smuggled HTTP/1.1\r\nHost: shop.test\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      byte[] all = sock.getInputStream().readAllBytes(); // the proxy's SETTINGS, GOAWAY, then the close
+      assertThat(new String(all, StandardCharsets.ISO_8859_1)).doesNotContain("HTTP/1.1");
+    }
+    assertThat(upstream.received).noneMatch(m -> "/smuggled".equals(m.get("path")));
+  }
+
+  @Test
   void aBodilessResponseEndsTheStreamWithItsHeaders() throws Exception {
     try (H2Client c = new H2Client(plain.uri())) {
       H2Client.Raw head = c.raw(get("/download?size=10").method("HEAD"), "");
