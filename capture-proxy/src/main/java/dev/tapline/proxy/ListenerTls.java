@@ -183,6 +183,21 @@ final class ListenerTls implements AutoCloseable {
 
   private static List<X509Certificate> certificates(Path file) {
     String pem = read(file, "certificate");
+    StringBuilder blocks = new StringBuilder();
+    Matcher m = PEM.matcher(pem);
+    boolean key = false;
+    while (m.find()) {
+      if (m.group(1).equals("CERTIFICATE")) {
+        blocks.append(m.group()).append('\n');
+      } else {
+        key |= m.group(1).endsWith("PRIVATE KEY");
+      }
+    }
+    if (blocks.isEmpty()) {
+      throw new IllegalArgumentException("TLS certificate file " + file + " holds no PEM certificate (-----BEGIN"
+          + " CERTIFICATE-----)" + (key ? "; it holds a private key: are the certificate and key swapped?" : ""));
+    }
+    pem = blocks.toString();
     try {
       List<X509Certificate> chain = CertificateFactory.getInstance("X.509")
           .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))
