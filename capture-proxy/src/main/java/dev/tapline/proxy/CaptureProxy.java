@@ -22,7 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The capture proxy: an HTTP/1.1 reverse proxy that routes each request by its sandbox routing key
+ * The capture proxy: a reverse proxy for HTTP/1.1 and HTTP/2 (h2c by prior knowledge on a plain
+ * listener; TLS with HTTP/2 or HTTP/1.1 by ALPN when given {@link ProxyConfig.Builder#tls a
+ * certificate and key}) that routes each request by its sandbox routing key
  * (to the sandbox upstream in the {@linkplain #routes() route table}, else to the baseline), streams
  * request and response through untouched, and tees a bounded, redacted copy of both into an {@link
  * Exchange} published asynchronously (to Kafka, or an {@link ExchangeSink}). Capture never blocks or
@@ -47,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * <p>Wire behaviour: keep-alive on both sides with pooled upstream connections; chunked bodies;
  * {@code Expect: 100-continue} answered by the proxy once the upstream is connected; hop-by-hop
  * headers dropped (RFC 9110), {@code Via: 1.1 tapline} and {@code X-Forwarded-For/-Proto/-Host}
- * added, everything else passed in order; WebSocket upgrades tunnelled (not captured). Upstream
+ * added, everything else passed in order; WebSocket upgrades tunnelled (not captured); gRPC passed through over HTTP/2 to the
+ * upstream, trailers included. Upstream
  * refused or reset: 502, timed out: 504, both with a JSON body naming the upstream and the cause,
  * and captured with an {@code error}. Malformed requests, and requests an upstream could read
  * another way (RFC 9112: two {@code Host}s, none on HTTP/1.1, an absolute URL naming another host,
