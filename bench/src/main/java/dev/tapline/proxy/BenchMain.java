@@ -9,7 +9,9 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Entry points for {@code bench/proxy/run.sh} (not a test): {@code kafka} starts an embedded broker
  * and prints its bootstrap; {@code proxy UPSTREAM_URL PORT none|all [BOOTSTRAP [SPOOL_DIR]]} runs the
- * proxy with admin on PORT+1000 (and a disk spool in SPOOL_DIR); {@code upstream PORT} runs {@link TestUpstream} (its {@code /upload} reads
+ * proxy with admin on PORT+1000 (and a disk spool in SPOOL_DIR); {@code proxy-tls UPSTREAM_URL PORT
+ * CERT KEY} the same with TLS (HTTP/2 and HTTP/1.1 by ALPN) on the listener, capture none;
+ * {@code upstream PORT} runs {@link TestUpstream} (its {@code /upload} reads
  * the whole body). All run until killed.
  */
 public final class BenchMain {
@@ -40,13 +42,27 @@ public final class BenchMain {
             + " sink " + proxy.sinkDescription());
         System.out.flush();
       }
+      case "proxy-tls" -> {
+        int port = Integer.parseInt(args[2]);
+        CaptureProxy proxy = CaptureProxy.start(ProxyConfig.builder()
+            .service("bench")
+            .baseline(URI.create(args[1]))
+            .listen("127.0.0.1", port)
+            .tls(Path.of(args[3]), Path.of(args[4]))
+            .capture(CapturePolicy.NONE)
+            .build());
+        Runtime.getRuntime().addShutdownHook(new Thread(proxy::close));
+        System.out.println("ready " + proxy.uri() + " transport " + proxy.transport() + " " + proxy.protocols());
+        System.out.flush();
+      }
       case "upstream" -> {
         TestUpstream up = TestUpstream.start("bench-upload-sink", Integer.parseInt(args[1]));
         System.out.println("ready " + up.uri());
         System.out.flush();
       }
       default -> throw new IllegalArgumentException(
-          "usage: kafka [PORT] | proxy UPSTREAM PORT none|all [BOOTSTRAP [SPOOL_DIR]] | upstream PORT");
+          "usage: kafka [PORT] | proxy UPSTREAM PORT none|all [BOOTSTRAP [SPOOL_DIR]]"
+              + " | proxy-tls UPSTREAM PORT CERT KEY | upstream PORT");
     }
     new CountDownLatch(1).await();
   }

@@ -86,6 +86,9 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         ctx.close();
         return;
       }
+      if (c instanceof LastHttpContent last && x.capture != null && !last.trailingHeaders().isEmpty()) {
+        x.capture.trailers(last.trailingHeaders()); // gRPC's grpc-status, a chunked body's trailer section
+      }
       f.responseContent(x, c);
     } else {
       ReferenceCountUtil.release(msg);

@@ -31,17 +31,29 @@ final class Capture {
   final String method;
   final String uri;
   final String authority;
+  /** {@code http} or {@code https}: how the client reached the proxy. */
+  final String scheme;
+  /** {@code HTTP/1.0}, {@code HTTP/1.1} or {@code HTTP/2}: what the client spoke. */
+  final String protocol;
   final List<Header> requestHeaders;
   final CaptureBuffer requestBody;
   private final int maxBody;
   int status;
   @Nullable List<Header> responseHeaders;
   @Nullable CaptureBuffer responseBody;
+  @Nullable List<Header> responseTrailers;
   @Nullable ExchangeError error;
   long durationNanos;
 
   Capture(long startNanos, @Nullable String routingKey, String target, String method, String uri,
       String authority, HttpHeaders headers, int maxBody) {
+    this(startNanos, routingKey, target, method, uri, authority, "http", "HTTP/1.1", headers, maxBody);
+  }
+
+  Capture(long startNanos, @Nullable String routingKey, String target, String method, String uri,
+      String authority, String scheme, String protocol, HttpHeaders headers, int maxBody) {
+    this.scheme = scheme;
+    this.protocol = protocol;
     this.startedAtMicros = Ids.nowMicros();
     this.startNanos = startNanos;
     this.routingKey = routingKey;
@@ -59,6 +71,10 @@ final class Capture {
     this.responseHeaders = snapshot(headers);
     boolean noBody = method.equals("HEAD") || status == 204 || status == 304;
     this.responseBody = new CaptureBuffer(maxBody, noBody ? -1 : declaredLength(headers));
+  }
+
+  void trailers(HttpHeaders trailers) {
+    this.responseTrailers = snapshot(trailers);
   }
 
   void end(long durationNanos, @Nullable ExchangeError error) {
@@ -86,17 +102,19 @@ final class Capture {
     String path = q < 0 ? uri : uri.substring(0, q);
     String query = q < 0 ? null : uri.substring(q + 1);
     Body reqBody = BodyDecoder.body(reqHeaders.first("content-type"), reqHeaders.first("content-encoding"), requestBody);
-    Request request = new Request(method, "http", authority, path.isEmpty() ? "/" : path, query, reqHeaders, reqBody);
+    Request request = new Request(method, scheme, authority, path.isEmpty() ? "/" : path, query, reqHeaders, reqBody);
     Response response = null;
     if (responseHeaders != null && responseBody != null && status >= 100) {
       Headers h = new Headers(responseHeaders);
-      response = new Response(status, h, BodyDecoder.body(h.first("content-type"), h.first("content-encoding"), responseBody));
+      List<Header> t = responseTrailers;
+      response = new Response(status, h, BodyDecoder.body(h.first("content-type"), h.first("content-encoding"), responseBody),
+          t == null ? Headers.empty() : new Headers(t));
     }
     ExchangeError err = error;
     if (response == null && err == null) {
       err = new ExchangeError(ExchangeError.Kind.OTHER, "no response");
     }
     return new Exchange(Ids.newId(), startedAtMicros, durationNanos / 1000, service, proxyId, routingKey, target,
-        reqHeaders.first("traceparent"), reqHeaders.first("baggage"), request, response, err, List.of());
+        reqHeaders.first("traceparent"), reqHeaders.first("baggage"), request, response, err, List.of(), protocol);
   }
 }

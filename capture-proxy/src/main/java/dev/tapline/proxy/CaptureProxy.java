@@ -22,7 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The capture proxy: an HTTP/1.1 reverse proxy that routes each request by its sandbox routing key
+ * The capture proxy: a reverse proxy for HTTP/1.1 and HTTP/2 (h2c by prior knowledge on a plain
+ * listener; TLS with HTTP/2 or HTTP/1.1 by ALPN when given {@link ProxyConfig.Builder#tls a
+ * certificate and key}) that routes each request by its sandbox routing key
  * (to the sandbox upstream in the {@linkplain #routes() route table}, else to the baseline), streams
  * request and response through untouched, and tees a bounded, redacted copy of both into an {@link
  * Exchange} published asynchronously (to Kafka, or an {@link ExchangeSink}). Capture never blocks or
@@ -50,7 +52,8 @@ import org.slf4j.LoggerFactory;
  * <p>Wire behaviour: keep-alive on both sides with pooled upstream connections; chunked bodies;
  * {@code Expect: 100-continue} answered by the proxy once the upstream is connected; hop-by-hop
  * headers dropped (RFC 9110), {@code Via: 1.1 tapline} and {@code X-Forwarded-For/-Proto/-Host}
- * added, everything else passed in order; WebSocket upgrades tunnelled (not captured). Upstream
+ * added, everything else passed in order; WebSocket upgrades tunnelled (not captured); gRPC passed through over HTTP/2 to the
+ * upstream, trailers included. Upstream
  * refused or reset: 502, timed out: 504, both with a JSON body naming the upstream and the cause,
  * and captured with an {@code error}. Malformed requests, and requests an upstream could read
  * another way (RFC 9112: two {@code Host}s, none on HTTP/1.1, an absolute URL naming another host,
@@ -74,12 +77,14 @@ public final class CaptureProxy implements AutoCloseable {
   private final String sinkDescription;
   private final String transport;
   private final ProxyState state;
+  private final @Nullable ListenerTls listenerTls;
   private boolean closed;
 
   private CaptureProxy(ProxyConfig config, EventLoopGroup group, Channel server, @Nullable AdminServer admin,
       RouteTable routes, ProxyMetrics metrics, CapturePublisher publisher, String sinkDescription, String transport,
-      ProxyState state) {
+      ProxyState state, @Nullable ListenerTls listenerTls) {
     this.state = state;
+    this.listenerTls = listenerTls;
     this.config = config;
     this.group = group;
     this.server = server;
@@ -101,6 +106,8 @@ public final class CaptureProxy implements AutoCloseable {
     Transport t = Transport.of(config.transport());
     // Everything that can reject the configuration comes before the sink starts.
     SslContext tls = ProxyState.clientTls(config.upstreamCa());
+    ListenerTls listenerTls = config.tlsCert() == null || config.tlsKey() == null ? null
+        : ListenerTls.start(config.tlsCert(), config.tlsKey(), config.tlsReloadInterval());
     RouteTable routes = new RouteTable(Upstream.of(config.baseline()), config.routes(), config.maxRoutes(),
         config.recorderUrl() != null);
     Router router = new Router(config.routingKeys(), routes);
@@ -140,6 +147,7 @@ public final class CaptureProxy implements AutoCloseable {
     } catch (RuntimeException | LinkageError e) {
       publisher.close();
       closeQuietly(mocks);
+      closeQuietly(listenerTls);
       throw e;
     }
     Channel server;
@@ -152,7 +160,7 @@ public final class CaptureProxy implements AutoCloseable {
           .childOption(ChannelOption.AUTO_READ, false)
           .childOption(ChannelOption.TCP_NODELAY, true)
           .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(64 * 1024, 256 * 1024))
-          .childHandler(new FrontendInitializer(state))
+          .childHandler(new FrontendInitializer(state, listenerTls))
           .bind(config.listenHost(), config.listenPort())
           .sync()
           .channel();
@@ -160,6 +168,7 @@ public final class CaptureProxy implements AutoCloseable {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       publisher.close();
       closeQuietly(mocks);
+      closeQuietly(listenerTls);
       throw new UncheckedIOException(new IOException(
           "cannot listen on " + config.listenHost() + ":" + config.listenPort() + ": " + e.getMessage(), e));
     }
@@ -172,12 +181,13 @@ public final class CaptureProxy implements AutoCloseable {
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         publisher.close();
         closeQuietly(mocks);
+        closeQuietly(listenerTls);
         throw new UncheckedIOException(new IOException(
             "cannot start the admin server on " + config.adminHost() + ":" + config.adminPort() + ": " + e.getMessage(), e));
       }
     }
     CaptureProxy proxy = new CaptureProxy(config, group, server, admin, routes, metrics, publisher, sink.describe(), t.name(),
-        state);
+        state, listenerTls);
     log.debug("proxy for {} listening on {} ({}), baseline {}, capture {} to {}", config.service(), proxy.uri(),
         t.name(), config.baseline(), config.capture(), sink.describe());
     return proxy;
@@ -188,9 +198,18 @@ public final class CaptureProxy implements AutoCloseable {
     return ((InetSocketAddress) server.localAddress()).getPort();
   }
 
-  /** {@code http://host:port} of the proxy. */
+  /** {@code http://host:port} of the proxy, {@code https://} when it serves TLS. */
   public URI uri() {
-    return URI.create("http://" + hostForUri(config.listenHost()) + ":" + port());
+    return URI.create((listenerTls == null ? "http" : "https") + "://" + hostForUri(config.listenHost()) + ":" + port());
+  }
+
+  /**
+   * What the listener speaks: {@code HTTP/1.1, h2c} on a plain one, {@code TLS (OpenSSL), HTTP/2 and
+   * HTTP/1.1 by ALPN} with TLS.
+   */
+  public String protocols() {
+    return listenerTls == null ? "HTTP/1.1, h2c"
+        : "TLS (" + listenerTls.provider() + "), HTTP/2 and HTTP/1.1 by ALPN";
   }
 
   /** The admin server's port, or -1 when there is none. */
@@ -246,6 +265,7 @@ public final class CaptureProxy implements AutoCloseable {
     }
     group.shutdownGracefully(200, 5000, TimeUnit.MILLISECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     closeQuietly(state.mocks);
+    closeQuietly(listenerTls);
     try {
       publisher.close().get(20, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
@@ -259,6 +279,17 @@ public final class CaptureProxy implements AutoCloseable {
     if (mocks != null) {
       mocks.close();
     }
+  }
+
+  private static void closeQuietly(@Nullable ListenerTls t) {
+    if (t != null) {
+      t.close();
+    }
+  }
+
+  /** The listener's TLS, for tests (reloading on demand); null on a plain listener. */
+  @Nullable ListenerTls listenerTls() {
+    return listenerTls;
   }
 
   private static String hostForUri(String host) {

@@ -27,11 +27,17 @@ final class CaptureRules {
    * the upstream), or null when it is not captured.
    */
   @Nullable Capture open(HttpRequest request, Target target, String authority, boolean webSocket, long startNanos) {
+    return open(request, target, authority, webSocket, ClientConnection.PLAIN_H1, startNanos);
+  }
+
+  /** {@link #open(HttpRequest, Target, String, boolean, long)} for a request that came over {@code client}. */
+  @Nullable Capture open(HttpRequest request, Target target, String authority, boolean webSocket,
+      ClientConnection client, long startNanos) {
     if (webSocket || !captures(target.routingKey(), request.uri())) {
       return null;
     }
     return new Capture(startNanos, target.routingKey(), target.label(), request.method().name(), request.uri(),
-        authority, request.headers(), maxBodyBytes);
+        authority, client.scheme(), client.protocol(request), request.headers(), maxBodyBytes);
   }
 
   boolean captures(@Nullable String routingKey, String uri) {

@@ -55,6 +55,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   static final AsciiString OVERRIDE_NOTE = AsciiString.cached("Tapline-Override");
   private final ProxyState state;
   private final ClientTimeouts timeouts;
+  /** TLS or not, HTTP/1.x or an HTTP/2 stream: what the capture and X-Forwarded-Proto say. */
+  private final ClientConnection client;
   private @Nullable ChannelHandlerContext ctx;
   private @Nullable InFlight cur;
   // Messages of pipelined requests that arrived while an earlier one was still being answered, and
@@ -65,8 +67,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private @Nullable String clientIp;
 
   FrontendHandler(ProxyState state, ClientTimeouts timeouts) {
+    this(state, timeouts, ClientConnection.PLAIN_H1);
+  }
+
+  FrontendHandler(ProxyState state, ClientTimeouts timeouts, ClientConnection client) {
     this.state = state;
     this.timeouts = timeouts;
+    this.client = client;
   }
 
   @Override
@@ -152,7 +159,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     HttpHeaders h = req.headers();
     boolean ws = HopByHop.isWebSocketUpgrade(h);
     String host = h.get(HttpHeaderNames.HOST, "");
-    Capture capture = state.captures.open(req, target, host, ws, now);
+    Capture capture = state.captures.open(req, target, host, ws, client, now);
     InFlight x = new InFlight(req, target, capture, now, ws, host.isEmpty());
     state.inFlight.increment();
     x.keepAlive = HttpUtil.isKeepAlive(req);
@@ -162,7 +169,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       x.expectContinue = true;
       h.remove(HttpHeaderNames.EXPECT);
     }
-    HopByHop.forUpstream(req, ws, host, clientIp());
+    HopByHop.forUpstream(req, ws, host, clientIp(), client.scheme());
     cur = x;
     switch (target) {
       case Target.Forward f -> forward(x, f.upstream());
@@ -173,7 +180,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** Sends the request to {@code up}, on an idle pooled connection when there is one. */
-  private void forward(InFlight x, Upstream up) {
+  private void forward(InFlight x, Upstream to) {
+    // gRPC needs HTTP/2 to the upstream: trailers, full duplex.
+    Upstream up = Grpc.isGrpc(x.request.headers()) ? to.http2() : to;
     x.upstream = up;
     if (x.hostless) {
       HopByHop.hostFor(x.request, up);

@@ -80,11 +80,12 @@ final class HopByHop {
    * one), the caller sets the upstream's with {@link #hostFor} for each upstream it tries.
    *
    * @param host the client's {@code Host}, or empty
+   * @param scheme {@code http} or {@code https}: how the client reached the proxy ({@code X-Forwarded-Proto})
    */
-  static void forUpstream(HttpRequest req, boolean webSocket, String host, String clientIp) {
+  static void forUpstream(HttpRequest req, boolean webSocket, String host, String clientIp, String scheme) {
     HttpHeaders h = req.headers();
     strip(h, webSocket);
-    addForwarded(h, clientIp, host);
+    addForwarded(h, clientIp, host, scheme);
     req.setProtocolVersion(HttpVersion.HTTP_1_1);
   }
 
@@ -95,11 +96,15 @@ final class HopByHop {
 
   /** Adds {@code Via} and {@code X-Forwarded-For/-Proto/-Host} to a request going upstream. */
   static void addForwarded(HttpHeaders h, String clientIp, String host) {
+    addForwarded(h, clientIp, host, "http");
+  }
+
+  static void addForwarded(HttpHeaders h, String clientIp, String host, String scheme) {
     addVia(h);
     String xff = h.get(X_FORWARDED_FOR);
     h.set(X_FORWARDED_FOR, xff == null || xff.isBlank() ? clientIp : xff + ", " + clientIp);
     if (!h.contains(X_FORWARDED_PROTO)) {
-      h.set(X_FORWARDED_PROTO, "http");
+      h.set(X_FORWARDED_PROTO, scheme);
     }
     if (!host.isEmpty() && !h.contains(X_FORWARDED_HOST)) {
       h.set(X_FORWARDED_HOST, host);

@@ -79,6 +79,9 @@ public final class ProxyConfig {
   private final int maxBodyBytes;
   private final String transport;
   private final @Nullable Path upstreamCa;
+  private final @Nullable Path tlsCert;
+  private final @Nullable Path tlsKey;
+  private final Duration tlsReloadInterval;
   private final List<String> include;
   private final List<String> exclude;
   private final @Nullable String adminHost;
@@ -156,6 +159,19 @@ public final class ProxyConfig {
       throw new IllegalArgumentException("upstream CA file cannot be read: " + b.upstreamCa);
     }
     this.upstreamCa = b.upstreamCa;
+    if ((b.tlsCert == null) != (b.tlsKey == null)) {
+      throw new IllegalArgumentException("TLS on the listener needs both a certificate and its key (--tls-cert and"
+          + " --tls-key), got only the " + (b.tlsCert == null ? "key" : "certificate"));
+    }
+    for (Path p : new Path[] {b.tlsCert, b.tlsKey}) {
+      if (p != null && !Files.isReadable(p)) {
+        throw new IllegalArgumentException("TLS " + (p == b.tlsCert ? "certificate" : "key") + " file cannot be read: "
+            + p);
+      }
+    }
+    this.tlsCert = b.tlsCert;
+    this.tlsKey = b.tlsKey;
+    this.tlsReloadInterval = positive(b.tlsReloadInterval, "tlsReloadInterval");
     this.include = List.copyOf(b.include);
     this.exclude = List.copyOf(b.exclude);
     PathGlobs.of(include, exclude); // fail early on a bad glob
@@ -230,6 +246,12 @@ public final class ProxyConfig {
    * store (a private CA or a self-signed upstream), or null for the default.
    */
   public @Nullable Path upstreamCa() { return upstreamCa; }
+  /** PEM certificate chain the listener serves TLS with, or null for plain HTTP (and h2c). */
+  public @Nullable Path tlsCert() { return tlsCert; }
+  /** PEM (PKCS#8, unencrypted) private key of {@link #tlsCert()}, or null. */
+  public @Nullable Path tlsKey() { return tlsKey; }
+  /** How often the listener's certificate and key files are checked for a change; default 2 s. */
+  public Duration tlsReloadInterval() { return tlsReloadInterval; }
   public List<String> include() { return include; }
   public List<String> exclude() { return exclude; }
   /** Admin host, or null when there is no admin server. */
@@ -313,6 +335,9 @@ public final class ProxyConfig {
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private String transport = Transport.AUTO;
     private @Nullable Path upstreamCa;
+    private @Nullable Path tlsCert;
+    private @Nullable Path tlsKey;
+    private Duration tlsReloadInterval = Duration.ofSeconds(2);
     private List<String> include = List.of();
     private List<String> exclude = List.of();
     private @Nullable String adminHost;
@@ -357,6 +382,9 @@ public final class ProxyConfig {
       b.maxBodyBytes = maxBodyBytes;
       b.transport = transport;
       b.upstreamCa = upstreamCa;
+      b.tlsCert = tlsCert;
+      b.tlsKey = tlsKey;
+      b.tlsReloadInterval = tlsReloadInterval;
       b.include = include;
       b.exclude = exclude;
       b.adminHost = adminHost;
@@ -478,6 +506,23 @@ public final class ProxyConfig {
     /** PEM certificates to trust for {@code https://} upstreams; null for the JDK's default trust store. */
     public Builder upstreamCa(@Nullable Path pemFile) {
       this.upstreamCa = pemFile;
+      return this;
+    }
+
+    /**
+     * Serves TLS on the listener with this PEM certificate chain and PEM (PKCS#8) key, offering
+     * HTTP/2 and HTTP/1.1 by ALPN; both null (the default) for plain HTTP/1.1 and h2c. The files are
+     * read again when they change ({@link #tlsReloadInterval}); open connections are kept.
+     */
+    public Builder tls(@Nullable Path certFile, @Nullable Path keyFile) {
+      this.tlsCert = certFile;
+      this.tlsKey = keyFile;
+      return this;
+    }
+
+    /** How often the TLS files are checked for a change; default 2 s. */
+    public Builder tlsReloadInterval(Duration d) {
+      this.tlsReloadInterval = d;
       return this;
     }
 

@@ -55,11 +55,22 @@ final class ProxyState {
    * @throws IllegalArgumentException when the file holds no usable certificate
    */
   static SslContext clientTls(@Nullable Path ca) {
+    return clientTls(ca, new String[0]);
+  }
+
+  /** {@link #clientTls(Path)} offering {@code alpn} (e.g. {@code h2} for gRPC upstreams) when given. */
+  static SslContext clientTls(@Nullable Path ca, String... alpn) {
     try {
       SslContextBuilder b = SslContextBuilder.forClient()
           .sslProvider(SslProvider.JDK)
           .protocols("TLSv1.3", "TLSv1.2")
           .endpointIdentificationAlgorithm("HTTPS"); // the certificate must name the upstream host
+      if (alpn.length > 0) {
+        b.applicationProtocolConfig(new io.netty.handler.ssl.ApplicationProtocolConfig(
+            io.netty.handler.ssl.ApplicationProtocolConfig.Protocol.ALPN,
+            io.netty.handler.ssl.ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            io.netty.handler.ssl.ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, alpn));
+      }
       if (ca != null) {
         b.trustManager(ca.toFile());
       }

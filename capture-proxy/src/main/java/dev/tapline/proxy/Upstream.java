@@ -5,10 +5,23 @@ import java.net.URI;
 import java.util.Locale;
 
 /**
- * One upstream server, over plain HTTP or TLS ({@code https://}). The address is resolved once,
- * when the route is set, so that connecting never resolves names on an event loop.
+ * One upstream server, over plain HTTP or TLS ({@code https://}), spoken to in HTTP/1.1 or, for
+ * gRPC, in HTTP/2 ({@link #http2()}: h2c by prior knowledge, or TLS with ALPN {@code h2}). The
+ * address is resolved once, when the route is set, so that connecting never resolves names on an
+ * event loop.
+ *
+ * @param h2 connections to it speak HTTP/2 ({@link Http2Upstreams}); pooled apart from HTTP/1.1 ones
  */
-record Upstream(URI uri, String hostPort, InetSocketAddress address) {
+record Upstream(URI uri, String hostPort, InetSocketAddress address, boolean h2) {
+
+  Upstream(URI uri, String hostPort, InetSocketAddress address) {
+    this(uri, hostPort, address, false);
+  }
+
+  /** The same server spoken to in HTTP/2. */
+  Upstream http2() {
+    return h2 ? this : new Upstream(uri, hostPort, address, true);
+  }
 
   static Upstream of(URI uri) {
     URI u = validate(uri, "upstream");

@@ -22,6 +22,8 @@ final class UpstreamPool {
 
   private final Transport transport;
   private final ProxyState state;
+  /** HTTP/2 upstreams (gRPC): streams on shared connections instead of pooled connections. */
+  private final Http2Upstreams h2;
   private final FastThreadLocal<LoopPool> pools = new FastThreadLocal<>() {
     @Override
     protected LoopPool initialValue() {
@@ -32,6 +34,7 @@ final class UpstreamPool {
   UpstreamPool(Transport transport, ProxyState state) {
     this.transport = transport;
     this.state = state;
+    this.h2 = new Http2Upstreams(transport, state);
   }
 
   private final class LoopPool {
@@ -41,6 +44,9 @@ final class UpstreamPool {
 
   /** An idle pooled connection to {@code u} on the calling loop, or null. */
   @Nullable Channel pooled(Upstream u) {
+    if (u.h2()) {
+      return h2.pooled(u);
+    }
     ArrayDeque<Channel> q = pools.get().idle.get(u);
     if (q == null) {
       return null;
@@ -56,6 +62,9 @@ final class UpstreamPool {
 
   /** A new connection to {@code u} on {@code loop}. Call on {@code loop}. */
   ChannelFuture connect(Upstream u, EventLoop loop) {
+    if (u.h2()) {
+      return h2.connect(u, loop);
+    }
     LoopPool p = pools.get();
     Bootstrap b = p.bootstrap;
     if (b == null) {
@@ -87,7 +96,7 @@ final class UpstreamPool {
     if (bh != null) {
       bh.detach();
     }
-    if (reusable) {
+    if (reusable && !u.h2()) {
       release(u, ch);
     } else {
       ch.close();
@@ -96,6 +105,10 @@ final class UpstreamPool {
 
   /** Returns a connection whose last response completed cleanly. Call on its loop. */
   void release(Upstream u, Channel ch) {
+    if (u.h2()) {
+      ch.close(); // an HTTP/2 stream serves one exchange; closing one that ended cleanly sends nothing
+      return;
+    }
     if (!ch.isActive()) {
       return;
     }

@@ -24,10 +24,11 @@ import picocli.CommandLine.Option;
     sortOptions = false,
     header = "Runs the capture proxy in front of one service, routing by routing key and capturing redacted exchanges into Kafka.",
     description = "Requests with a sandbox routing key go to that sandbox (--sandbox KEY=URL), all others to the"
-        + " baseline (--upstream). A route can also try a developer's process first (--override KEY=URL), and"
-        + " answer or break requests by method and path (mock and fault rules, from --routes or the admin API;"
-        + " tapline route edits them). With --spool-dir, captures wait on disk while Kafka is unreachable and"
-        + " are sent when it is back. Runs until Ctrl-C.%n")
+        + " baseline (--upstream). Clients speak HTTP/1.1 or HTTP/2 (h2c by prior knowledge; with --tls-cert and"
+        + " --tls-key, HTTPS with HTTP/2 by ALPN); gRPC goes to the upstream over HTTP/2. A route can also try a"
+        + " developer's process first (--override KEY=URL), and answer or break requests by method and path (mock"
+        + " and fault rules, from --routes or the admin API; tapline route edits them). With --spool-dir, captures"
+        + " wait on disk while Kafka is unreachable and are sent when it is back. Runs until Ctrl-C.%n")
 final class ProxyCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
@@ -96,6 +97,8 @@ final class ProxyCommand implements Callable<Integer> {
   @Option(names = "--upstream-ca", paramLabel = "FILE",
       description = "PEM certificate(s) to trust for https:// upstreams and sandboxes instead of the JDK's trust store.")
   @Nullable Path upstreamCa;
+
+  @Mixin ListenerTlsOptions listenerTls = new ListenerTlsOptions();
 
   @Option(names = "--transport", paramLabel = "NAME", defaultValue = "auto",
       description = "Socket transport: auto (io_uring, else epoll, else nio), io_uring, epoll or nio (default: ${DEFAULT-VALUE}).")
@@ -177,7 +180,8 @@ final class ProxyCommand implements Callable<Integer> {
     }, "tapline-proxy-shutdown");
     Runtime.getRuntime().addShutdownHook(hook);
     PrintStream out = System.out;
-    out.println("proxy     " + proxy.uri() + "  (service " + cfg.service() + ", " + proxy.transport() + ")");
+    out.println("proxy     " + proxy.uri() + "  (service " + cfg.service() + ", " + proxy.transport() + "; "
+        + proxy.protocols() + ")");
     if (proxy.adminUri() != null) {
       out.println("admin     " + proxy.adminUri() + "  (/healthz /metrics /routes"
           + (cfg.adminToken() == null ? ")" : "; token required but for /healthz)"));
@@ -256,6 +260,7 @@ final class ProxyCommand implements Callable<Integer> {
       throw new UsageException("--" + e.getMessage(), e); // "transport must be one of ...: X"
     }
     b.upstreamCa(Cli.readableFile("--upstream-ca", upstreamCa));
+    listenerTls.applyTo(b);
     b.include(include);
     b.exclude(exclude);
     if (admin != null && !admin.isBlank()) {

@@ -46,7 +46,8 @@ final class Stack {
       List<String> allowedHosts,
       Endpoints endpoints,
       QueryLimitOptions limits,
-      Redactor redactor) {}
+      Redactor redactor,
+      ListenerTlsOptions listenerTls) {}
 
   private final @Nullable CaptureProxy proxy;
   private final Recorder recorder;
@@ -72,7 +73,7 @@ final class Stack {
     int httpPort = s.httpPort() == 0 ? freePort() : s.httpPort();
     CaptureProxy proxy = null;
     if (s.baseline() != null && s.service() != null) {
-      proxy = CaptureProxy.start(ProxyConfig.builder()
+      ProxyConfig.Builder b = ProxyConfig.builder()
           .listen("127.0.0.1", s.proxyPort())
           .service(s.service())
           .baseline(s.baseline())
@@ -89,8 +90,13 @@ final class Stack {
           .admin("127.0.0.1", s.adminPort())
           .adminToken(s.token())
           .adminAllowedHosts(s.allowedHosts())
-          .meterRegistry(meters)
-          .build());
+          .meterRegistry(meters);
+      s.listenerTls().applyTo(b);
+      try {
+        proxy = CaptureProxy.start(b.build());
+      } catch (IllegalArgumentException e) {
+        throw new UsageException(e.getMessage(), e); // e.g. a TLS key that is not the certificate's
+      }
       push(running, proxy);
     }
     TaplineUi ui = TaplineUi.create(UiOptions.builder()

@@ -91,6 +91,8 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--upstream-ca", paramLabel = "FILE", description = "PEM certificate(s) to trust for https:// upstreams and sandboxes instead of the JDK's trust store.")
   @Nullable Path upstreamCa;
 
+  @Mixin ListenerTlsOptions listenerTls = new ListenerTlsOptions();
+
   @Option(names = "--capture", paramLabel = "POLICY", defaultValue = "all", description = "What to capture: sandboxed, all or none (default under 'up': ${DEFAULT-VALUE}).")
   String capture;
 
@@ -155,7 +157,7 @@ final class UpCommand implements Callable<Integer> {
       Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes,
           routeOptions.overrideHeader, upstreamCa, capture, proxyPort, adminPort, httpPort, dataDir.resolve("index"),
           dataDir.resolve("spool"), spoolMaxBytes, serverToken.value(), serverToken.allowedHosts,
-          Endpoints.of(graphqlPaths.resolver()), limits, redaction.redactor()),
+          Endpoints.of(graphqlPaths.resolver()), limits, redaction.redactor(), listenerTls),
           running);
 
       out.println();

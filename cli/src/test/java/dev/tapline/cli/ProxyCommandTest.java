@@ -105,6 +105,50 @@ class ProxyCommandTest {
   }
 
   @Test
+  void servesHttpsAndHttp2WithTheCertificateAndKeyFromFlags() throws Exception {
+    // What an operator has: openssl's RSA key and self-signed certificate, as PEM files.
+    Path cert = dir.resolve("c.pem");
+    Path key = dir.resolve("k.pem");
+    Process p = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key.toString(), "-out", cert.toString(), "-days", "1")
+        .redirectErrorStream(true).start();
+    p.getInputStream().readAllBytes();
+    org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "openssl is not installed");
+    ProxyConfig cfg = config("--tls-cert", cert.toString(), "--tls-key", key.toString());
+    assertThat(cfg.tlsCert()).isEqualTo(cert);
+    javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+    java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+    trust.load(null, null);
+    try (var in = Files.newInputStream(cert)) {
+      trust.setCertificateEntry("proxy", java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in));
+    }
+    tmf.init(trust);
+    javax.net.ssl.SSLContext ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    try (CaptureProxy proxy = CaptureProxy.start(cfg);
+         java.net.http.HttpClient h2 = java.net.http.HttpClient.newBuilder().sslContext(ssl).build()) {
+      assertThat(proxy.uri().getScheme()).isEqualTo("https");
+      assertThat(proxy.protocols()).contains("HTTP/2");
+      java.net.http.HttpResponse<String> r = h2.send(java.net.http.HttpRequest.newBuilder(proxy.uri().resolve("/ping"))
+          .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertThat(r.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_2);
+      assertThat(r.statusCode()).isEqualTo(502); // the upstream of REQUIRED is not there; the proxy answered over h2
+    }
+    PrintStream original = System.err;
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      assertThat(Main.run(Stream.concat(Stream.of("proxy"), Stream.concat(Stream.of(REQUIRED),
+          Stream.of("--tls-cert", cert.toString()))).toArray(String[]::new))).isEqualTo(2);
+      assertThat(Main.run(Stream.concat(Stream.of("proxy"), Stream.concat(Stream.of(REQUIRED),
+          Stream.of("--tls-cert", key.toString(), "--tls-key", cert.toString()))).toArray(String[]::new))).isEqualTo(2);
+    } finally {
+      System.setErr(original);
+    }
+    assertThat(err.toString(StandardCharsets.UTF_8)).contains("--tls-cert needs --tls-key", "swapped");
+  }
+
+  @Test
   void badLimitsAndRoutingKeysAreUsageErrorsNamingTheFlag() {
     PrintStream original = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -147,7 +191,7 @@ class ProxyCommandTest {
       Stack stack = Stack.start(new Stack.Settings(SharedKafka.bootstrap(), SharedKafka.uniqueTopic("up-admin"), "orders",
           URI.create("http://127.0.0.1:9"), Map.of(), "sd-override", null, "none", 0, 0, 0, dir.resolve("index"),
           dir.resolve("spool"), 1L << 30, "up-t0k", List.of(), Endpoints.defaults(), new QueryLimitOptions(),
-          Redactor.defaults()),
+          Redactor.defaults(), new ListenerTlsOptions()),
           running);
       URI routes = stack.adminUri().resolve("/routes");
       assertThat(status(routes)).isEqualTo(401);

@@ -67,7 +67,7 @@ class RouteCommandTest {
     stack = Stack.start(new Stack.Settings(SharedKafka.bootstrap(), topic, "orders",
         v1.baseUri(), Map.of("demo-v2", RouteSpec.to(v2.baseUri())), "sd-override", null, "all", 0, 0, 0,
         dir.resolve("index"), null, ProxyConfig.DEFAULT_SPOOL_MAX_BYTES, TOKEN, List.of(), Endpoints.defaults(), new QueryLimitOptions(),
-        Redactor.defaults()), running);
+        Redactor.defaults(), new ListenerTlsOptions()), running);
     recorder = RecorderClient.builder(stack.recorderUri().toString()).token(TOKEN).build();
   }
 

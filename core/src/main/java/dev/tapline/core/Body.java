@@ -70,6 +70,29 @@ public record Body(
     return mime.equals("application/json") || mime.endsWith("+json");
   }
 
+  /**
+   * True when the content type frames its body in binary whatever the bytes look like: gRPC's
+   * length-prefixed messages ({@code application/grpc}, {@code application/grpc+proto}, {@code
+   * application/grpc-web}...; not {@code application/grpc-web-text}, which is base64 text). The
+   * codec writes such a body as base64 even when its bytes happen to be valid UTF-8.
+   */
+  public boolean isBinaryType() {
+    if (contentType == null) {
+      return false;
+    }
+    String ct = contentType.trim().toLowerCase(Locale.ROOT);
+    for (String grpc : new String[] {"application/grpc-web", "application/grpc"}) {
+      if (ct.startsWith(grpc)) {
+        if (ct.length() == grpc.length()) {
+          return true;
+        }
+        char next = ct.charAt(grpc.length());
+        return next == '+' || next == ';' || next == ' ';
+      }
+    }
+    return false;
+  }
+
   public Body withBytes(byte[] newBytes) {
     return new Body(contentType, encoding, newBytes, truncated, Math.max(originalSize, newBytes.length));
   }

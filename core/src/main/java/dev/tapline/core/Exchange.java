@@ -26,6 +26,9 @@ import org.jspecify.annotations.Nullable;
  * @param response null when there was no response; then {@code error} says why
  * @param redactions what was redacted, by location and name only (never values), e.g. {@code
  *     request.header:authorization}, {@code response.body:$.password}
+ * @param protocol the HTTP version the client spoke to the proxy: {@code HTTP/1.0}, {@code
+ *     HTTP/1.1} or {@code HTTP/2} (over TLS or not: see {@link Request#scheme()}); null in exchanges
+ *     captured before the proxy recorded it
  */
 public record Exchange(
     String id,
@@ -40,7 +43,8 @@ public record Exchange(
     Request request,
     @Nullable Response response,
     @Nullable ExchangeError error,
-    List<String> redactions) {
+    List<String> redactions,
+    @Nullable String protocol) {
 
   /** The wire schema version this code writes. */
   public static final int SCHEMA_VERSION = 1;
@@ -59,6 +63,17 @@ public record Exchange(
     }
   }
 
+  /** {@link #protocol()} of an exchange whose client spoke HTTP/2 (h2 over TLS, or h2c). */
+  public static final String HTTP_2 = "HTTP/2";
+
+  /** An exchange without a recorded protocol (as written before the field existed). */
+  public Exchange(String id, long startedAt, long durationMicros, String service, String proxy,
+      @Nullable String routingKey, String target, @Nullable String traceparent, @Nullable String baggage,
+      Request request, @Nullable Response response, @Nullable ExchangeError error, List<String> redactions) {
+    this(id, startedAt, durationMicros, service, proxy, routingKey, target, traceparent, baggage, request, response,
+        error, redactions, null);
+  }
+
   public static String sandboxTarget(String routingKey) {
     return "sandbox:" + routingKey;
   }
@@ -75,6 +90,6 @@ public record Exchange(
 
   public Exchange withRequest(Request r) {
     return new Exchange(id, startedAt, durationMicros, service, proxy, routingKey, target,
-        traceparent, baggage, r, response, error, redactions);
+        traceparent, baggage, r, response, error, redactions, protocol);
   }
 }

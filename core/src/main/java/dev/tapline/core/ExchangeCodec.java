@@ -115,6 +115,7 @@ public final class ExchangeCodec {
       g.writeStringField("proxy", e.proxy());
       optional(g, "routingKey", e.routingKey());
       g.writeStringField("target", e.target());
+      optional(g, "protocol", e.protocol());
       optional(g, "traceparent", e.traceparent());
       optional(g, "baggage", e.baggage());
       Request r = e.request();
@@ -133,6 +134,9 @@ public final class ExchangeCodec {
         g.writeNumberField("status", resp.status());
         writeHeaders(g, resp.headers());
         writeBody(g, resp.body());
+        if (!resp.trailers().isEmpty()) {
+          writeHeaders(g, "trailers", resp.trailers());
+        }
         g.writeEndObject();
       }
       ExchangeError err = e.error();
@@ -200,6 +204,7 @@ public final class ExchangeCodec {
     String target = null;
     String traceparent = null;
     String baggage = null;
+    String protocol = null;
     Long startedAt = null;
     Long durationMicros = null;
     RequestFields request = null;
@@ -219,6 +224,7 @@ public final class ExchangeCodec {
         case "target" -> target = text(p, t);
         case "traceparent" -> traceparent = optionalText(p, t);
         case "baggage" -> baggage = optionalText(p, t);
+        case "protocol" -> protocol = optionalText(p, t);
         case "request" -> request = t == JsonToken.START_OBJECT ? readRequest(p) : skip(p, null);
         case "response" -> response = t == JsonToken.VALUE_NULL ? null : readResponse(p, t);
         case "error" -> error = t == JsonToken.VALUE_NULL ? null : readError(p, t);
@@ -255,7 +261,8 @@ public final class ExchangeCodec {
             request.body),
         response,
         error,
-        redactions);
+        redactions,
+        protocol);
   }
 
   private static final class RequestFields {
@@ -293,19 +300,21 @@ public final class ExchangeCodec {
     Long status = null;
     Headers headers = Headers.empty();
     Body body = Body.empty();
+    Headers trailers = Headers.empty();
     for (String name; (name = p.nextFieldName()) != null; ) {
       JsonToken t = p.nextToken();
       switch (name) {
         case "status" -> status = longOrNull(p, t);
         case "headers" -> headers = readHeaders(p, t, "response.headers");
         case "body" -> body = readBody(p, t, "response.body");
+        case "trailers" -> trailers = readHeaders(p, t, "response.trailers");
         default -> p.skipChildren();
       }
     }
     if (status == null || status != status.intValue()) {
       throw new DecodeException("missing numeric field \"response.status\"", null);
     }
-    return new Response(status.intValue(), headers, body);
+    return new Response(status.intValue(), headers, body, trailers);
   }
 
   private static ExchangeError readError(JsonParser p, JsonToken start) throws IOException {
@@ -497,7 +506,11 @@ public final class ExchangeCodec {
   }
 
   private static void writeHeaders(JsonGenerator g, Headers headers) throws IOException {
-    g.writeArrayFieldStart("headers");
+    writeHeaders(g, "headers", headers);
+  }
+
+  private static void writeHeaders(JsonGenerator g, String field, Headers headers) throws IOException {
+    g.writeArrayFieldStart(field);
     for (Header h : headers.entries()) {
       g.writeStartArray();
       g.writeString(h.name());
@@ -512,7 +525,7 @@ public final class ExchangeCodec {
     optional(g, "contentType", b.contentType());
     optional(g, "encoding", b.encoding());
     if (b.bytes().length > 0) {
-      if (b.isUtf8()) {
+      if (b.isUtf8() && !b.isBinaryType()) {
         // Escapes straight from the bytes: no String of the body is made.
         g.writeFieldName("text");
         g.writeUTF8String(b.bytes(), 0, b.bytes().length);

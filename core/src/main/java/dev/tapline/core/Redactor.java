@@ -279,17 +279,21 @@ public final class Redactor {
     Response resp = e.response();
     Headers respHeaders = resp == null ? null : redactHeaders(resp.headers(), "response", names);
     Body respBody = resp == null ? null : redactBody(resp.body(), "response", names);
+    Headers respTrailers = resp == null || resp.trailers().isEmpty() ? null
+        : redactHeaders(resp.trailers(), "response", names);
     if (names.size() == e.redactions().size() && authority == req.authority() && path == req.path()
         && baggage == e.baggage()
         && reqHeaders == req.headers() && query == req.rawQuery() && reqBody == req.body()
-        && (resp == null || (respHeaders == resp.headers() && respBody == resp.body()))) {
+        && (resp == null || (respHeaders == resp.headers() && respBody == resp.body()
+            && (respTrailers == null || respTrailers == resp.trailers())))) {
       return e; // nothing to redact: the common case
     }
     Request newReq = new Request(req.method(), req.scheme(), authority, path, query, reqHeaders, reqBody);
-    Response newResp = resp == null ? null : new Response(resp.status(), respHeaders, respBody);
+    Response newResp = resp == null ? null : new Response(resp.status(), respHeaders, respBody,
+        respTrailers == null ? resp.trailers() : respTrailers);
     return new Exchange(e.id(), e.startedAt(), e.durationMicros(), e.service(), e.proxy(),
         e.routingKey(), e.target(), e.traceparent(), baggage, newReq, newResp, e.error(),
-        List.copyOf(names));
+        List.copyOf(names), e.protocol());
   }
 
   /** The exchange's copy of the {@code baggage} header, redacted as the header is. */

@@ -51,6 +51,27 @@ class ExchangeCodecTest {
   }
 
   @Test
+  void roundTripsTheProtocolTrailersAndGrpcBodiesAsBinary() {
+    // A gRPC message: flag 0, length 7, then protobuf bytes that happen to be ASCII.
+    byte[] message = {0, 0, 0, 0, 7, 0x0a, 0x05, 'h', 'e', 'l', 'l', 'o'};
+    Exchange plain = sample(Body.of("application/grpc", message), Body.of("application/grpc+proto", message),
+        Headers.of("content-type", "application/grpc"));
+    Exchange e = new Exchange(plain.id(), plain.startedAt(), plain.durationMicros(), plain.service(), plain.proxy(),
+        plain.routingKey(), plain.target(), plain.traceparent(), plain.baggage(), plain.request(),
+        new Response(200, plain.response().headers(), plain.response().body(),
+            Headers.of("grpc-status", "0", "grpc-message", "")), null, plain.redactions(), Exchange.HTTP_2);
+    String json = new String(ExchangeCodec.encode(e), StandardCharsets.UTF_8);
+    assertThat(json).contains("\"protocol\":\"HTTP/2\"", "\"trailers\":[[\"grpc-status\",\"0\"]")
+        .doesNotContain("\"text\"");
+    assertThat(ExchangeCodec.decode(json)).isEqualTo(e);
+    // Written without them, as before: an exchange without a protocol or trailers reads back as such.
+    String old = new String(ExchangeCodec.encode(plain), StandardCharsets.UTF_8);
+    assertThat(old).doesNotContain("\"protocol\"", "\"trailers\"");
+    assertThat(ExchangeCodec.decode(old).protocol()).isNull();
+    assertThat(ExchangeCodec.decode(old).response().trailers().isEmpty()).isTrue();
+  }
+
+  @Test
   void encodingsOnOneThreadShareNothingAfterTheyReturn() {
     // The codec reuses one buffer per thread: a large exchange, then a small one, then the large again.
     String big = "x".repeat(3 * 1024 * 1024);
