@@ -107,8 +107,8 @@ public final class CaptureProxy implements AutoCloseable {
       sink = ExchangeSink.discarding();
     } else if (config.sink() != null) {
       sink = config.sink();
-    } else if (config.kafkaBootstrap() != null) {
-      sink = ExchangeSink.kafka(config.kafkaBootstrap(), config.topic());
+    } else if (config.kafka() != null) {
+      sink = ExchangeSink.kafka(config.kafka(), config.topic());
     } else {
       sink = ExchangeSink.discarding();
     }

@@ -3,6 +3,7 @@ package dev.tapline.proxy;
 import static java.util.Objects.requireNonNull;
 
 import dev.tapline.core.Exchange;
+import dev.tapline.core.kafka.KafkaSettings;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -68,12 +69,17 @@ public interface ExchangeSink {
    * and sends that never block the publisher for more than ~100 ms while the broker is unreachable.
    */
   static ExchangeSink kafka(String bootstrapServers, String topic) {
-    return new KafkaExchangeSink(bootstrapServers, topic, Map.of());
+    return kafka(KafkaSettings.of(bootstrapServers), topic);
+  }
+
+  /** As {@link #kafka(String, String)}, reaching Kafka as {@code settings} say (TLS, SASL, client properties). */
+  static ExchangeSink kafka(KafkaSettings settings, String topic) {
+    return new KafkaExchangeSink(settings, topic, Map.of());
   }
 
   /** As {@link #kafka(String, String)}, with extra producer properties that override the defaults. */
   static ExchangeSink kafka(String bootstrapServers, String topic, Map<String, Object> producerOverrides) {
-    return new KafkaExchangeSink(bootstrapServers, topic, producerOverrides);
+    return new KafkaExchangeSink(KafkaSettings.of(bootstrapServers), topic, producerOverrides);
   }
 
   /** Accepts and forgets everything (capture disabled). */

@@ -2,6 +2,7 @@ package dev.tapline.proxy;
 
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.kafka.KafkaSettings;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
@@ -39,11 +40,10 @@ final class KafkaExchangeSink implements ExchangeSink {
   private boolean sending;
   private boolean rejected;
 
-  KafkaExchangeSink(String bootstrap, String topic, Map<String, Object> overrides) {
-    this.bootstrap = bootstrap;
+  KafkaExchangeSink(KafkaSettings kafka, String topic, Map<String, Object> overrides) {
+    this.bootstrap = kafka.describe();
     this.topic = topic;
     Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
@@ -60,7 +60,7 @@ final class KafkaExchangeSink implements ExchangeSink {
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.putAll(overrides);
-    this.producer = new KafkaProducer<>(p);
+    this.producer = new KafkaProducer<>(kafka.clientProperties(p));
     this.warmUp = CompletableFuture.runAsync(this::fetchMetadata);
   }
 

@@ -51,6 +51,8 @@ final class ProxyCommand implements Callable<Integer> {
       description = "Kafka bootstrap servers for captures; without it nothing is captured.")
   @Nullable String kafka;
 
+  @Mixin KafkaOptions kafkaOptions = new KafkaOptions();
+
   @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = Topics.EXCHANGES,
       description = "Topic for captured exchanges (default: ${DEFAULT-VALUE}).")
   String topic;
@@ -149,7 +151,7 @@ final class ProxyCommand implements Callable<Integer> {
     out.println("baseline  " + cfg.baseline());
     proxy.routes().snapshot().forEach((k, v) -> out.println("sandbox   " + k + " -> " + v));
     out.println("capture   " + cfg.capture().name().toLowerCase(Locale.ROOT)
-        + (cfg.kafkaBootstrap() == null ? " (nowhere: no --kafka)" : " -> kafka " + cfg.kafkaBootstrap() + " topic " + cfg.topic()));
+        + (cfg.kafka() == null ? " (nowhere: no --kafka)" : " -> kafka " + cfg.kafka().describe() + " topic " + cfg.topic()));
     if (proxy.adminUri() != null && cfg.adminToken() == null && !loopback(cfg.adminHost())) {
       err.println("warning: the admin port " + proxy.adminUri() + " takes no token and listens beyond this machine:"
           + " anyone who reaches it can change where requests go (give --token or --token-file)");
@@ -177,7 +179,7 @@ final class ProxyCommand implements Callable<Integer> {
       Cli.sandbox(s, routes);
     }
     b.sandboxes(routes);
-    b.kafkaBootstrap(kafka == null || kafka.isBlank() ? null : kafka.trim());
+    b.kafka(kafkaOptions.settings(kafka));
     if (topic == null || topic.isBlank()) {
       throw new UsageException("--topic must not be empty");
     }

@@ -2,6 +2,7 @@ package dev.tapline.cli;
 
 import dev.tapline.core.Metrics;
 import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
@@ -36,6 +37,8 @@ final class RecorderCommand implements Callable<Integer> {
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Kafka bootstrap servers (host:port[,host:port]). Required.")
   @Nullable String kafka;
 
+  @Mixin KafkaOptions kafkaOptions = new KafkaOptions();
+
   @Option(names = "--topic", paramLabel = "T", defaultValue = Topics.EXCHANGES, description = "Exchanges topic (default: ${DEFAULT-VALUE}).")
   String topic = Topics.EXCHANGES;
 
@@ -67,7 +70,8 @@ final class RecorderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (kafka == null || kafka.isBlank()) {
+    KafkaSettings kafkaSettings = kafkaOptions.settings(kafka);
+    if (kafkaSettings == null) {
       throw new UsageException("--kafka BOOTSTRAP is required (or set TAPLINE_KAFKA)");
     }
     if (indexDir == null) {
@@ -77,11 +81,11 @@ final class RecorderCommand implements Callable<Integer> {
     limits.validate();
     String token = serverToken.value();
     // The recorder process serves the UI too; drift runs come from the same cluster.
-    TaplineUi ui = TaplineUi.create(UiOptions.builder().token(token).kafka(kafka).build());
+    TaplineUi ui = TaplineUi.create(UiOptions.builder().token(token).kafka(kafkaSettings).build());
     RecorderConfig cfg;
     try {
       cfg = limits.applyTo(ui.install(RecorderConfig.builder()))
-          .kafka(kafka)
+          .kafka(kafkaSettings)
           .topic(topic)
           .dlqTopic(dlqTopic)
           .groupId(group)
@@ -102,7 +106,7 @@ final class RecorderCommand implements Callable<Integer> {
       recorder = Recorder.start(cfg);
     } catch (org.apache.kafka.common.KafkaException e) {
       ui.close();
-      throw new UsageException("cannot use Kafka at " + kafka + ": " + rootMessage(e), e);
+      throw new UsageException("cannot use Kafka at " + kafkaSettings.describe() + ": " + rootMessage(e), e);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -111,7 +115,7 @@ final class RecorderCommand implements Callable<Integer> {
       stopped.countDown();
     }, "tapline-recorder-stop"));
     PrintWriter out = spec.commandLine().getOut();
-    out.println("tapline recorder: indexing " + topic + " from " + kafka + " into " + indexDir);
+    out.println("tapline recorder: indexing " + topic + " from " + kafkaSettings.describe() + " into " + indexDir);
     out.println("tapline recorder: UI on " + recorder.baseUri() + ", API on " + recorder.baseUri() + "/api/exchanges"
         + (token == null ? "" : " (token required)"));
     out.println("tapline recorder: ready (Ctrl-C to stop)");

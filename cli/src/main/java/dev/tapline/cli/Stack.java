@@ -2,6 +2,7 @@ package dev.tapline.cli;
 
 import dev.tapline.core.Metrics;
 import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;
@@ -26,7 +27,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Stack {
   record Settings(
-      String kafka,
+      KafkaSettings kafka,
       String topic,
       @Nullable String service,
       @Nullable URI baseline,
@@ -69,7 +70,7 @@ final class Stack {
           .baseline(s.baseline())
           .sandboxes(s.sandboxes())
           .upstreamCa(s.upstreamCa())
-          .kafkaBootstrap(s.kafka())
+          .kafka(s.kafka())
           .topic(s.topic())
           .capture(capturePolicy(s.capture()))
           .admin("127.0.0.1", s.adminPort())

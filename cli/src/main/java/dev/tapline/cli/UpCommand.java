@@ -1,6 +1,7 @@
 package dev.tapline.cli;
 
 import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.examples.OrdersService;
 import dev.tapline.examples.clinic.ClinicService;
@@ -53,6 +54,8 @@ final class UpCommand implements Callable<Integer> {
 
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Use this Kafka cluster instead of the embedded broker.")
   @Nullable String kafka;
+
+  @Mixin KafkaOptions kafkaOptions = new KafkaOptions();
 
   @Option(names = "--kafka-port", paramLabel = "K", defaultValue = "9092", description = "Port of the embedded broker (default: ${DEFAULT-VALUE}; 0 = any free port).")
   int kafkaPort;
@@ -108,13 +111,14 @@ final class UpCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       Files.createDirectories(dataDir);
-      String bootstrap = kafka;
-      if (bootstrap == null) {
+      KafkaSettings kafkaSettings = kafkaOptions.settings(kafka);
+      if (kafkaSettings == null) {
         System.err.println("starting embedded Kafka ...");
         EmbeddedKafka broker = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort);
         running.push(broker);
-        bootstrap = broker.bootstrapServers();
+        kafkaSettings = KafkaSettings.of(broker.bootstrapServers());
       }
+      String bootstrap = kafkaSettings.bootstrapServers();
       String svc = service;
       @Nullable URI baseline;
       Map<String, URI> routes = new LinkedHashMap<>();
@@ -142,13 +146,13 @@ final class UpCommand implements Callable<Integer> {
       for (String s : sandboxes) {
         Cli.sandbox(s, routes);
       }
-      Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, upstreamCa, capture,
+      Stack stack = Stack.start(new Stack.Settings(kafkaSettings, Topics.EXCHANGES, svc, baseline, routes, upstreamCa, capture,
           proxyPort, adminPort, httpPort, dataDir.resolve("index"), serverToken.value(), serverToken.allowedHosts,
           Endpoints.of(graphqlPaths.resolver()), limits),
           running);
 
       out.println();
-      line(out, "kafka", bootstrap);
+      line(out, "kafka", kafkaSettings.describe());
       if (stack.proxyUri() != null) {
         line(out, "proxy", String.valueOf(stack.proxyUri()));
         line(out, "proxy admin", String.valueOf(stack.adminUri()));

@@ -106,7 +106,7 @@ class ProxyCommandTest {
   void upPutsItsTokenOnTheProxyAdminPortToo() throws Exception {
     Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
-      Stack stack = Stack.start(new Stack.Settings(SharedKafka.bootstrap(), SharedKafka.uniqueTopic("up-admin"), "orders",
+      Stack stack = Stack.start(new Stack.Settings(dev.tapline.core.kafka.KafkaSettings.of(SharedKafka.bootstrap()), SharedKafka.uniqueTopic("up-admin"), "orders",
           URI.create("http://127.0.0.1:9"), Map.of(), null, "none", 0, 0, 0, dir.resolve("index"), "up-t0k", List.of(),
           Endpoints.defaults(), new QueryLimitOptions()),
           running);

@@ -103,7 +103,6 @@ final class Ingestor {
     // Retention runs on the first loop, then every retentionCheckInterval.
     lastRetentionNanos = System.nanoTime() - config.retentionCheckInterval().toNanos();
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "tapline-recorder-" + INSTANCES.incrementAndGet());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -113,7 +112,7 @@ final class Ingestor {
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    this.consumer = new KafkaConsumer<>(p);
+    this.consumer = new KafkaConsumer<>(config.kafkaSettings().clientProperties(p));
     this.decoders = Executors.newFixedThreadPool(config.indexThreads(), Background.threads("tapline-index-decode"));
     this.writers = config.indexThreads() == 1 ? null
         : Executors.newFixedThreadPool(config.indexThreads() - 1, Background.threads("tapline-index-writer"));
@@ -413,12 +412,11 @@ final class Ingestor {
     LOG.warn("dead-lettering {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), reason);
     if (dlq == null) {
       Properties props = new Properties();
-      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka());
       props.put(ProducerConfig.ACKS_CONFIG, "all");
       props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
       props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
       props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-      dlq = new KafkaProducer<>(props);
+      dlq = new KafkaProducer<>(config.kafkaSettings().clientProperties(props));
     }
     ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(config.dlqTopic(), null, r.key(), r.value());
     for (Header h : r.headers()) {

@@ -133,7 +133,7 @@ public final class Recorder implements AutoCloseable {
     ingestor.start();
     server.start();
     Recorder r = new Recorder(config, metrics, index, stream, ingestor, server, threads);
-    LOG.info("recorder on {} indexing {} from {} into {}", r.baseUri(), config.topic(), config.kafka(), config.indexDir());
+    LOG.info("recorder on {} indexing {} from {} into {}", r.baseUri(), config.topic(), config.kafkaSettings(), config.indexDir());
     return r;
   }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpHandler;
 import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.core.kafka.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -34,7 +35,7 @@ public final class RecorderConfig {
   /** How long a query may run unless {@link Builder#queryTimeout} says otherwise. */
   public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(10);
 
-  private final String kafka;
+  private final KafkaSettings kafka;
   private final String topic;
   private final String dlqTopic;
   private final String groupId;
@@ -125,7 +126,11 @@ public final class RecorderConfig {
     return b;
   }
 
-  public String kafka() { return kafka; }
+  /** Kafka bootstrap servers. */
+  public String kafka() { return kafka.bootstrapServers(); }
+
+  /** How the recorder's clients reach Kafka: servers, TLS, SASL, other client properties. */
+  public KafkaSettings kafkaSettings() { return kafka; }
 
   public String topic() { return topic; }
 
@@ -187,7 +192,7 @@ public final class RecorderConfig {
   public Set<String> allowedHosts() { return allowedHosts; }
 
   public static final class Builder {
-    private @Nullable String kafka;
+    private @Nullable KafkaSettings kafka;
     private String topic = Topics.EXCHANGES;
     private String dlqTopic = Topics.EXCHANGES_DLQ;
     private String groupId = "tapline-recorder";
@@ -240,7 +245,13 @@ public final class RecorderConfig {
 
     /** Kafka bootstrap servers, e.g. {@code 127.0.0.1:9092}. Required. */
     public Builder kafka(String bootstrapServers) {
-      this.kafka = nonBlank(bootstrapServers, "kafka");
+      this.kafka = KafkaSettings.of(nonBlank(bootstrapServers, "kafka"));
+      return this;
+    }
+
+    /** How to reach Kafka when it needs more than the servers (TLS, SASL, client properties). */
+    public Builder kafka(KafkaSettings settings) {
+      this.kafka = requireNonNull(settings, "settings");
       return this;
     }
 
