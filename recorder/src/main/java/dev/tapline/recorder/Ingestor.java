@@ -8,6 +8,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -58,17 +59,27 @@ final class Ingestor {
   private static final String OFFSET_KEY = "offset:";
   private static final String SEQ_KEY = "seq";
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final Duration IDLE_POLL = Duration.ofMillis(100);
+  private static final long POLL_WHILE_PAUSED_NANOS = 25_000_000L;
 
   private final RecorderConfig config;
   private final ExchangeIndex index;
   private final RecorderMetrics metrics;
+  private final @Nullable LiveStream stream;
   private final KafkaConsumer<byte[], byte[]> consumer;
   /** Decodes records into documents, one batch ahead of the ingest thread. */
   private final ExecutorService decoders;
   /** With more than one index thread: the others besides the ingest thread; else null. */
   private final @Nullable ExecutorService writers;
-  /** The batch being decoded while the one before it is indexed; only the ingest thread touches it. */
-  private @Nullable Batch pending;
+  /**
+   * Batches read and being decoded (or decoded) but not indexed yet, oldest first; only the ingest
+   * thread touches them. Usually one, decoded while the one before it is indexed; more while the
+   * pacer pauses indexing, up to {@link #maxAhead} records.
+   */
+  private final ArrayDeque<Batch> pending = new ArrayDeque<>();
+  private int pendingRecords;
+  /** Records read ahead of the index at most; then reading waits for indexing. */
+  private final int maxAhead;
   private final Thread thread;
   /** Per partition, the next offset to read; covers everything added to the index writer. */
   private final Map<TopicPartition, Long> positions = new HashMap<>();
@@ -88,7 +99,14 @@ final class Ingestor {
   private volatile @Nullable Throwable failure;
 
   Ingestor(RecorderConfig config, ExchangeIndex index, RecorderMetrics metrics) {
+    this(config, index, metrics, null);
+  }
+
+  /** @param stream handed every batch as soon as it is decoded, before it is indexed (or null) */
+  Ingestor(RecorderConfig config, ExchangeIndex index, RecorderMetrics metrics, @Nullable LiveStream stream) {
+    this.stream = stream;
     this.config = config;
+    this.maxAhead = Math.max(4 * config.batchSize(), 8192);
     this.index = index;
     this.metrics = metrics;
     Map<String, String> committed = index.lastCommitData();
@@ -156,36 +174,55 @@ final class Ingestor {
     Background.lowerPriority();
     try {
       consumer.subscribe(List.of(config.topic()), new Rebalance());
+      // Indexing waits until then when the pacer pauses it; reading and decoding go on meanwhile.
+      long resumeAt = System.nanoTime();
       while (!stopping) {
-        ConsumerRecords<byte[], byte[]> records;
-        try {
-          // With a batch in hand, only take what has already arrived: the batch is not held back.
-          records = consumer.poll(pending == null ? Duration.ofMillis(100) : Duration.ZERO);
-        } catch (WakeupException e) {
-          break;
-        }
-        if (!records.isEmpty() || pending == null) {
-          // A full batch means more is waiting: a backlog, not live traffic.
-          index.catchingUp(records.count() >= config.batchSize());
-        }
-        Batch previous = pending;
-        pending = records.isEmpty() ? null : decode(records);
-        if (previous == null) {
-          if (pending != null) {
-            continue; // a first batch after a quiet spell: straight to indexing it
+        long now = System.nanoTime();
+        boolean mayIndex = !pending.isEmpty() && now - resumeAt >= 0;
+        boolean polledNothing = true;
+        if (pendingRecords < maxAhead) {
+          ConsumerRecords<byte[], byte[]> records;
+          try {
+            // With a batch to index, only take what has already arrived: the batch is not held back.
+            // While indexing pauses, look every POLL_WHILE_PAUSED: the live stream gets each batch
+            // as soon as it is decoded, however long the index waits.
+            records = consumer.poll(mayIndex ? Duration.ZERO
+                : pending.isEmpty() ? IDLE_POLL : Duration.ofNanos(Math.min(resumeAt - now, POLL_WHILE_PAUSED_NANOS)));
+          } catch (WakeupException e) {
+            break;
           }
-        } else {
+          if (!records.isEmpty() || pending.isEmpty()) {
+            // A full batch means more is waiting: a backlog, not live traffic.
+            index.catchingUp(records.count() >= config.batchSize());
+          }
+          if (!records.isEmpty()) {
+            polledNothing = false;
+            Batch b = decode(records);
+            pending.addLast(b);
+            pendingRecords += b.records.size();
+          }
+        } else if (!mayIndex) {
+          LockSupport.parkNanos(this, resumeAt - now); // stop() unparks
+        }
+        // The oldest batch is indexed while the next one is decoded; alone, once nothing else came.
+        if (!pending.isEmpty() && System.nanoTime() - resumeAt >= 0
+            && (pending.size() > 1 || polledNothing || pendingRecords >= maxAhead)) {
+          Batch b = pending.pollFirst();
+          pendingRecords -= b.records.size();
           long started = System.nanoTime();
-          index(previous);
-          // The batch's whole cost, decoding on the other threads included.
-          long pause = pacer.pauseNanos(System.nanoTime() - started + previous.decodeNanos.get());
+          index(b);
+          long done = System.nanoTime();
+          // The batch's whole cost, decoding on the other threads included; and how long the oldest
+          // exchange not indexed yet has waited since it was read.
+          long pause = pacer.pauseNanos(done - started + b.decodeNanos.get(),
+              pending.isEmpty() ? 0 : done - pending.peekFirst().polledAt);
           if (pause > 0) {
             metrics.paused.increment(pause / 1e9);
-            LockSupport.parkNanos(this, pause); // stop() unparks
+            resumeAt = done + pause;
           }
         }
         commitOffsetsOfFinishedCommit();
-        long now = System.nanoTime();
+        now = System.nanoTime();
         if (now - lastRetentionNanos >= config.retentionCheckInterval().toNanos()) {
           lastRetentionNanos = now;
           long cutoff = dev.tapline.core.Ids.nowMicros() - config.retention().toMillis() * 1000;
@@ -206,7 +243,7 @@ final class Ingestor {
       failure = t;
       // What was polled after the failed batch is not indexed: closing the consumer below must not
       // index it (see Rebalance) and commit offsets past the batch that failed.
-      pending = null;
+      pending.clear();
       LOG.error("ingestion from {} stopped: {}", config.topic(), t.toString(), t);
     } finally {
       try {
@@ -227,6 +264,8 @@ final class Ingestor {
   private static final class Batch {
     final List<ConsumerRecord<byte[], byte[]>> records;
     final long baseSeq;
+    /** When it was read (System.nanoTime). */
+    final long polledAt = System.nanoTime();
     /** How the batch is split between threads, the same for decoding and for indexing. */
     final List<Range> ranges;
     final String[] ids;
@@ -236,6 +275,8 @@ final class Ingestor {
     final List<Future<?>> decoding = new ArrayList<>();
     /** Time the decoder threads spent on it (the pacer counts it with the indexing). */
     final AtomicLong decodeNanos = new AtomicLong();
+    /** Ranges still being decoded; the thread that finishes the last one hands the batch to the live stream. */
+    final AtomicInteger undecoded;
 
     Batch(List<ConsumerRecord<byte[], byte[]>> records, long baseSeq, List<Range> ranges) {
       this.records = records;
@@ -245,6 +286,7 @@ final class Ingestor {
       this.ids = new String[n];
       this.docs = new Document[n];
       this.poison = new String[n];
+      this.undecoded = new AtomicInteger(ranges.size());
     }
   }
 
@@ -298,11 +340,11 @@ final class Ingestor {
     dirty = true;
   }
 
-  /** Indexes the batch that is still being decoded, if any (before a commit that must cover it). */
+  /** Indexes the batches read but not indexed yet, if any (before a commit that must cover them). */
   private void indexPending() throws IOException {
-    Batch b = pending;
-    if (b != null) {
-      pending = null;
+    while (!pending.isEmpty()) {
+      Batch b = pending.pollFirst();
+      pendingRecords -= b.records.size();
       index(b);
     }
   }
@@ -337,6 +379,17 @@ final class Ingestor {
   }
 
   private void decodeRange(Batch batch, int from, int to) {
+    try {
+      decodeEach(batch, from, to);
+    } finally {
+      if (batch.undecoded.decrementAndGet() == 0 && stream != null) {
+        // The live stream shows it now; the index will when it has caught up (see LiveStream).
+        stream.decoded(batch.baseSeq, batch.ids.clone(), batch.docs.clone());
+      }
+    }
+  }
+
+  private void decodeEach(Batch batch, int from, int to) {
     long started = System.nanoTime();
     for (int i = from; i < to; i++) {
       ConsumerRecord<byte[], byte[]> r = batch.records.get(i);
@@ -522,7 +575,7 @@ final class Ingestor {
       if (failure != null) {
         return; // closing after a failure: the index keeps its last commit
       }
-      if (pending != null || dirty || inFlight != null) {
+      if (!pending.isEmpty() || dirty || inFlight != null) {
         try {
           indexPending();
           commitNow();

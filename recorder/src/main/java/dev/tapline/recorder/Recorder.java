@@ -93,7 +93,7 @@ public final class Recorder implements AutoCloseable {
     LiveStream stream = new LiveStream(index, metrics, config.streamQueue(), config.slowClientTimeout());
     Ingestor ingestor;
     try {
-      ingestor = new Ingestor(config, index, metrics);
+      ingestor = new Ingestor(config, index, metrics, stream);
     } catch (RuntimeException e) {
       stream.close();
       index.close();
