@@ -69,6 +69,12 @@ final class Ingestor {
   private final KafkaConsumer<byte[], byte[]> consumer;
   /** Decodes records into documents, one batch ahead of the ingest thread. */
   private final ExecutorService decoders;
+  /**
+   * The same at normal priority, for batches someone follows on the live stream: it shows each
+   * batch once decoded, and niced decoders on CPUs kept busy by traffic fell seconds behind it
+   * (docs/BENCHMARKS.md). Only the decoding; indexing stays background work.
+   */
+  private final ExecutorService liveDecoders;
   /** With more than one index thread: the others besides the ingest thread; else null. */
   private final @Nullable ExecutorService writers;
   /**
@@ -132,6 +138,8 @@ final class Ingestor {
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     this.consumer = new KafkaConsumer<>(config.kafkaSettings().clientProperties(p));
     this.decoders = Executors.newFixedThreadPool(config.indexThreads(), Background.threads("tapline-index-decode"));
+    this.liveDecoders = Executors.newFixedThreadPool(config.indexThreads(),
+        Thread.ofPlatform().daemon().name("tapline-live-decode").factory());
     this.writers = config.indexThreads() == 1 ? null
         : Executors.newFixedThreadPool(config.indexThreads() - 1, Background.threads("tapline-index-writer"));
     this.committer = Executors.newSingleThreadExecutor(Background.threads("tapline-index-commit"));
@@ -164,6 +172,7 @@ final class Ingestor {
     }
     // No interrupts: a thread interrupted inside Lucene file I/O closes the index's channels.
     decoders.shutdown();
+    liveDecoders.shutdown();
     if (writers != null) {
       writers.shutdown();
     }
@@ -297,8 +306,9 @@ final class Ingestor {
     metrics.consumed.increment(list.size());
     Batch batch = new Batch(list, nextSeq, ranges(list.size()));
     nextSeq += list.size();
+    ExecutorService pool = stream != null && stream.wantsFresh() ? liveDecoders : decoders;
     for (Range r : batch.ranges) {
-      batch.decoding.add(decoders.submit(() -> decodeRange(batch, r.from(), r.to())));
+      batch.decoding.add(pool.submit(() -> decodeRange(batch, r.from(), r.to())));
     }
     return batch;
   }
