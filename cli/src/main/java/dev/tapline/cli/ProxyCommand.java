@@ -48,13 +48,14 @@ final class ProxyCommand implements Callable<Integer> {
   List<String> sandboxes = new ArrayList<>();
 
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
-      description = "Kafka bootstrap servers for captures; without it nothing is captured.")
+      description = "Send captures to the Kafka cluster at these bootstrap servers (host:port[,host:port]); without it"
+          + " nothing is captured.")
   @Nullable String kafka;
 
   @Mixin KafkaOptions kafkaOptions = new KafkaOptions();
 
   @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = Topics.EXCHANGES,
-      description = "Topic for captured exchanges (default: ${DEFAULT-VALUE}).")
+      description = "Publish captured exchanges to this topic (default: ${DEFAULT-VALUE}).")
   String topic;
 
   @Option(names = "--capture", paramLabel = "POLICY", defaultValue = "sandboxed",

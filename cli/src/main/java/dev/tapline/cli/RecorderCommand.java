@@ -34,26 +34,28 @@ final class RecorderCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConfigOption config;
 
-  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Kafka bootstrap servers (host:port[,host:port]). Required.")
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Read exchanges from the Kafka cluster at these bootstrap servers (host:port[,host:port]);"
+      + " required unless --kafka-config names them.")
   @Nullable String kafka;
 
   @Mixin KafkaOptions kafkaOptions = new KafkaOptions();
 
-  @Option(names = "--topic", paramLabel = "T", defaultValue = Topics.EXCHANGES, description = "Exchanges topic (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--topic", paramLabel = "T", defaultValue = Topics.EXCHANGES, description = "Read exchanges from this topic (default: ${DEFAULT-VALUE}).")
   String topic = Topics.EXCHANGES;
 
   @Option(names = "--dlq-topic", paramLabel = "T", defaultValue = Topics.EXCHANGES_DLQ,
-      description = "Where undecodable records go (default: ${DEFAULT-VALUE}).")
+      description = "Send records that are not exchanges to this topic, with the reason in a header (default: ${DEFAULT-VALUE}).")
   String dlqTopic = Topics.EXCHANGES_DLQ;
 
-  @Option(names = "--group", paramLabel = "G", defaultValue = "tapline-recorder", description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--group", paramLabel = "G", defaultValue = "tapline-recorder", description = "Consume as this Kafka consumer group; give each replica a group of its own, so that each indexes"
+      + " the whole topic (default: ${DEFAULT-VALUE}).")
   String group = "tapline-recorder";
 
-  @Option(names = "--index-dir", paramLabel = "DIR", description = "Directory of the Lucene index (created when missing). Required.")
+  @Option(names = "--index-dir", paramLabel = "DIR", description = "Keep the Lucene index in this directory, created when missing (required).")
   @Nullable Path indexDir;
 
   @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7070",
-      description = "Where the HTTP API listens; port 0 picks a free one (default: ${DEFAULT-VALUE}).")
+      description = "Serve the HTTP API and the UI on this address; port 0 picks a free one (default: ${DEFAULT-VALUE}).")
   String http = "127.0.0.1:7070";
 
   @Option(names = "--retention", paramLabel = "DURATION", defaultValue = "7d",

@@ -143,7 +143,7 @@ final class ReplayCommand implements Callable<Integer> {
   @Mixin KafkaOptions kafkaOptions = new KafkaOptions();
 
   @Option(names = "--drift-topic", paramLabel = "T", defaultValue = Topics.DRIFT,
-      description = "Topic for --kafka (default: ${DEFAULT-VALUE}).")
+      description = "Publish drift.json to this topic when --kafka is given (default: ${DEFAULT-VALUE}).")
   String driftTopic;
 
   @Override

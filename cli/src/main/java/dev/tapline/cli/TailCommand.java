@@ -35,12 +35,12 @@ import picocli.CommandLine.Option;
 final class TailCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
-  @Option(names = "--kafka", required = true, paramLabel = "BOOTSTRAP", description = "Kafka bootstrap servers, e.g. 127.0.0.1:9092.")
+  @Option(names = "--kafka", required = true, paramLabel = "BOOTSTRAP", description = "Read from the Kafka cluster at these bootstrap servers, e.g. 127.0.0.1:9092.")
   String kafka;
 
   @Mixin KafkaOptions kafkaOptions = new KafkaOptions();
 
-  @Option(names = "--topic", defaultValue = Topics.EXCHANGES, paramLabel = "T", description = "Topic (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--topic", defaultValue = Topics.EXCHANGES, paramLabel = "T", description = "Read this topic (default: ${DEFAULT-VALUE}).")
   String topic;
 
   @Option(names = "--from-beginning", description = "Start at the oldest exchange instead of new ones.")

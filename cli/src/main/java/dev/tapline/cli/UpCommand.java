@@ -57,7 +57,7 @@ final class UpCommand implements Callable<Integer> {
 
   @Mixin KafkaOptions kafkaOptions = new KafkaOptions();
 
-  @Option(names = "--kafka-port", paramLabel = "K", defaultValue = "9092", description = "Port of the embedded broker (default: ${DEFAULT-VALUE}; 0 = any free port).")
+  @Option(names = "--kafka-port", paramLabel = "K", defaultValue = "9092", description = "Run the embedded broker on this port; 0 picks any free port (default: ${DEFAULT-VALUE}).")
   int kafkaPort;
 
   @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".tapline", description = "Where the embedded broker and the index keep their data (default: ${DEFAULT-VALUE}).")

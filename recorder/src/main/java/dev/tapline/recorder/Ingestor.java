@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,7 +61,8 @@ final class Ingestor {
   private static final String SEQ_KEY = "seq";
   private static final AtomicInteger INSTANCES = new AtomicInteger();
   private static final Duration IDLE_POLL = Duration.ofMillis(100);
-  private static final long POLL_WHILE_PAUSED_NANOS = 25_000_000L;
+  /** How often the loop looks at the writers and the topic while the writers are busy or paused. */
+  private static final long LOOK_NANOS = 10_000_000L;
 
   private final RecorderConfig config;
   private final ExchangeIndex index;
@@ -75,8 +77,16 @@ final class Ingestor {
    * (docs/BENCHMARKS.md). Only the decoding; indexing stays background work.
    */
   private final ExecutorService liveDecoders;
-  /** With more than one index thread: the others besides the ingest thread; else null. */
-  private final @Nullable ExecutorService writers;
+  /**
+   * The threads that add documents to the index writer, one per index thread, at background
+   * priority. The ingest thread only reads, hands out and keeps the books, at normal priority, so
+   * that the live stream's reads never wait behind indexing that yields to traffic.
+   */
+  private final ExecutorService writers;
+  /** The batch the writers are adding now (null when none), done once {@link #added} is. */
+  private @Nullable Batch adding;
+  private @Nullable Future<?> added;
+  private long addingSince;
   /**
    * Batches read and being decoded (or decoded) but not indexed yet, oldest first; only the ingest
    * thread touches them. Usually one, decoded while the one before it is indexed; more while the
@@ -140,8 +150,7 @@ final class Ingestor {
     this.decoders = Executors.newFixedThreadPool(config.indexThreads(), Background.threads("tapline-index-decode"));
     this.liveDecoders = Executors.newFixedThreadPool(config.indexThreads(),
         Thread.ofPlatform().daemon().name("tapline-live-decode").factory());
-    this.writers = config.indexThreads() == 1 ? null
-        : Executors.newFixedThreadPool(config.indexThreads() - 1, Background.threads("tapline-index-writer"));
+    this.writers = Executors.newFixedThreadPool(config.indexThreads(), Background.threads("tapline-index-writer"));
     this.committer = Executors.newSingleThreadExecutor(Background.threads("tapline-index-commit"));
     this.thread = new Thread(this::run, "tapline-ingest");
     this.thread.setDaemon(true);
@@ -173,30 +182,42 @@ final class Ingestor {
     // No interrupts: a thread interrupted inside Lucene file I/O closes the index's channels.
     decoders.shutdown();
     liveDecoders.shutdown();
-    if (writers != null) {
-      writers.shutdown();
-    }
+    writers.shutdown();
     committer.shutdown();
   }
 
   private void run() {
-    Background.lowerPriority();
+    // Not lowered: this thread reads and keeps the books; the writers, decoders, refreshes, commits
+    // and merges do the heavy work at background priority.
     try {
       consumer.subscribe(List.of(config.topic()), new Rebalance());
       // Indexing waits until then when the pacer pauses it; reading and decoding go on meanwhile.
       long resumeAt = System.nanoTime();
       while (!stopping) {
+        if (added != null && added.isDone()) {
+          Batch b = finishAdding();
+          long done = System.nanoTime();
+          // The batch's whole cost, decoding on the other threads included; and how long the oldest
+          // exchange not indexed yet has waited since it was read.
+          long pause = pacer.pauseNanos(done - addingSince + b.decodeNanos.get(),
+              pending.isEmpty() ? 0 : done - pending.peekFirst().polledAt);
+          if (pause > 0) {
+            metrics.paused.increment(pause / 1e9);
+            resumeAt = done + pause;
+          }
+        }
         long now = System.nanoTime();
-        boolean mayIndex = !pending.isEmpty() && now - resumeAt >= 0;
-        boolean polledNothing = true;
+        boolean busy = added != null;
+        boolean mayIndex = !busy && !pending.isEmpty() && now - resumeAt >= 0;
         if (pendingRecords < maxAhead) {
           ConsumerRecords<byte[], byte[]> records;
           try {
-            // With a batch to index, only take what has already arrived: the batch is not held back.
-            // While indexing pauses, look every POLL_WHILE_PAUSED: the live stream gets each batch
-            // as soon as it is decoded, however long the index waits.
+            // With a batch to hand to the writers, only take what has already arrived. While they
+            // add one, or indexing pauses, look every LOOK_NANOS: the live stream gets each batch as
+            // soon as it is decoded, however long the index takes.
             records = consumer.poll(mayIndex ? Duration.ZERO
-                : pending.isEmpty() ? IDLE_POLL : Duration.ofNanos(Math.min(resumeAt - now, POLL_WHILE_PAUSED_NANOS)));
+                : pending.isEmpty() && !busy ? IDLE_POLL
+                : Duration.ofNanos(busy ? LOOK_NANOS : Math.min(resumeAt - now, LOOK_NANOS)));
           } catch (WakeupException e) {
             break;
           }
@@ -205,30 +226,19 @@ final class Ingestor {
             index.catchingUp(records.count() >= config.batchSize());
           }
           if (!records.isEmpty()) {
-            polledNothing = false;
             Batch b = decode(records);
             pending.addLast(b);
             pendingRecords += b.records.size();
           }
         } else if (!mayIndex) {
-          LockSupport.parkNanos(this, resumeAt - now); // stop() unparks
+          LockSupport.parkNanos(this, busy ? LOOK_NANOS : resumeAt - now); // stop() unparks
         }
-        // The oldest batch is indexed while the next one is decoded; alone, once nothing else came.
-        if (!pending.isEmpty() && System.nanoTime() - resumeAt >= 0
-            && (pending.size() > 1 || polledNothing || pendingRecords >= maxAhead)) {
+        // The oldest batch goes to the writers, which add it as soon as it is decoded; the next one
+        // is decoded meanwhile.
+        if (added == null && !pending.isEmpty() && System.nanoTime() - resumeAt >= 0) {
           Batch b = pending.pollFirst();
           pendingRecords -= b.records.size();
-          long started = System.nanoTime();
-          index(b);
-          long done = System.nanoTime();
-          // The batch's whole cost, decoding on the other threads included; and how long the oldest
-          // exchange not indexed yet has waited since it was read.
-          long pause = pacer.pauseNanos(done - started + b.decodeNanos.get(),
-              pending.isEmpty() ? 0 : done - pending.peekFirst().polledAt);
-          if (pause > 0) {
-            metrics.paused.increment(pause / 1e9);
-            resumeAt = done + pause;
-          }
+          startAdding(b);
         }
         commitOffsetsOfFinishedCommit();
         now = System.nanoTime();
@@ -253,6 +263,14 @@ final class Ingestor {
       // What was polled after the failed batch is not indexed: closing the consumer below must not
       // index it (see Rebalance) and commit offsets past the batch that failed.
       pending.clear();
+      Future<?> a = added;
+      if (a != null) {
+        try {
+          a.get(30, java.util.concurrent.TimeUnit.SECONDS); // not recorded: only so that closing waits for it
+        } catch (Exception ignored) {
+          // it failed too, or is stuck; the index is closed anyway
+        }
+      }
       LOG.error("ingestion from {} stopped: {}", config.topic(), t.toString(), t);
     } finally {
       try {
@@ -314,24 +332,48 @@ final class Ingestor {
   }
 
   /**
-   * Adds a decoded batch to the index writer: on this thread, or with more index threads split
-   * between this thread and the writer pool. Batches are indexed in the order they were polled.
+   * Hands a batch to the writer threads: each range is added to the index writer as soon as it is
+   * decoded. Batches are added in the order they were polled, one at a time.
    */
-  private void index(Batch batch) throws IOException {
-    for (Future<?> f : batch.decoding) {
-      await(f, "decoding a batch");
+  private void startAdding(Batch batch) {
+    List<CompletableFuture<Void>> parts = new ArrayList<>(batch.ranges.size());
+    for (int i = 0; i < batch.ranges.size(); i++) {
+      Range r = batch.ranges.get(i);
+      Future<?> decoding = batch.decoding.get(i);
+      parts.add(CompletableFuture.runAsync(() -> {
+        try {
+          await(decoding, "decoding a batch");
+          putRange(batch, r.from(), r.to());
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, writers));
     }
-    List<Range> ranges = batch.ranges;
-    List<Future<?>> parts = new ArrayList<>(ranges.size() - 1);
-    for (Range r : ranges.subList(1, ranges.size())) {
-      parts.add(writers.submit(() -> {
-        putRange(batch, r.from(), r.to());
-        return null;
-      }));
+    adding = batch;
+    addingSince = System.nanoTime();
+    added = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * Waits for the batch the writers are adding, then books it as indexed: its dead letters, its
+   * offsets, the sequence number the index covers. Null when no batch was being added.
+   */
+  private @Nullable Batch finishAdding() throws IOException {
+    Future<?> f = added;
+    Batch batch = adding;
+    if (f == null || batch == null) {
+      return null;
     }
-    putRange(batch, ranges.get(0).from(), ranges.get(0).to());
-    for (Future<?> part : parts) {
-      await(part, "indexing a batch");
+    try {
+      await(f, "indexing a batch");
+    } catch (IllegalStateException e) {
+      if (e.getCause() instanceof java.io.UncheckedIOException io) {
+        throw io.getCause();
+      }
+      throw e;
+    } finally {
+      added = null;
+      adding = null;
     }
     int n = batch.records.size();
     int poisoned = 0;
@@ -348,14 +390,17 @@ final class Ingestor {
     indexedSeq = batch.baseSeq + n;
     index.markIndexedThrough(indexedSeq - 1);
     dirty = true;
+    return batch;
   }
 
   /** Indexes the batches read but not indexed yet, if any (before a commit that must cover them). */
   private void indexPending() throws IOException {
+    finishAdding();
     while (!pending.isEmpty()) {
       Batch b = pending.pollFirst();
       pendingRecords -= b.records.size();
-      index(b);
+      startAdding(b);
+      finishAdding();
     }
   }
 
@@ -585,7 +630,7 @@ final class Ingestor {
       if (failure != null) {
         return; // closing after a failure: the index keeps its last commit
       }
-      if (!pending.isEmpty() || dirty || inFlight != null) {
+      if (!pending.isEmpty() || added != null || dirty || inFlight != null) {
         try {
           indexPending();
           commitNow();
