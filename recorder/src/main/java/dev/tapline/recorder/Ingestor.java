@@ -43,10 +43,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kafka → Lucene. One thread polls and adds documents to the index writer; decoder threads turn
- * the next batch into documents meanwhile, so on two cores the Lucene work and the JSON work run
- * side by side. With more index threads, each batch is split between the ingest thread and a
- * writer pool (each thread fills its own Lucene segment), and decoding is split the same way. The
+ * Kafka → Lucene. One thread polls and books; decoder threads turn each batch into documents and
+ * writer threads add them to the index writer, so on two cores the Lucene work on one batch and the
+ * JSON work on the next run side by side. With more index threads, each batch is split between as
+ * many writers (each fills its own Lucene segment), and decoding is split the same way. Decoded
+ * batches go to the live stream at once ({@link LiveStream#decoded}), before the index has them. The
  * Lucene commit records, for every partition, the next offset to read; Kafka offsets are committed
  * only after that commit. On (re)assignment a partition resumes from the offset in the index, and a
  * partition the index has never seen starts at the beginning of the topic: the index is a
