@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Capture-to-searchable latency through the whole pipeline (proxy → Kafka → recorder → search):
+# Capture-to-searchable and capture-to-live latency through the whole pipeline (proxy → Kafka →
+# recorder → search API and live stream):
 # starts `tapline up --demo` on free ports and drives a steady load with unique paths.
-# Usage: bench/e2e/run.sh [RPS] [SECONDS] [WARM_UP_SECONDS]
+# Usage: bench/e2e/run.sh [RPS] [SECONDS] [WARM_UP_SECONDS] [MODES]   MODES: search,stream,view (default all)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
-RPS=${1:-200}; SECS=${2:-20}; WARM=${3:-15}
+RPS=${1:-200}; SECS=${2:-20}; WARM=${3:-15}; MODES=${4:-search,stream,view}
 if [[ -z "${JAVA_HOME:-}" && -d /usr/lib/jvm/temurin-25-jdk-amd64 ]]; then
   export JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64
 fi
@@ -22,4 +23,4 @@ trap 'kill $UP 2>/dev/null; wait $UP 2>/dev/null; rm -rf "$D"' EXIT
 for i in $(seq 1 240); do grep -q "tapline ready" "$D/up.log" && break; sleep 0.5; done
 grep -q "tapline ready" "$D/up.log" || { tail -5 "$D/up.log"; echo "tapline up did not start"; exit 1; }
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-"$JAVA" -cp "$BENCH_CP" dev.tapline.bench.e2e.CaptureToSearchable "http://127.0.0.1:$P" "http://127.0.0.1:$H" "$RPS" "$SECS" "$WARM"
+"$JAVA" -cp "$BENCH_CP" dev.tapline.bench.e2e.CaptureToSearchable "http://127.0.0.1:$P" "http://127.0.0.1:$H" "$RPS" "$SECS" "$WARM" "$MODES"

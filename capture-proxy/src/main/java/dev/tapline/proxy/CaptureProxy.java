@@ -119,14 +119,14 @@ public final class CaptureProxy implements AutoCloseable {
       sink = ExchangeSink.discarding();
     } else if (config.sink() != null) {
       sink = config.sink();
-    } else if (config.kafkaBootstrap() != null) {
+    } else if (config.kafka() != null) {
       if (config.spoolDir() != null) {
         spool = Spool.open(config.spoolDir(), config.spoolMaxBytes(),
             n -> metrics.droppedFromSpool(ExchangeSink.DropReason.FAILED, n));
         metrics.spool(spool);
       }
       try {
-        sink = new KafkaExchangeSink(config.kafkaBootstrap(), config.topic(), java.util.Map.of(), spool, metrics);
+        sink = new KafkaExchangeSink(config.kafka(), config.topic(), java.util.Map.of(), spool, metrics);
       } catch (RuntimeException e) {
         if (spool != null) {
           spool.close();

@@ -3,6 +3,7 @@ package dev.tapline.proxy;
 import static java.util.Objects.requireNonNull;
 
 import dev.tapline.core.Exchange;
+import dev.tapline.core.kafka.KafkaSettings;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -96,12 +97,17 @@ public interface ExchangeSink {
    * (captures are then dropped; {@link ProxyConfig.Builder#spoolDir} keeps them on disk instead).
    */
   static ExchangeSink kafka(String bootstrapServers, String topic) {
-    return new KafkaExchangeSink(bootstrapServers, topic, Map.of(), null, null);
+    return kafka(KafkaSettings.of(bootstrapServers), topic);
+  }
+
+  /** As {@link #kafka(String, String)}, reaching Kafka as {@code settings} say (TLS, SASL, client properties). */
+  static ExchangeSink kafka(KafkaSettings settings, String topic) {
+    return new KafkaExchangeSink(settings, topic, Map.of(), null, null);
   }
 
   /** As {@link #kafka(String, String)}, with extra producer properties that override the defaults. */
   static ExchangeSink kafka(String bootstrapServers, String topic, Map<String, Object> producerOverrides) {
-    return new KafkaExchangeSink(bootstrapServers, topic, producerOverrides, null, null);
+    return new KafkaExchangeSink(KafkaSettings.of(bootstrapServers), topic, producerOverrides, null, null);
   }
 
   /** Accepts and forgets everything (capture disabled). */

@@ -2,6 +2,7 @@ package dev.tapline.proxy;
 
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.kafka.KafkaSettings;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -88,17 +89,17 @@ final class KafkaExchangeSink implements ExchangeSink {
   private volatile long drainedSinceSpooling;
 
   /**
+   * @param kafka how to reach the broker (servers, TLS, SASL)
    * @param spool where captures go while the broker does not take them, or null to drop them
    * @param metrics counts Kafka send errors and the spool's deliveries and drops (null: not counted)
    */
-  KafkaExchangeSink(String bootstrap, String topic, Map<String, Object> overrides, @Nullable Spool spool,
+  KafkaExchangeSink(KafkaSettings kafka, String topic, Map<String, Object> overrides, @Nullable Spool spool,
       @Nullable ProxyMetrics metrics) {
-    this.bootstrap = bootstrap;
+    this.bootstrap = kafka.describe();
     this.topic = topic;
     this.spool = spool;
     this.metrics = metrics;
     Map<String, Object> p = new HashMap<>();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
     p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
@@ -115,7 +116,7 @@ final class KafkaExchangeSink implements ExchangeSink {
     p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class);
     p.putAll(overrides);
-    this.producer = new KafkaProducer<>(p);
+    this.producer = new KafkaProducer<>(kafka.clientProperties(p));
     this.lastAck = created;
     this.warmUp = CompletableFuture.runAsync(this::fetchMetadata);
     if (spool != null) {

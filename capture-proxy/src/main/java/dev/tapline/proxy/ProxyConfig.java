@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tapline.core.Redactor;
 import dev.tapline.core.RoutingKeys;
 import dev.tapline.core.http.HttpEdge;
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.core.kafka.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -30,7 +31,7 @@ import org.jspecify.annotations.Nullable;
  *     .baseline(URI.create("http://127.0.0.1:8081"))
  *     .sandbox("demo-v2", URI.create("http://127.0.0.1:8082"))
  *     .route("pr-42", RouteSpec.to(sandbox).withOverride(new RouteSpec.Override(URI.create("http://127.0.0.1:8000"))))
- *     .kafkaBootstrap("127.0.0.1:9092")          // null: capture goes nowhere
+ *     .kafkaBootstrap("127.0.0.1:9092")          // null: capture goes nowhere; .kafka(KafkaSettings) for TLS/SASL
  *     .capture(CapturePolicy.ALL)
  *     .listen("127.0.0.1", 8080)
  *     .admin("127.0.0.1", 8079)
@@ -72,7 +73,7 @@ public final class ProxyConfig {
   private final Duration overrideTimeout;
   private final @Nullable URI recorderUrl;
   private final @Nullable String recorderToken;
-  private final @Nullable String kafkaBootstrap;
+  private final @Nullable KafkaSettings kafka;
   private final String topic;
   private final CapturePolicy capture;
   private final double sampleRate;
@@ -140,7 +141,7 @@ public final class ProxyConfig {
     }
     this.recorderUrl = b.recorderUrl;
     this.recorderToken = b.recorderToken == null || b.recorderToken.isBlank() ? null : b.recorderToken.strip();
-    this.kafkaBootstrap = b.kafkaBootstrap == null || b.kafkaBootstrap.isBlank() ? null : b.kafkaBootstrap;
+    this.kafka = b.kafka;
     this.topic = requireNonNull(b.topic, "topic");
     if (topic.isBlank()) {
       throw new IllegalArgumentException("topic must not be blank");
@@ -234,7 +235,9 @@ public final class ProxyConfig {
   /** The recorder's bearer token, or null. */
   public @Nullable String recorderToken() { return recorderToken; }
   /** Kafka bootstrap servers, or null when captures go nowhere (unless a {@link #sink()} is set). */
-  public @Nullable String kafkaBootstrap() { return kafkaBootstrap; }
+  public @Nullable String kafkaBootstrap() { return kafka == null ? null : kafka.bootstrapServers(); }
+  /** How the proxy's producer reaches Kafka (servers, TLS, SASL), or null when captures go nowhere. */
+  public @Nullable KafkaSettings kafka() { return kafka; }
   public String topic() { return topic; }
   public CapturePolicy capture() { return capture; }
   public double sampleRate() { return sampleRate; }
@@ -328,7 +331,7 @@ public final class ProxyConfig {
     private Duration overrideTimeout = DEFAULT_OVERRIDE_TIMEOUT;
     private @Nullable URI recorderUrl;
     private @Nullable String recorderToken;
-    private @Nullable String kafkaBootstrap;
+    private @Nullable KafkaSettings kafka;
     private String topic = Topics.EXCHANGES;
     private CapturePolicy capture = CapturePolicy.SANDBOXED;
     private double sampleRate = 1.0;
@@ -375,7 +378,7 @@ public final class ProxyConfig {
       b.overrideTimeout = overrideTimeout;
       b.recorderUrl = recorderUrl;
       b.recorderToken = recorderToken;
-      b.kafkaBootstrap = kafkaBootstrap;
+      b.kafka = kafka;
       b.topic = topic;
       b.capture = capture;
       b.sampleRate = sampleRate;
@@ -481,9 +484,15 @@ public final class ProxyConfig {
       return this;
     }
 
-    /** Kafka bootstrap servers; null (the default) means captures are discarded. */
+    /** Kafka bootstrap servers, plain; null (the default) means captures are discarded. */
     public Builder kafkaBootstrap(@Nullable String bootstrap) {
-      this.kafkaBootstrap = bootstrap;
+      this.kafka = bootstrap == null || bootstrap.isBlank() ? null : KafkaSettings.of(bootstrap);
+      return this;
+    }
+
+    /** How to reach Kafka (servers, TLS, SASL); null (the default) means captures are discarded. */
+    public Builder kafka(@Nullable KafkaSettings settings) {
+      this.kafka = settings;
       return this;
     }
 

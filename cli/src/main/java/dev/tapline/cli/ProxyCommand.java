@@ -64,7 +64,8 @@ final class ProxyCommand implements Callable<Integer> {
   @Nullable String recorder;
 
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
-      description = "Kafka bootstrap servers for captures; without it nothing is captured.")
+      description = "Send captures to the Kafka cluster at these bootstrap servers (host:port[,host:port]); without it"
+          + " nothing is captured.")
   @Nullable String kafka;
 
   @Option(names = "--spool-dir", paramLabel = "DIR",
@@ -78,8 +79,10 @@ final class ProxyCommand implements Callable<Integer> {
           + " dropped and counted, never the requests (default: ${DEFAULT-VALUE}).")
   String spoolMax;
 
+  @Mixin KafkaOptions kafkaOptions = new KafkaOptions();
+
   @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = Topics.EXCHANGES,
-      description = "Topic for captured exchanges (default: ${DEFAULT-VALUE}).")
+      description = "Publish captured exchanges to this topic (default: ${DEFAULT-VALUE}).")
   String topic;
 
   @Option(names = "--capture", paramLabel = "POLICY", defaultValue = "sandboxed",
@@ -189,8 +192,8 @@ final class ProxyCommand implements Callable<Integer> {
     out.println("baseline  " + cfg.baseline());
     proxy.routes().snapshot().forEach((k, v) -> out.println("route     " + k + " " + v.describe()));
     out.println("capture   " + cfg.capture().name().toLowerCase(Locale.ROOT)
-        + (cfg.kafkaBootstrap() == null ? " (nowhere: no --kafka)" : " -> kafka " + cfg.kafkaBootstrap() + " topic " + cfg.topic()));
-    if (cfg.spoolDir() != null && cfg.kafkaBootstrap() != null && cfg.capture() != CapturePolicy.NONE) {
+        + (cfg.kafka() == null ? " (nowhere: no --kafka)" : " -> kafka " + cfg.kafka().describe() + " topic " + cfg.topic()));
+    if (cfg.spoolDir() != null && cfg.kafka() != null && cfg.capture() != CapturePolicy.NONE) {
       long waiting = proxy.metrics().spooledCount();
       out.println("spool     " + cfg.spoolDir() + "  (up to " + cfg.spoolMaxBytes() + " bytes"
           + (waiting > 0 ? "; " + waiting + " capture(s) from before, sent first)" : ")"));
@@ -228,7 +231,7 @@ final class ProxyCommand implements Callable<Integer> {
     if (recorder != null && !recorder.isBlank()) {
       b.recorder(Cli.httpOrigin("--recorder", recorder), serverToken.value());
     }
-    b.kafkaBootstrap(kafka == null || kafka.isBlank() ? null : kafka.trim());
+    b.kafka(kafkaOptions.settings(kafka));
     b.spoolDir(spoolDir);
     long max = ByteSizes.parse("--spool-max", spoolMax);
     if (max < 1 << 20) {

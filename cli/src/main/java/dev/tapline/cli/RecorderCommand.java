@@ -2,6 +2,7 @@ package dev.tapline.cli;
 
 import dev.tapline.core.Metrics;
 import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
@@ -33,24 +34,28 @@ final class RecorderCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConfigOption config;
 
-  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Kafka bootstrap servers (host:port[,host:port]). Required.")
+  @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Read exchanges from the Kafka cluster at these bootstrap servers (host:port[,host:port]);"
+      + " required unless --kafka-config names them.")
   @Nullable String kafka;
 
-  @Option(names = "--topic", paramLabel = "T", defaultValue = Topics.EXCHANGES, description = "Exchanges topic (default: ${DEFAULT-VALUE}).")
+  @Mixin KafkaOptions kafkaOptions = new KafkaOptions();
+
+  @Option(names = "--topic", paramLabel = "T", defaultValue = Topics.EXCHANGES, description = "Read exchanges from this topic (default: ${DEFAULT-VALUE}).")
   String topic = Topics.EXCHANGES;
 
   @Option(names = "--dlq-topic", paramLabel = "T", defaultValue = Topics.EXCHANGES_DLQ,
-      description = "Where undecodable records go (default: ${DEFAULT-VALUE}).")
+      description = "Send records that are not exchanges to this topic, with the reason in a header (default: ${DEFAULT-VALUE}).")
   String dlqTopic = Topics.EXCHANGES_DLQ;
 
-  @Option(names = "--group", paramLabel = "G", defaultValue = "tapline-recorder", description = "Kafka consumer group (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--group", paramLabel = "G", defaultValue = "tapline-recorder", description = "Consume as this Kafka consumer group; give each replica a group of its own, so that each indexes"
+      + " the whole topic (default: ${DEFAULT-VALUE}).")
   String group = "tapline-recorder";
 
-  @Option(names = "--index-dir", paramLabel = "DIR", description = "Directory of the Lucene index (created when missing). Required.")
+  @Option(names = "--index-dir", paramLabel = "DIR", description = "Keep the Lucene index in this directory, created when missing (required).")
   @Nullable Path indexDir;
 
   @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:7070",
-      description = "Where the HTTP API listens; port 0 picks a free one (default: ${DEFAULT-VALUE}).")
+      description = "Serve the HTTP API and the UI on this address; port 0 picks a free one (default: ${DEFAULT-VALUE}).")
   String http = "127.0.0.1:7070";
 
   @Option(names = "--retention", paramLabel = "DURATION", defaultValue = "7d",
@@ -67,7 +72,8 @@ final class RecorderCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws InterruptedException {
-    if (kafka == null || kafka.isBlank()) {
+    KafkaSettings kafkaSettings = kafkaOptions.settings(kafka);
+    if (kafkaSettings == null) {
       throw new UsageException("--kafka BOOTSTRAP is required (or set TAPLINE_KAFKA)");
     }
     if (indexDir == null) {
@@ -81,11 +87,11 @@ final class RecorderCommand implements Callable<Integer> {
           + " this machine: anyone who reaches them can search and export the captured traffic; give --token-file FILE");
     }
     // The recorder process serves the UI too; drift runs come from the same cluster.
-    TaplineUi ui = TaplineUi.create(UiOptions.builder().token(token).kafka(kafka).build());
+    TaplineUi ui = TaplineUi.create(UiOptions.builder().token(token).kafka(kafkaSettings).build());
     RecorderConfig cfg;
     try {
       cfg = limits.applyTo(ui.install(RecorderConfig.builder()))
-          .kafka(kafka)
+          .kafka(kafkaSettings)
           .topic(topic)
           .dlqTopic(dlqTopic)
           .groupId(group)
@@ -106,7 +112,7 @@ final class RecorderCommand implements Callable<Integer> {
       recorder = Recorder.start(cfg);
     } catch (org.apache.kafka.common.KafkaException e) {
       ui.close();
-      throw new UsageException("cannot use Kafka at " + kafka + ": " + rootMessage(e), e);
+      throw new UsageException("cannot use Kafka at " + kafkaSettings.describe() + ": " + rootMessage(e), e);
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -115,7 +121,7 @@ final class RecorderCommand implements Callable<Integer> {
       stopped.countDown();
     }, "tapline-recorder-stop"));
     PrintWriter out = spec.commandLine().getOut();
-    out.println("tapline recorder: indexing " + topic + " from " + kafka + " into " + indexDir);
+    out.println("tapline recorder: indexing " + topic + " from " + kafkaSettings.describe() + " into " + indexDir);
     out.println("tapline recorder: UI on " + recorder.baseUri() + ", API on " + recorder.baseUri() + "/api/exchanges"
         + (token == null ? "" : " (token required)"));
     out.println("tapline recorder: ready (Ctrl-C to stop)");

@@ -2,6 +2,7 @@ package dev.tapline.cli;
 
 import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.core.endpoint.OpenApiSpec;
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.replay.DriftPublisher;
 import dev.tapline.replay.DriftReport;
@@ -137,8 +138,10 @@ final class ReplayCommand implements Callable<Integer> {
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Also publish drift.json to Kafka for the UI.")
   @Nullable String kafka;
 
+  @Mixin KafkaOptions kafkaOptions = new KafkaOptions();
+
   @Option(names = "--drift-topic", paramLabel = "T", defaultValue = Topics.DRIFT,
-      description = "Topic for --kafka (default: ${DEFAULT-VALUE}).")
+      description = "Publish drift.json to this topic when --kafka is given (default: ${DEFAULT-VALUE}).")
   String driftTopic;
 
   @Override
@@ -167,9 +170,10 @@ final class ReplayCommand implements Callable<Integer> {
     } catch (IOException e) {
       throw new UsageException("cannot write reports to " + reportDir + ": " + e.getMessage(), e);
     }
-    if (kafka != null && !kafka.isBlank()) {
+    KafkaSettings kafkaSettings = kafkaOptions.settings(kafka);
+    if (kafkaSettings != null) {
       try {
-        DriftPublisher.publish(kafka, driftTopic, report, Duration.ofSeconds(10));
+        DriftPublisher.publish(kafkaSettings, driftTopic, report, Duration.ofSeconds(10));
       } catch (IllegalStateException e) {
         err.println("tapline replay: warning: " + e.getMessage());
       }

@@ -3,6 +3,7 @@ package dev.tapline.cli;
 import dev.tapline.core.Metrics;
 import dev.tapline.core.Redactor;
 import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;
@@ -28,7 +29,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class Stack {
   record Settings(
-      String kafka,
+      KafkaSettings kafka,
       String topic,
       @Nullable String service,
       @Nullable URI baseline,
@@ -81,7 +82,7 @@ final class Stack {
           .overrideHeader(s.overrideHeader())
           .recorder(URI.create("http://127.0.0.1:" + httpPort), s.token())
           .upstreamCa(s.upstreamCa())
-          .kafkaBootstrap(s.kafka())
+          .kafka(s.kafka())
           .topic(s.topic())
           .capture(capturePolicy(s.capture()))
           .redactor(s.redactor())

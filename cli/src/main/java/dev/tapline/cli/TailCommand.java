@@ -1,6 +1,7 @@
 package dev.tapline.cli;
 
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.core.kafka.Topics;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -34,10 +35,12 @@ import picocli.CommandLine.Option;
 final class TailCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
-  @Option(names = "--kafka", required = true, paramLabel = "BOOTSTRAP", description = "Kafka bootstrap servers, e.g. 127.0.0.1:9092.")
+  @Option(names = "--kafka", required = true, paramLabel = "BOOTSTRAP", description = "Read from the Kafka cluster at these bootstrap servers, e.g. 127.0.0.1:9092.")
   String kafka;
 
-  @Option(names = "--topic", defaultValue = Topics.EXCHANGES, paramLabel = "T", description = "Topic (default: ${DEFAULT-VALUE}).")
+  @Mixin KafkaOptions kafkaOptions = new KafkaOptions();
+
+  @Option(names = "--topic", defaultValue = Topics.EXCHANGES, paramLabel = "T", description = "Read this topic (default: ${DEFAULT-VALUE}).")
   String topic;
 
   @Option(names = "--from-beginning", description = "Start at the oldest exchange instead of new ones.")
@@ -55,12 +58,15 @@ final class TailCommand implements Callable<Integer> {
       throw new UsageException("--limit must be at least 1: " + limit);
     }
     Duration idle = idleTimeout == null ? null : Durations.parse("--idle-timeout", idleTimeout);
-    Map<String, Object> props = Map.of(
-        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka,
+    KafkaSettings settings = kafkaOptions.settings(kafka);
+    if (settings == null) {
+      throw new UsageException("--kafka BOOTSTRAP is required");
+    }
+    Map<String, Object> props = settings.clientProperties(Map.of(
         ConsumerConfig.GROUP_ID_CONFIG, "tapline-tail-" + UUID.randomUUID(),
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, fromBeginning ? "earliest" : "latest",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
-        ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000");
+        ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "15000"));
     AtomicBoolean stopping = new AtomicBoolean();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       Thread main = Thread.currentThread();
@@ -77,7 +83,7 @@ final class TailCommand implements Callable<Integer> {
       try {
         consumer.partitionsFor(topic, Duration.ofSeconds(15));
       } catch (org.apache.kafka.common.errors.TimeoutException e) {
-        System.err.println("tapline tail: no Kafka answering at " + kafka + " (" + e.getMessage() + ")");
+        System.err.println("tapline tail: no Kafka answering at " + settings.describe() + " (" + e.getMessage() + ")");
         return 3;
       }
       consumer.subscribe(List.of(topic));

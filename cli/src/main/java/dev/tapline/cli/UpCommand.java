@@ -2,6 +2,7 @@ package dev.tapline.cli;
 
 import dev.tapline.core.PrivateFiles;
 import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.examples.OrdersService;
 import dev.tapline.examples.clinic.ClinicService;
@@ -59,7 +60,9 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP", description = "Use this Kafka cluster instead of the embedded broker.")
   @Nullable String kafka;
 
-  @Option(names = "--kafka-port", paramLabel = "K", defaultValue = "9092", description = "Port of the embedded broker (default: ${DEFAULT-VALUE}; 0 = any free port).")
+  @Mixin KafkaOptions kafkaOptions = new KafkaOptions();
+
+  @Option(names = "--kafka-port", paramLabel = "K", defaultValue = "9092", description = "Run the embedded broker on this port; 0 picks any free port (default: ${DEFAULT-VALUE}).")
   int kafkaPort;
 
   @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".tapline", description = "The embedded broker, the index and the proxy's capture spool keep their data here (default: ${DEFAULT-VALUE}).")
@@ -122,13 +125,14 @@ final class UpCommand implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(hook);
     try {
       PrivateFiles.directory(dataDir);
-      String bootstrap = kafka;
-      if (bootstrap == null) {
+      KafkaSettings kafkaSettings = kafkaOptions.settings(kafka);
+      if (kafkaSettings == null) {
         System.err.println("starting embedded Kafka ...");
         EmbeddedKafka broker = EmbeddedKafka.start(dataDir.resolve("kafka"), kafkaPort);
         running.push(broker);
-        bootstrap = broker.bootstrapServers();
+        kafkaSettings = KafkaSettings.of(broker.bootstrapServers());
       }
+      String bootstrap = kafkaSettings.bootstrapServers();
       String svc = service;
       @Nullable URI baseline;
       Map<String, URI> demoRoutes = new LinkedHashMap<>();
@@ -154,14 +158,14 @@ final class UpCommand implements Callable<Integer> {
         baseline = null; // no service yet: Kafka and the recorder only
       }
       Map<String, RouteSpec> routes = routeOptions.routes(demoRoutes);
-      Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes,
+      Stack stack = Stack.start(new Stack.Settings(kafkaSettings, Topics.EXCHANGES, svc, baseline, routes,
           routeOptions.overrideHeader, upstreamCa, capture, proxyPort, adminPort, httpPort, dataDir.resolve("index"),
           dataDir.resolve("spool"), spoolMaxBytes, serverToken.value(), serverToken.allowedHosts,
           Endpoints.of(graphqlPaths.resolver()), limits, redaction.redactor(), listenerTls),
           running);
 
       out.println();
-      line(out, "kafka", bootstrap);
+      line(out, "kafka", kafkaSettings.describe());
       if (stack.proxyUri() != null) {
         line(out, "proxy", String.valueOf(stack.proxyUri()));
         line(out, "proxy admin", String.valueOf(stack.adminUri()));

@@ -8,6 +8,7 @@ import dev.tapline.core.Headers;
 import dev.tapline.core.Redactor;
 import dev.tapline.core.Request;
 import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.core.testing.TestExchanges;
 import dev.tapline.kafka.embedded.testing.SharedKafka;
 import dev.tapline.proxy.CaptureProxy;
@@ -188,7 +189,7 @@ class ProxyCommandTest {
   void upPutsItsTokenOnTheProxyAdminPortToo() throws Exception {
     Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
-      Stack stack = Stack.start(new Stack.Settings(SharedKafka.bootstrap(), SharedKafka.uniqueTopic("up-admin"), "orders",
+      Stack stack = Stack.start(new Stack.Settings(KafkaSettings.of(SharedKafka.bootstrap()), SharedKafka.uniqueTopic("up-admin"), "orders",
           URI.create("http://127.0.0.1:9"), Map.of(), "sd-override", null, "none", 0, 0, 0, dir.resolve("index"),
           dir.resolve("spool"), 1L << 30, "up-t0k", List.of(), Endpoints.defaults(), new QueryLimitOptions(),
           Redactor.defaults(), new ListenerTlsOptions()),

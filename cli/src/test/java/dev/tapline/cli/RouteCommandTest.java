@@ -10,6 +10,7 @@ import dev.tapline.core.api.ExchangeSummary;
 import dev.tapline.core.api.Page;
 import dev.tapline.core.api.RecorderClient;
 import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.examples.OrdersService;
 import dev.tapline.kafka.embedded.testing.SharedKafka;
 import dev.tapline.proxy.ProxyConfig;
@@ -64,7 +65,7 @@ class RouteCommandTest {
         SharedKafka.bootstrap()))) {
       admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
     }
-    stack = Stack.start(new Stack.Settings(SharedKafka.bootstrap(), topic, "orders",
+    stack = Stack.start(new Stack.Settings(KafkaSettings.of(SharedKafka.bootstrap()), topic, "orders",
         v1.baseUri(), Map.of("demo-v2", RouteSpec.to(v2.baseUri())), "sd-override", null, "all", 0, 0, 0,
         dir.resolve("index"), null, ProxyConfig.DEFAULT_SPOOL_MAX_BYTES, TOKEN, List.of(), Endpoints.defaults(), new QueryLimitOptions(),
         Redactor.defaults(), new ListenerTlsOptions()), running);

@@ -55,7 +55,8 @@ class RedactorSecretsTest {
     byte[] wire = ExchangeCodec.encode(e);
     Exchange back = ExchangeCodec.decode(wire);
     List<String> seen = new ArrayList<>();
-    seen.add(new String(wire, UTF_8));
+    // The id and start time are random: a short secret could be found in them by chance.
+    seen.add(new String(wire, UTF_8).replace(e.id(), "ID").replace(Long.toString(e.startedAt()), "T"));
     Request r = back.request();
     seen.addAll(List.of(r.authority(), r.path(), r.uri(), percentDecoded(r.uri())));
     for (Headers hs : new Headers[] {r.headers(), back.response() == null ? Headers.empty() : back.response().headers()}) {
@@ -302,9 +303,9 @@ class RedactorSecretsTest {
 
   @Test
   void aTruncatedJsonBodyIsRedactedUpToTheCutAndTextuallyAfter() {
-    String json = "{\"user\":{\"password\":\"hunter2\"},\"session\":{\"id\":\"s-9\",\"csrf\":\"c-7";
+    String json = "{\"user\":{\"password\":\"hunter2\"},\"session\":{\"id\":\"s-9\",\"csrf\":\"q-7";
     Exchange r = redactor.redact(response(new Body("application/json", null, json.getBytes(UTF_8), true, 9000)));
-    assertNowhere(r, "hunter2", "s-9", "c-7");
+    assertNowhere(r, "hunter2", "s-9", "q-7");
     assertThat(r.redactions()).contains("response.body:$.user.password", "response.body:$..session");
   }
 

@@ -55,6 +55,11 @@ final class AnalyzedField extends Field {
     this.count = n;
   }
 
+  /** The bytes of its terms. */
+  int byteSize() {
+    return count == 0 ? 0 : ends[count - 1];
+  }
+
   @Override
   public TokenStream tokenStream(Analyzer analyzer, TokenStream reuse) {
     // The writer hands back the stream this field's previous value used: one per field in each of

@@ -75,12 +75,14 @@ final class Background {
 
   /**
    * Decides, from {@code /proc/stat} and {@code /proc/self/stat}, whether other processes keep the
-   * CPUs busy, and if so how long the ingest loop pauses after a batch: three times as long as
-   * the batch took (at most a second), so that indexing takes at most about a quarter of what it
-   * would. Busy means: over the last quarter second or more, the CPUs were at least {@value
-   * #BUSY}% busy and other processes used at least {@value #OTHERS}% of them. A recorder alone
-   * on a machine (catching up a backlog, say) therefore never pauses, however busy it keeps
-   * the CPUs itself.
+   * CPUs busy, and if so how long indexing pauses after a batch: three times as long as the batch
+   * took (at most a second), so that indexing takes at most about a quarter of what it would. Busy
+   * means: over the last quarter second or more, the CPUs were at least {@value #BUSY}% busy and
+   * other processes used at least {@value #OTHERS}% of them. A recorder alone on a machine (catching
+   * up a backlog, say) therefore never pauses, however busy it keeps the CPUs itself. Nor does one
+   * whose index is {@link #MAX_BEHIND_NANOS} or more behind what it has read: yielding is for
+   * slack, and a search must not fall seconds behind the traffic for it. (The live stream does not
+   * wait for the index at all, see {@code LiveStream}.)
    */
   static final class Pacer {
     static final int BUSY = 90;
@@ -88,6 +90,8 @@ final class Background {
     private static final long SAMPLE_NANOS = 250_000_000L;
     private static final long MAX_PAUSE_NANOS = 1_000_000_000L;
     private static final long PAUSE_FACTOR = 3; // indexing takes at most about a quarter of what it would
+    /** An index this far behind what was read does not pause. */
+    static final long MAX_BEHIND_NANOS = 1_000_000_000L;
     private static final Path STAT = Path.of("/proc/stat");
     private static final Path SELF_STAT = Path.of("/proc/self/stat");
 
@@ -98,7 +102,15 @@ final class Background {
 
     /** How long to pause after a batch of work that took {@code batchNanos}; 0 for no pause. */
     long pauseNanos(long batchNanos) {
-      if (!available) {
+      return pauseNanos(batchNanos, 0);
+    }
+
+    /**
+     * As {@link #pauseNanos(long)}, when the oldest exchange read but not indexed was read {@code
+     * behindNanos} ago (0: none waits).
+     */
+    long pauseNanos(long batchNanos, long behindNanos) {
+      if (!available || behindNanos >= MAX_BEHIND_NANOS) {
         return 0;
       }
       long now = System.nanoTime();

@@ -69,11 +69,10 @@ final class BrokerLag implements AutoCloseable {
     this.metrics = metrics;
     this.indexed = indexed;
     this.assigned = assigned;
-    this.admin = Admin.create(Map.of(
-        AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka(),
+    this.admin = Admin.create(config.kafkaSettings().clientProperties(Map.of(
         AdminClientConfig.CLIENT_ID_CONFIG, "tapline-recorder-lag",
         AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000,
-        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 4_000));
+        AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 4_000)));
     this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, "tapline-recorder-lag");
       t.setDaemon(true);

@@ -42,8 +42,12 @@ final class HttpApi {
   private static final long WAIT_MILLIS = 20;
   /** The same while following: only how soon a dropped client or a due heartbeat is noticed. */
   private static final long FOLLOW_WAIT_MILLIS = 250;
-  /** The {@code retry:} hint: how soon a client asks again after a response ends. */
-  static final long RECONNECT_MILLIS = 500;
+  /**
+   * The {@code retry:} hint: how soon a client asks again after a response ends. The viewer asks
+   * with {@code follow=false}, so this is most of how far behind the traffic its Live view runs: an
+   * exchange waits half of it on average, all of it at worst (docs/BENCHMARKS.md).
+   */
+  static final long RECONNECT_MILLIS = 200;
 
   /** The {@code Retry-After} of a {@code 429}: permits are held for a query's time, seconds at most. */
   static final int RETRY_AFTER_SECONDS = 1;

@@ -8,6 +8,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -44,10 +46,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kafka → Lucene. One thread polls and adds documents to the index writer; decoder threads turn
- * the next batch into documents meanwhile, so on two cores the Lucene work and the JSON work run
- * side by side. With more index threads, each batch is split between the ingest thread and a
- * writer pool (each thread fills its own Lucene segment), and decoding is split the same way. The
+ * Kafka → Lucene. One thread polls and books; decoder threads turn each batch into documents and
+ * writer threads add them to the index writer, so on two cores the Lucene work on one batch and the
+ * JSON work on the next run side by side. With more index threads, each batch is split between as
+ * many writers (each fills its own Lucene segment), and decoding is split the same way. Decoded
+ * batches go to the live stream at once ({@link LiveStream#decoded}), before the index has them. The
  * Lucene commit records, for every partition, the next offset to read; Kafka offsets are committed
  * only after that commit. On (re)assignment a partition resumes from the offset in the index, and a
  * partition the index has never seen starts at the beginning of the topic: the index is a
@@ -61,17 +64,42 @@ final class Ingestor {
   private static final String OFFSET_KEY = "offset:";
   private static final String SEQ_KEY = "seq";
   private static final AtomicInteger INSTANCES = new AtomicInteger();
+  private static final Duration IDLE_POLL = Duration.ofMillis(100);
+  /** How often the loop looks at the writers and the topic while the writers are busy or paused. */
+  private static final long LOOK_NANOS = 10_000_000L;
 
   private final RecorderConfig config;
   private final ExchangeIndex index;
   private final RecorderMetrics metrics;
+  private final @Nullable LiveStream stream;
   private final KafkaConsumer<byte[], byte[]> consumer;
   /** Decodes records into documents, one batch ahead of the ingest thread. */
   private final ExecutorService decoders;
-  /** With more than one index thread: the others besides the ingest thread; else null. */
-  private final @Nullable ExecutorService writers;
-  /** The batch being decoded while the one before it is indexed; only the ingest thread touches it. */
-  private @Nullable Batch pending;
+  /**
+   * The same at normal priority, for batches someone follows on the live stream: it shows each
+   * batch once decoded, and niced decoders on CPUs kept busy by traffic fell seconds behind it
+   * (docs/BENCHMARKS.md). Only the decoding; indexing stays background work.
+   */
+  private final ExecutorService liveDecoders;
+  /**
+   * The threads that add documents to the index writer, one per index thread, at background
+   * priority. The ingest thread only reads, hands out and keeps the books, at normal priority, so
+   * that the live stream's reads never wait behind indexing that yields to traffic.
+   */
+  private final ExecutorService writers;
+  /** The batch the writers are adding now (null when none), done once {@link #added} is. */
+  private @Nullable Batch adding;
+  private @Nullable Future<?> added;
+  private long addingSince;
+  /**
+   * Batches read and being decoded (or decoded) but not indexed yet, oldest first; only the ingest
+   * thread touches them. Usually one, decoded while the one before it is indexed; more while the
+   * pacer pauses indexing, up to {@link #maxAhead} records.
+   */
+  private final ArrayDeque<Batch> pending = new ArrayDeque<>();
+  private int pendingRecords;
+  /** Records read ahead of the index at most; then reading waits for indexing. */
+  private final int maxAhead;
   private final Thread thread;
   /**
    * Per partition, the next offset to read; covers everything added to the index writer. Written
@@ -95,7 +123,14 @@ final class Ingestor {
   private volatile @Nullable Throwable failure;
 
   Ingestor(RecorderConfig config, ExchangeIndex index, RecorderMetrics metrics) {
+    this(config, index, metrics, null);
+  }
+
+  /** @param stream handed every batch as soon as it is decoded, before it is indexed (or null) */
+  Ingestor(RecorderConfig config, ExchangeIndex index, RecorderMetrics metrics, @Nullable LiveStream stream) {
+    this.stream = stream;
     this.config = config;
+    this.maxAhead = Math.max(4 * config.batchSize(), 8192);
     this.index = index;
     this.metrics = metrics;
     Map<String, String> committed = index.lastCommitData();
@@ -110,7 +145,6 @@ final class Ingestor {
     // Retention runs on the first loop, then every retentionCheckInterval.
     lastRetentionNanos = System.nanoTime() - config.retentionCheckInterval().toNanos();
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
     // Static membership: a recorder restarted on the same index (after a crash too) takes its
     // partitions back at once instead of waiting for the old member's session to expire.
@@ -123,10 +157,11 @@ final class Ingestor {
     p.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-    this.consumer = new KafkaConsumer<>(p);
+    this.consumer = new KafkaConsumer<>(config.kafkaSettings().clientProperties(p));
     this.decoders = Executors.newFixedThreadPool(config.indexThreads(), Background.threads("tapline-index-decode"));
-    this.writers = config.indexThreads() == 1 ? null
-        : Executors.newFixedThreadPool(config.indexThreads() - 1, Background.threads("tapline-index-writer"));
+    this.liveDecoders = Executors.newFixedThreadPool(config.indexThreads(),
+        Thread.ofPlatform().daemon().name("tapline-live-decode").factory());
+    this.writers = Executors.newFixedThreadPool(config.indexThreads(), Background.threads("tapline-index-writer"));
     this.committer = Executors.newSingleThreadExecutor(Background.threads("tapline-index-commit"));
     this.thread = new Thread(this::run, "tapline-ingest");
     this.thread.setDaemon(true);
@@ -157,46 +192,67 @@ final class Ingestor {
     }
     // No interrupts: a thread interrupted inside Lucene file I/O closes the index's channels.
     decoders.shutdown();
-    if (writers != null) {
-      writers.shutdown();
-    }
+    liveDecoders.shutdown();
+    writers.shutdown();
     committer.shutdown();
   }
 
   private void run() {
-    Background.lowerPriority();
+    // Not lowered: this thread reads and keeps the books; the writers, decoders, refreshes, commits
+    // and merges do the heavy work at background priority.
     try {
       consumer.subscribe(List.of(config.topic()), new Rebalance());
+      // Indexing waits until then when the pacer pauses it; reading and decoding go on meanwhile.
+      long resumeAt = System.nanoTime();
       while (!stopping) {
-        ConsumerRecords<byte[], byte[]> records;
-        try {
-          // With a batch in hand, only take what has already arrived: the batch is not held back.
-          records = consumer.poll(pending == null ? Duration.ofMillis(100) : Duration.ZERO);
-        } catch (WakeupException e) {
-          break;
-        }
-        if (!records.isEmpty() || pending == null) {
-          // A full batch means more is waiting: a backlog, not live traffic.
-          index.catchingUp(records.count() >= config.batchSize());
-        }
-        Batch previous = pending;
-        pending = records.isEmpty() ? null : decode(records);
-        if (previous == null) {
-          if (pending != null) {
-            continue; // a first batch after a quiet spell: straight to indexing it
-          }
-        } else {
-          long started = System.nanoTime();
-          index(previous);
-          // The batch's whole cost, decoding on the other threads included.
-          long pause = pacer.pauseNanos(System.nanoTime() - started + previous.decodeNanos.get());
+        if (added != null && added.isDone()) {
+          Batch b = finishAdding();
+          long done = System.nanoTime();
+          // The batch's whole cost, decoding on the other threads included; and how long the oldest
+          // exchange not indexed yet has waited since it was read.
+          long pause = pacer.pauseNanos(done - addingSince + b.decodeNanos.get(),
+              pending.isEmpty() ? 0 : done - pending.peekFirst().polledAt);
           if (pause > 0) {
             metrics.paused.increment(pause / 1e9);
-            LockSupport.parkNanos(this, pause); // stop() unparks
+            resumeAt = done + pause;
           }
         }
-        commitOffsetsOfFinishedCommit();
         long now = System.nanoTime();
+        boolean busy = added != null;
+        boolean mayIndex = !busy && !pending.isEmpty() && now - resumeAt >= 0;
+        if (pendingRecords < maxAhead) {
+          ConsumerRecords<byte[], byte[]> records;
+          try {
+            // With a batch to hand to the writers, only take what has already arrived. While they
+            // add one, or indexing pauses, look every LOOK_NANOS: the live stream gets each batch as
+            // soon as it is decoded, however long the index takes.
+            records = consumer.poll(mayIndex ? Duration.ZERO
+                : pending.isEmpty() && !busy ? IDLE_POLL
+                : Duration.ofNanos(busy ? LOOK_NANOS : Math.min(resumeAt - now, LOOK_NANOS)));
+          } catch (WakeupException e) {
+            break;
+          }
+          if (!records.isEmpty() || pending.isEmpty()) {
+            // A full batch means more is waiting: a backlog, not live traffic.
+            index.catchingUp(records.count() >= config.batchSize());
+          }
+          if (!records.isEmpty()) {
+            Batch b = decode(records);
+            pending.addLast(b);
+            pendingRecords += b.records.size();
+          }
+        } else if (!mayIndex) {
+          LockSupport.parkNanos(this, busy ? LOOK_NANOS : resumeAt - now); // stop() unparks
+        }
+        // The oldest batch goes to the writers, which add it as soon as it is decoded; the next one
+        // is decoded meanwhile.
+        if (added == null && !pending.isEmpty() && System.nanoTime() - resumeAt >= 0) {
+          Batch b = pending.pollFirst();
+          pendingRecords -= b.records.size();
+          startAdding(b);
+        }
+        commitOffsetsOfFinishedCommit();
+        now = System.nanoTime();
         if (now - lastRetentionNanos >= config.retentionCheckInterval().toNanos()) {
           lastRetentionNanos = now;
           long cutoff = dev.tapline.core.Ids.nowMicros() - config.retention().toMillis() * 1000;
@@ -213,7 +269,15 @@ final class Ingestor {
       failure = t;
       // What was polled after the failed batch is not indexed: closing the consumer below must not
       // index it (see Rebalance) and commit offsets past the batch that failed.
-      pending = null;
+      pending.clear();
+      Future<?> a = added;
+      if (a != null) {
+        try {
+          a.get(30, java.util.concurrent.TimeUnit.SECONDS); // not recorded: only so that closing waits for it
+        } catch (Exception ignored) {
+          // it failed too, or is stuck; the index is closed anyway
+        }
+      }
       LOG.error("ingestion from {} stopped: {}", config.topic(), t.toString(), t);
     } finally {
       try {
@@ -237,6 +301,8 @@ final class Ingestor {
   private static final class Batch {
     final List<ConsumerRecord<byte[], byte[]>> records;
     final long baseSeq;
+    /** When it was read (System.nanoTime). */
+    final long polledAt = System.nanoTime();
     /** How the batch is split between threads, the same for decoding and for indexing. */
     final List<Range> ranges;
     final String[] ids;
@@ -246,6 +312,8 @@ final class Ingestor {
     final List<Future<?>> decoding = new ArrayList<>();
     /** Time the decoder threads spent on it (the pacer counts it with the indexing). */
     final AtomicLong decodeNanos = new AtomicLong();
+    /** Ranges still being decoded; the thread that finishes the last one hands the batch to the live stream. */
+    final AtomicInteger undecoded;
 
     Batch(List<ConsumerRecord<byte[], byte[]>> records, long baseSeq, List<Range> ranges) {
       this.records = records;
@@ -255,6 +323,7 @@ final class Ingestor {
       this.ids = new String[n];
       this.docs = new Document[n];
       this.poison = new String[n];
+      this.undecoded = new AtomicInteger(ranges.size());
     }
   }
 
@@ -265,31 +334,56 @@ final class Ingestor {
     metrics.consumed.increment(list.size());
     Batch batch = new Batch(list, nextSeq, ranges(list.size()));
     nextSeq += list.size();
+    ExecutorService pool = stream != null && stream.wantsFresh() ? liveDecoders : decoders;
     for (Range r : batch.ranges) {
-      batch.decoding.add(decoders.submit(() -> decodeRange(batch, r.from(), r.to())));
+      batch.decoding.add(pool.submit(() -> decodeRange(batch, r.from(), r.to())));
     }
     return batch;
   }
 
   /**
-   * Adds a decoded batch to the index writer: on this thread, or with more index threads split
-   * between this thread and the writer pool. Batches are indexed in the order they were polled.
+   * Hands a batch to the writer threads: each range is added to the index writer as soon as it is
+   * decoded. Batches are added in the order they were polled, one at a time.
    */
-  private void index(Batch batch) throws IOException {
-    for (Future<?> f : batch.decoding) {
-      await(f, "decoding a batch");
+  private void startAdding(Batch batch) {
+    List<CompletableFuture<Void>> parts = new ArrayList<>(batch.ranges.size());
+    for (int i = 0; i < batch.ranges.size(); i++) {
+      Range r = batch.ranges.get(i);
+      Future<?> decoding = batch.decoding.get(i);
+      parts.add(CompletableFuture.runAsync(() -> {
+        try {
+          await(decoding, "decoding a batch");
+          putRange(batch, r.from(), r.to());
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, writers));
     }
-    List<Range> ranges = batch.ranges;
-    List<Future<?>> parts = new ArrayList<>(ranges.size() - 1);
-    for (Range r : ranges.subList(1, ranges.size())) {
-      parts.add(writers.submit(() -> {
-        putRange(batch, r.from(), r.to());
-        return null;
-      }));
+    adding = batch;
+    addingSince = System.nanoTime();
+    added = CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new));
+  }
+
+  /**
+   * Waits for the batch the writers are adding, then books it as indexed: its dead letters, its
+   * offsets, the sequence number the index covers. Null when no batch was being added.
+   */
+  private @Nullable Batch finishAdding() throws IOException {
+    Future<?> f = added;
+    Batch batch = adding;
+    if (f == null || batch == null) {
+      return null;
     }
-    putRange(batch, ranges.get(0).from(), ranges.get(0).to());
-    for (Future<?> part : parts) {
-      await(part, "indexing a batch");
+    try {
+      await(f, "indexing a batch");
+    } catch (IllegalStateException e) {
+      if (e.getCause() instanceof java.io.UncheckedIOException io) {
+        throw io.getCause();
+      }
+      throw e;
+    } finally {
+      added = null;
+      adding = null;
     }
     int n = batch.records.size();
     int poisoned = 0;
@@ -306,14 +400,17 @@ final class Ingestor {
     indexedSeq = batch.baseSeq + n;
     index.markIndexedThrough(indexedSeq - 1);
     dirty = true;
+    return batch;
   }
 
-  /** Indexes the batch that is still being decoded, if any (before a commit that must cover it). */
+  /** Indexes the batches read but not indexed yet, if any (before a commit that must cover them). */
   private void indexPending() throws IOException {
-    Batch b = pending;
-    if (b != null) {
-      pending = null;
-      index(b);
+    finishAdding();
+    while (!pending.isEmpty()) {
+      Batch b = pending.pollFirst();
+      pendingRecords -= b.records.size();
+      startAdding(b);
+      finishAdding();
     }
   }
 
@@ -347,6 +444,17 @@ final class Ingestor {
   }
 
   private void decodeRange(Batch batch, int from, int to) {
+    try {
+      decodeEach(batch, from, to);
+    } finally {
+      if (batch.undecoded.decrementAndGet() == 0 && stream != null) {
+        // The live stream shows it now; the index will when it has caught up (see LiveStream).
+        stream.decoded(batch.baseSeq, batch.ids.clone(), batch.docs.clone());
+      }
+    }
+  }
+
+  private void decodeEach(Batch batch, int from, int to) {
     long started = System.nanoTime();
     for (int i = from; i < to; i++) {
       ConsumerRecord<byte[], byte[]> r = batch.records.get(i);
@@ -422,12 +530,11 @@ final class Ingestor {
     LOG.warn("dead-lettering {}-{}@{}: {}", r.topic(), r.partition(), r.offset(), reason);
     if (dlq == null) {
       Properties props = new Properties();
-      props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka());
       props.put(ProducerConfig.ACKS_CONFIG, "all");
       props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
       props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
       props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-      dlq = new KafkaProducer<>(props);
+      dlq = new KafkaProducer<>(config.kafkaSettings().clientProperties(props));
     }
     ProducerRecord<byte[], byte[]> out = new ProducerRecord<>(config.dlqTopic(), null, r.key(), r.value());
     for (Header h : r.headers()) {
@@ -536,7 +643,7 @@ final class Ingestor {
       if (failure != null) {
         return; // closing after a failure: the index keeps its last commit
       }
-      if (pending != null || dirty || inFlight != null) {
+      if (!pending.isEmpty() || added != null || dirty || inFlight != null) {
         try {
           indexPending();
           commitNow();

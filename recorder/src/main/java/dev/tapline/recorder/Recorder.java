@@ -98,7 +98,7 @@ public final class Recorder implements AutoCloseable {
     LiveStream stream = new LiveStream(index, metrics, config.streamQueue(), config.slowClientTimeout());
     Ingestor ingestor;
     try {
-      ingestor = new Ingestor(config, index, metrics);
+      ingestor = new Ingestor(config, index, metrics, stream);
     } catch (RuntimeException e) {
       stream.close();
       index.close();
@@ -140,7 +140,7 @@ public final class Recorder implements AutoCloseable {
     lag.start();
     server.start();
     Recorder r = new Recorder(config, metrics, index, stream, ingestor, lag, server, threads);
-    LOG.info("recorder on {} indexing {} from {} into {}", r.baseUri(), config.topic(), config.kafka(), config.indexDir());
+    LOG.info("recorder on {} indexing {} from {} into {}", r.baseUri(), config.topic(), config.kafkaSettings(), config.indexDir());
     return r;
   }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.sun.net.httpserver.HttpHandler;
 import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.core.kafka.Topics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
@@ -36,7 +37,7 @@ public final class RecorderConfig {
   /** How long indexing may stay behind the broker before {@code /healthz} says degraded, by default. */
   public static final Duration DEFAULT_LAG_TOLERANCE = Duration.ofSeconds(10);
 
-  private final String kafka;
+  private final KafkaSettings kafka;
   private final String topic;
   private final String dlqTopic;
   private final String groupId;
@@ -130,7 +131,11 @@ public final class RecorderConfig {
     return b;
   }
 
-  public String kafka() { return kafka; }
+  /** Kafka bootstrap servers. */
+  public String kafka() { return kafka.bootstrapServers(); }
+
+  /** How the recorder's clients reach Kafka: servers, TLS, SASL, other client properties. */
+  public KafkaSettings kafkaSettings() { return kafka; }
 
   public String topic() { return topic; }
 
@@ -195,7 +200,7 @@ public final class RecorderConfig {
   public Set<String> allowedHosts() { return allowedHosts; }
 
   public static final class Builder {
-    private @Nullable String kafka;
+    private @Nullable KafkaSettings kafka;
     private String topic = Topics.EXCHANGES;
     private String dlqTopic = Topics.EXCHANGES_DLQ;
     private String groupId = "tapline-recorder";
@@ -263,7 +268,13 @@ public final class RecorderConfig {
 
     /** Kafka bootstrap servers, e.g. {@code 127.0.0.1:9092}. Required. */
     public Builder kafka(String bootstrapServers) {
-      this.kafka = nonBlank(bootstrapServers, "kafka");
+      this.kafka = KafkaSettings.of(nonBlank(bootstrapServers, "kafka"));
+      return this;
+    }
+
+    /** How to reach Kafka when it needs more than the servers (TLS, SASL, client properties). */
+    public Builder kafka(KafkaSettings settings) {
+      this.kafka = requireNonNull(settings, "settings");
       return this;
     }
 

@@ -289,4 +289,47 @@ class LiveStreamTest {
       }
     }
   }
+
+  @Test
+  void theStreamShowsExchangesAsTheyAreDecodedBeforeTheIndexHasThem() throws Exception {
+    String topic = SharedKafka.uniqueTopic("fresh");
+    // The index refreshes once an hour: whatever the stream shows comes from the decoded batches.
+    RecorderConfig config = Fixtures.config(topic, dir).refreshInterval(Duration.ofHours(1)).build();
+    String query = "service:orders AND status:[500 TO 599] AND body:\"out of stock\"";
+    try (Recorder r = Recorder.start(config);
+        SseClient client = new SseClient(r.baseUri(), query, null)) {
+      long now = Ids.nowMicros();
+      List<Exchange> all = new ArrayList<>();
+      List<String> matching = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        String service = i % 5 == 0 ? "users" : "orders";
+        int status = i % 2 == 0 ? 503 : 200;
+        // the words of the phrase in another order do not match it
+        String body = i % 3 == 0 ? "{\"error\":\"stock out of\"}" : "{\"error\":\"item " + i + " is out of stock\"}";
+        Exchange e = exchange(service, null, "GET", "/orders/" + i, status, "", body, now + i);
+        all.add(e);
+        if (service.equals("orders") && status == 503 && i % 3 != 0) {
+          matching.add(e.id());
+        }
+      }
+      Fixtures.produce(topic, all);
+
+      assertThat(client.take(matching.size(), Duration.ofSeconds(60))).containsExactlyElementsOf(matching);
+      assertThat(r.index().search("service:orders", 50, null).items()).as("nothing is searchable yet").isEmpty();
+      assertThat(client.take(1, Duration.ofMillis(500))).isEmpty();
+      // resuming after an exchange the index does not show yet goes on right after it
+      try (SseClient again = new SseClient(r.baseUri(), query, matching.get(2))) {
+        assertThat(again.take(matching.size() - 3, Duration.ofSeconds(30)))
+            .containsExactlyElementsOf(matching.subList(3, matching.size()));
+      }
+      // and a position past them all is where the next request starts: nothing twice
+      Answer caughtUp = ask(r.baseUri(), query, null);
+      assertThat(ask(r.baseUri(), query, caughtUp.position()).exchangeIds()).isEmpty();
+
+      r.index().refresh();
+      assertThat(r.index().search("service:orders", 50, null).items()).hasSize(32);
+      Answer fromIndex = ask(r.baseUri(), query, LiveStream.SEQ_PREFIX + "-1");
+      assertThat(fromIndex.exchangeIds()).as("the same exchanges from the index").containsExactlyElementsOf(matching);
+    }
+  }
 }

@@ -3,6 +3,7 @@ package dev.tapline.replay;
 import static java.util.Objects.requireNonNull;
 
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.core.kafka.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -28,11 +29,16 @@ public final class DriftPublisher {
    * @throws IllegalStateException with the broker's reason when the record was not accepted in time
    */
   public static void publish(String bootstrap, String topic, DriftReport report, Duration timeout) {
-    requireNonNull(bootstrap, "bootstrap");
+    publish(KafkaSettings.of(requireNonNull(bootstrap, "bootstrap")), topic, report, timeout);
+  }
+
+  /** As {@link #publish(String, String, DriftReport, Duration)}, reaching Kafka as {@code kafka} says (TLS, SASL). */
+  public static void publish(KafkaSettings kafka, String topic, DriftReport report, Duration timeout) {
+    requireNonNull(kafka, "kafka");
     requireNonNull(topic, "topic");
     requireNonNull(report, "report");
+    String bootstrap = kafka.describe();
     Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
     p.put(ProducerConfig.ACKS_CONFIG, "all");
     p.put(ProducerConfig.CLIENT_ID_CONFIG, "tapline-replay");
     p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis());
@@ -41,7 +47,7 @@ public final class DriftPublisher {
     p.put(ProducerConfig.LINGER_MS_CONFIG, 0);
     byte[] value = ReportWriter.json().toBytes(report);
     try (KafkaProducer<byte[], byte[]> producer =
-        new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+        new KafkaProducer<>(kafka.clientProperties(p), new ByteArraySerializer(), new ByteArraySerializer())) {
       ProducerRecord<byte[], byte[]> rec =
           new ProducerRecord<>(topic, report.runId().getBytes(StandardCharsets.UTF_8), value);
       rec.headers().add(ExchangeCodec.SCHEMA_HEADER, String.valueOf(JsonReport.VERSION).getBytes(StandardCharsets.UTF_8));

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.kafka.KafkaSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -42,17 +43,17 @@ final class DriftRuns implements AutoCloseable {
   private volatile boolean closed;
   private volatile long skipped;
 
-  DriftRuns(String bootstrapServers, String topic, int max) {
+  DriftRuns(KafkaSettings kafka, String topic, int max) {
     this.topic = requireNonNull(topic, "topic");
     this.max = max;
     Properties p = new Properties();
-    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, requireNonNull(bootstrapServers, "bootstrapServers"));
     p.put(ConsumerConfig.GROUP_ID_CONFIG, "tapline-ui-drift-" + UUID.randomUUID());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "tapline-ui-drift");
     p.put(ConsumerConfig.METADATA_MAX_AGE_CONFIG, "5000"); // notice the topic soon after it appears
-    this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer = new KafkaConsumer<>(requireNonNull(kafka, "kafka").clientProperties(p),
+        new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.thread = Thread.ofPlatform().daemon().name("tapline-ui-drift").unstarted(this::run);
   }
 

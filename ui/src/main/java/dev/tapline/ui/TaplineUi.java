@@ -38,8 +38,8 @@ public final class TaplineUi implements AutoCloseable {
 
   private TaplineUi(UiOptions options, GenerateApi.Generator generator) {
     this.options = requireNonNull(options, "options");
-    this.driftRuns = options.kafka() == null ? null
-        : new DriftRuns(options.kafka(), options.driftTopic(), options.maxDriftRuns()).start();
+    this.driftRuns = options.kafkaSettings() == null ? null
+        : new DriftRuns(options.kafkaSettings(), options.driftTopic(), options.maxDriftRuns()).start();
     Map<String, HttpHandler> priv = new LinkedHashMap<>();
     priv.put("/api/ui/config", new UiConfigApi(options));
     priv.put("/api/generate", new GenerateApi(options.token(), generator));

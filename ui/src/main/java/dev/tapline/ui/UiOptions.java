@@ -2,6 +2,7 @@ package dev.tapline.ui;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.core.kafka.Topics;
 import org.jspecify.annotations.Nullable;
 
@@ -18,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  */
 public final class UiOptions {
   private final @Nullable String token;
-  private final @Nullable String kafka;
+  private final @Nullable KafkaSettings kafka;
   private final String driftTopic;
   private final int maxDriftRuns;
   private final @Nullable String proxyUrl;
@@ -49,7 +50,10 @@ public final class UiOptions {
   public @Nullable String token() { return token; }
 
   /** Kafka bootstrap servers for drift results, or null to leave the Drift view empty. */
-  public @Nullable String kafka() { return kafka; }
+  public @Nullable String kafka() { return kafka == null ? null : kafka.bootstrapServers(); }
+
+  /** How drift results are read from Kafka (servers, TLS, SASL), or null to leave the Drift view empty. */
+  public @Nullable KafkaSettings kafkaSettings() { return kafka; }
 
   public String driftTopic() { return driftTopic; }
 
@@ -59,7 +63,7 @@ public final class UiOptions {
 
   public static final class Builder {
     private @Nullable String token;
-    private @Nullable String kafka;
+    private @Nullable KafkaSettings kafka;
     private String driftTopic = Topics.DRIFT;
     private int maxDriftRuns = 200;
     private @Nullable String proxyUrl;
@@ -73,7 +77,13 @@ public final class UiOptions {
     }
 
     public Builder kafka(@Nullable String bootstrapServers) {
-      this.kafka = bootstrapServers == null || bootstrapServers.isBlank() ? null : bootstrapServers;
+      this.kafka = bootstrapServers == null || bootstrapServers.isBlank() ? null : KafkaSettings.of(bootstrapServers);
+      return this;
+    }
+
+    /** As {@link #kafka(String)}, for a cluster that needs TLS, SASL or other client properties. */
+    public Builder kafka(@Nullable KafkaSettings settings) {
+      this.kafka = settings;
       return this;
     }
 

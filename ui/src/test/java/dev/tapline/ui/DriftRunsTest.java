@@ -3,6 +3,7 @@ package dev.tapline.ui;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.tapline.core.kafka.KafkaSettings;
 import dev.tapline.kafka.embedded.testing.SharedKafka;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -30,7 +31,7 @@ class DriftRunsTest {
   void readsRunsPublishedBeforeAndAfterItStartsNewestFirst() {
     String topic = SharedKafka.uniqueTopic("drift");
     publish(topic, DriftDocs.run("run-1", "2026-11-26T10:00:00Z", "pass", "a"));
-    try (DriftRuns runs = new DriftRuns(SharedKafka.bootstrap(), topic, 10).start()) {
+    try (DriftRuns runs = new DriftRuns(KafkaSettings.of(SharedKafka.bootstrap()), topic, 10).start()) {
       publish(topic, DriftDocs.run("run-2", "2026-11-26T10:05:00Z", "drift", "b"));
       await().atMost(Duration.ofSeconds(20)).until(() -> runs.summaries().size() == 2);
       assertThat(runs.summaries()).extracting(n -> n.get("runId").asText()).containsExactly("run-2", "run-1");
@@ -51,7 +52,7 @@ class DriftRunsTest {
         DriftDocs.run("mid", "2026-11-26T10:10:00Z", "pass", "a"),
         DriftDocs.run("new", "2026-11-26T10:20:00Z", "drift", "a"),
         DriftDocs.run("mid", "2026-11-26T10:10:00Z", "drift", "a"));
-    try (DriftRuns runs = new DriftRuns(SharedKafka.bootstrap(), topic, 2).start()) {
+    try (DriftRuns runs = new DriftRuns(KafkaSettings.of(SharedKafka.bootstrap()), topic, 2).start()) {
       await().atMost(Duration.ofSeconds(20)).until(() -> runs.skipped() == 3 && runs.summaries().size() == 2
           && runs.run("mid").map(r -> r.get("verdict").asText().equals("drift")).orElse(false));
       assertThat(runs.summaries()).extracting(n -> n.get("runId").asText()).containsExactly("new", "mid");

@@ -61,6 +61,11 @@ public final class RecorderBench {
       long rawBytes = produce(kafka.bootstrapServers(), topic, n, rnd);
       System.out.printf("produced %,d exchanges (%,.1f MB as NDJSON, %.0f B/exchange) in %.1f s%n",
           n, rawBytes / 1e6, (double) rawBytes / n, (System.nanoTime() - t0) / 1e9);
+      // What the topic keeps per exchange (lz4-compressed batches, as the proxy sends them): the
+      // partitions' log segments, not their index files, which Kafka allocates ahead.
+      long topicBytes = topicLogBytes(work.resolve("kafka").resolve("kafka-logs"), topic);
+      System.out.printf("topic: %,.1f MB of log segments on the broker's disk = %.0f B/exchange = %.1f%% of the raw NDJSON%n",
+          topicBytes / 1e6, (double) topicBytes / n, 100.0 * topicBytes / rawBytes);
 
       com.sun.management.OperatingSystemMXBean os =
           (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
@@ -235,6 +240,21 @@ public final class RecorderBench {
     long[] a = nanos.stream().mapToLong(Long::longValue).sorted().toArray();
     int rank = (int) Math.ceil(p * a.length);
     return a[Math.max(0, Math.min(a.length - 1, rank - 1))] / 1e6;
+  }
+
+  /** The bytes of the {@code .log} segments of every partition of {@code topic} under {@code logDir}. */
+  static long topicLogBytes(Path logDir, String topic) throws java.io.IOException {
+    try (var dirs = Files.list(logDir)) {
+      long total = 0;
+      for (Path d : dirs.filter(d -> d.getFileName().toString().matches(java.util.regex.Pattern.quote(topic) + "-\\d+")).toList()) {
+        try (var files = Files.list(d)) {
+          for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".log")).toList()) {
+            total += Files.size(f);
+          }
+        }
+      }
+      return total;
+    }
   }
 
   static long produce(String bootstrap, String topic, int n, SplittableRandom rnd) {

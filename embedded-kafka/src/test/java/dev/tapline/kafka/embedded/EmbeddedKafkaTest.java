@@ -66,4 +66,38 @@ class EmbeddedKafkaTest {
       assertThat(seen).containsExactly("kept");
     }
   }
+
+  @Test
+  void aSaslSslListenerTakesTheScramUserOverTlsAndRefusesAWrongPassword(@TempDir Path dir) throws Exception {
+    try (EmbeddedKafka k = EmbeddedKafka.builder(dir).tls().scram("tapline", "s3cret-\"quoted\"").start()) {
+      assertThat(k.securedClientProperties()).containsEntry("security.protocol", "SASL_SSL")
+          .containsEntry("ssl.truststore.type", "PEM");
+      assertThat(java.nio.file.Files.readString(k.caCertificate())).startsWith("-----BEGIN CERTIFICATE-----");
+      Map<String, Object> client = new java.util.HashMap<>(k.securedClientProperties());
+      client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, k.securedBootstrapServers());
+      try (var producer = new KafkaProducer<String, String>(client, new StringSerializer(), new StringSerializer())) {
+        producer.send(new ProducerRecord<>("secured", "k", "over tls")).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+
+      Map<String, Object> wrong = new java.util.HashMap<>(client);
+      wrong.put("sasl.jaas.config", "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"tapline\" password=\"nope\";");
+      wrong.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+      try (var producer = new KafkaProducer<String, String>(wrong, new StringSerializer(), new StringSerializer())) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> producer.send(new ProducerRecord<>("secured", "k", "no")).get())
+            .hasRootCauseInstanceOf(org.apache.kafka.common.errors.SaslAuthenticationException.class);
+      }
+    }
+  }
+
+  @Test
+  void aTlsListenerAloneIsSslWithAGeneratedCertificateForLoopback(@TempDir Path dir) throws Exception {
+    try (EmbeddedKafka k = EmbeddedKafka.builder(dir).tls().start()) {
+      assertThat(k.securedClientProperties()).containsEntry("security.protocol", "SSL").doesNotContainKey("sasl.mechanism");
+      Map<String, Object> client = new java.util.HashMap<>(k.securedClientProperties());
+      client.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, k.securedBootstrapServers());
+      try (var producer = new KafkaProducer<String, String>(client, new StringSerializer(), new StringSerializer())) {
+        producer.send(new ProducerRecord<>("tls", "k", "v")).get(30, java.util.concurrent.TimeUnit.SECONDS);
+      }
+    }
+  }
 }
