@@ -226,6 +226,12 @@ public final class NotesService implements AutoCloseable {
     return authorized.get();
   }
 
+  /** Revokes every token and session, as a logout everywhere or a key rotation does: the next use is a 401. */
+  public void revokeAll() {
+    tokens.clear();
+    sessions.clear();
+  }
+
   @Override
   public void close() {
     server.stop(0);

@@ -117,6 +117,8 @@ public final class NotesTraffic {
     secrets.add(cookie.substring(cookie.indexOf('=') + 1));
     sendCookie("GET", "/web/profile", cookie);
     sendCookie("GET", "/web/notes", cookie);
+    // Meanwhile, in the app: one more note, which the profile counts.
+    authed("POST", "/api/notes", "{\"title\":\"Pick up the parcel\",\"body\":\"\"}");
     sendCookie("GET", "/web/profile", cookie);
     sendCookie("DELETE", "/web/session", cookie);
     sendCookie("GET", "/web/profile", cookie);
