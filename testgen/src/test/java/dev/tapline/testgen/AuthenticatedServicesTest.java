@@ -153,6 +153,57 @@ class AuthenticatedServicesTest {
   }
 
   @Test
+  void withTheClientCredentialsGrantTheTestsGetTheirTokenFromTheTokenEndpointTheRecordingNeverShowed() throws Exception {
+    List<Exchange> recorded;
+    String clientSecret = "reports-secret-9d2f";
+    try (NotesService notes = NotesService.builder().client("reports", clientSecret).start()) {
+      // The client gets its token straight from the service (its identity provider), not through the proxy.
+      HttpClient http = HttpClient.newHttpClient();
+      String answer = http.send(HttpRequest.newBuilder(notes.baseUri().resolve("/oauth/token"))
+          .header("Content-Type", "application/x-www-form-urlencoded")
+          .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials&client_id=reports&client_secret=" + clientSecret))
+          .build(), HttpResponse.BodyHandlers.ofString()).body();
+      String token = answer.replaceAll(".*\"access_token\":\"([^\"]+)\".*", "$1");
+      recorded = ProxyRecording.record("notes", notes.baseUri(), keyed, proxy -> {
+        try {
+          send(http, "POST", proxy + "/api/notes", token, "{\"title\":\"Weekly report\",\"body\":\"ok\"}");
+          send(http, "POST", proxy + "/api/notes", token, "{\"title\":\"Monthly report\",\"body\":\"ok\"}");
+          send(http, "GET", proxy + "/api/notes", token, null);
+          send(http, "GET", proxy + "/api/me", token, null);
+          send(http, "GET", proxy + "/api/me", null, null);
+        } catch (IOException | InterruptedException e) {
+          throw new AssertionError(e);
+        }
+        return 5;
+      }).exchanges();
+      assertNoSecrets(recorded.stream().map(e -> new String(ExchangeCodec.encode(e), StandardCharsets.UTF_8)).toList(),
+          Set.of(token, clientSecret));
+    }
+    GeneratorOptions options = options("com.example.notes.cc").toBuilder().auth(GeneratorOptions.Auth.clientCredentials(
+        new dev.tapline.core.auth.ClientCredentials(URI.create("/oauth/token"), "reports", "NOTES_CLIENT_SECRET", null)))
+        .build();
+    Path file = ndjson(recorded, "cc.ndjson");
+    GenerationResult r;
+    try (NotesService fresh = NotesService.builder().client("reports", clientSecret).tokenTtl(Duration.ofMillis(1500)).start();
+        ExchangeReader in = ExchangeReader.file(file)) {
+      // Every recorded path is under /api: that is the base path, and the token endpoint a path on the same host.
+      r = TestGenerator.create(options).generate(in, null,
+          new VerifyOptions(URI.create(fresh.baseUri() + "/api"), 3, Map.of("tapline.auth.clientSecret", clientSecret)));
+      assertThat(fresh.logins()).isPositive();
+    }
+    assertThat(r.verification().removed()).isEmpty();
+    assertThat(r.verification().notWritten()).isEmpty();
+    String support = r.files().get("java/com/example/notes/cc/TaplineTarget.java");
+    assertThat(support).contains("public static RequestSpecification authenticated()",
+        "credential(\"tapline.auth.clientSecret\", \"NOTES_CLIENT_SECRET\", null)",
+        "credential(\"tapline.auth.clientId\", \"TAPLINE_AUTH_CLIENT_ID\", \"reports\")", ".post(tokenUrl(\"/oauth/token\"))");
+    String me = r.files().get("java/com/example/notes/cc/MeContractTest.java");
+    assertThat(testMethod(me, "getMe_returns200")).contains("given(TaplineTarget.authenticated())");
+    assertThat(testMethod(me, "getMe_returns401")).contains("given(TaplineTarget.spec())");
+    assertNoSecrets(r.files().values(), Set.of(clientSecret));
+  }
+
+  @Test
   void verifyingWithoutTheCredentialsSaysWhichAreMissingInsteadOfDroppingTests() throws IOException {
     Path file = ndjson(recording.exchanges(), "notes2.ndjson");
     try (ExchangeReader in = ExchangeReader.file(file)) {
