@@ -1,5 +1,6 @@
 package dev.tapline.cli;
 
+import dev.tapline.core.Redactor;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
@@ -89,6 +90,13 @@ final class ProxyCommand implements Callable<Integer> {
 
   @Mixin ServerToken serverToken = new ServerToken();
 
+  @Option(names = "--redact-key-file", paramLabel = "FILE",
+      description = "A file holding the redaction hash key (at least 16 characters, e.g. made with openssl rand -hex 32)."
+          + " Every redacted value then becomes [REDACTED:<keyed hash>], equal wherever the secret was, so that generate"
+          + " and replay can link a token or a session cookie to the login that issued it. Keep the file readable by its"
+          + " owner only. Without it, redacted values are a plain [REDACTED].")
+  @Nullable Path redactKeyFile;
+
   @Option(names = "--max-routes", paramLabel = "N", defaultValue = "" + ProxyConfig.DEFAULT_MAX_ROUTES,
       description = "Most routing keys the route table holds; PUT /routes/KEY for a new key beyond it is a 409"
           + " (default: ${DEFAULT-VALUE}).")
@@ -125,6 +133,10 @@ final class ProxyCommand implements Callable<Integer> {
     if (cfg.kafkaBootstrap() == null && cfg.capture() != CapturePolicy.NONE) {
       err.println("warning: no --kafka given: requests are proxied but nothing is captured");
     }
+    if (redactKeyFile != null && RedactKeyFile.readableByOthers(redactKeyFile)) {
+      err.println("warning: the redaction key " + redactKeyFile + " is readable by other users, who could test guesses"
+          + " against the hashes in captures: chmod 600 " + redactKeyFile);
+    }
     CaptureProxy proxy;
     try {
       proxy = CaptureProxy.start(cfg);
@@ -150,6 +162,8 @@ final class ProxyCommand implements Callable<Integer> {
     proxy.routes().snapshot().forEach((k, v) -> out.println("sandbox   " + k + " -> " + v));
     out.println("capture   " + cfg.capture().name().toLowerCase(Locale.ROOT)
         + (cfg.kafkaBootstrap() == null ? " (nowhere: no --kafka)" : " -> kafka " + cfg.kafkaBootstrap() + " topic " + cfg.topic()));
+    out.println("redaction " + (redactKeyFile == null ? "[REDACTED] markers (no --redact-key-file: logins cannot be linked)"
+        : "keyed hashes, key from " + redactKeyFile));
     if (proxy.adminUri() != null && cfg.adminToken() == null && !loopback(cfg.adminHost())) {
       err.println("warning: the admin port " + proxy.adminUri() + " takes no token and listens beyond this machine:"
           + " anyone who reaches it can change where requests go (give --token or --token-file)");
@@ -211,6 +225,9 @@ final class ProxyCommand implements Callable<Integer> {
       throw new UsageException("--" + e.getMessage(), e); // "transport must be one of ...: X"
     }
     b.upstreamCa(Cli.readableFile("--upstream-ca", upstreamCa));
+    if (redactKeyFile != null) {
+      b.redactor(Redactor.builder().hashKey(RedactKeyFile.read("--redact-key-file", redactKeyFile)).build());
+    }
     b.include(include);
     b.exclude(exclude);
     if (admin != null && !admin.isBlank()) {

@@ -1,6 +1,7 @@
 package dev.tapline.cli;
 
 import dev.tapline.core.Metrics;
+import dev.tapline.core.Redactor;
 import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
@@ -40,7 +41,8 @@ final class Stack {
       @Nullable String token,
       List<String> allowedHosts,
       Endpoints endpoints,
-      QueryLimitOptions limits) {}
+      QueryLimitOptions limits,
+      Redactor redactor) {}
 
   private final @Nullable CaptureProxy proxy;
   private final Recorder recorder;
@@ -72,6 +74,7 @@ final class Stack {
           .kafkaBootstrap(s.kafka())
           .topic(s.topic())
           .capture(capturePolicy(s.capture()))
+          .redactor(s.redactor())
           .admin("127.0.0.1", s.adminPort())
           .adminToken(s.token())
           .adminAllowedHosts(s.allowedHosts())

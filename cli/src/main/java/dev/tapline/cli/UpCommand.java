@@ -1,5 +1,6 @@
 package dev.tapline.cli;
 
+import dev.tapline.core.Redactor;
 import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.examples.OrdersService;
@@ -86,6 +87,13 @@ final class UpCommand implements Callable<Integer> {
 
   @Mixin ServerToken serverToken = new ServerToken();
 
+  @Option(names = "--redact-key-file", paramLabel = "FILE",
+      description = "The file holding the redaction hash key, with which redacted values become [REDACTED:<keyed hash>]"
+          + " so that generate and replay can link a token or a session cookie to the login that issued it. By default"
+          + " it is redact.key in the data directory, made (random, readable by its owner only) the first time and"
+          + " reused after, so hashes stay comparable across restarts.")
+  @Nullable Path redactKeyFile;
+
   @Mixin GraphqlPaths graphqlPaths = new GraphqlPaths();
   @Mixin QueryLimitOptions limits = new QueryLimitOptions();
 
@@ -142,9 +150,14 @@ final class UpCommand implements Callable<Integer> {
       for (String s : sandboxes) {
         Cli.sandbox(s, routes);
       }
+      Path keyFile = redactKeyFile != null ? redactKeyFile : dataDir.resolve(RedactKeyFile.DEFAULT_NAME);
+      if (redactKeyFile == null && RedactKeyFile.createIfMissing(keyFile)) {
+        System.err.println("made the redaction key " + keyFile + " (owner-only; reused from now on)");
+      }
+      Redactor redactor = Redactor.builder().hashKey(RedactKeyFile.read("--redact-key-file", keyFile)).build();
       Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, upstreamCa, capture,
           proxyPort, adminPort, httpPort, dataDir.resolve("index"), serverToken.value(), serverToken.allowedHosts,
-          Endpoints.of(graphqlPaths.resolver()), limits),
+          Endpoints.of(graphqlPaths.resolver()), limits, redactor),
           running);
 
       out.println();
@@ -154,6 +167,7 @@ final class UpCommand implements Callable<Integer> {
         line(out, "proxy admin", String.valueOf(stack.adminUri()));
       }
       line(out, "recorder API/UI", stack.recorderUri().toString());
+      line(out, "redaction key", keyFile + "   (keyed hashes: generate and replay link logins to their use)");
       if (demo) {
         line(out, "baseline (v1)", baseline.toString());
         line(out, "sandbox (v2)", routes.get(DEMO_KEY) + "   routing key " + DEMO_KEY);

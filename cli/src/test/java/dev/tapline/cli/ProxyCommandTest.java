@@ -108,7 +108,7 @@ class ProxyCommandTest {
     try {
       Stack stack = Stack.start(new Stack.Settings(SharedKafka.bootstrap(), SharedKafka.uniqueTopic("up-admin"), "orders",
           URI.create("http://127.0.0.1:9"), Map.of(), null, "none", 0, 0, 0, dir.resolve("index"), "up-t0k", List.of(),
-          Endpoints.defaults(), new QueryLimitOptions()),
+          Endpoints.defaults(), new QueryLimitOptions(), dev.tapline.core.Redactor.defaults()),
           running);
       URI routes = stack.adminUri().resolve("/routes");
       assertThat(status(routes)).isEqualTo(401);

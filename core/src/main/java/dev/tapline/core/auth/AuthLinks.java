@@ -205,7 +205,7 @@ public final class AuthLinks {
    * and the fields that say who logs in ({@code username}, {@code email}, {@code client_id}), which
    * keep their recorded value unless the run gives another.
    */
-  static List<Credential> credentialsOf(@Nullable String contentType, @Nullable String body) {
+  public static List<Credential> credentialsOf(@Nullable String contentType, @Nullable String body) {
     if (body == null || body.isBlank()) {
       return List.of();
     }
