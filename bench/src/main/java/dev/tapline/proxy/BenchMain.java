@@ -8,8 +8,8 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * Entry points for {@code bench/proxy/run.sh} (not a test): {@code kafka} starts an embedded broker
- * and prints its bootstrap; {@code proxy UPSTREAM_URL PORT none|all [BOOTSTRAP]} runs the proxy with
- * admin on PORT+1000; {@code upstream PORT} runs {@link TestUpstream} (its {@code /upload} reads
+ * and prints its bootstrap; {@code proxy UPSTREAM_URL PORT none|all [BOOTSTRAP [SPOOL_DIR]]} runs the
+ * proxy with admin on PORT+1000 (and a disk spool in SPOOL_DIR); {@code upstream PORT} runs {@link TestUpstream} (its {@code /upload} reads
  * the whole body). All run until killed.
  */
 public final class BenchMain {
@@ -33,6 +33,7 @@ public final class BenchMain {
             .admin("127.0.0.1", port + 1000)
             .capture(CapturePolicy.valueOf(args[3].toUpperCase(java.util.Locale.ROOT)))
             .kafkaBootstrap(args.length > 4 ? args[4] : null)
+            .spoolDir(args.length > 5 ? Path.of(args[5]) : null)
             .build());
         Runtime.getRuntime().addShutdownHook(new Thread(proxy::close));
         System.out.println("ready " + proxy.uri() + " admin " + proxy.adminUri() + " transport " + proxy.transport()
@@ -45,7 +46,7 @@ public final class BenchMain {
         System.out.flush();
       }
       default -> throw new IllegalArgumentException(
-          "usage: kafka [PORT] | proxy UPSTREAM PORT none|all [BOOTSTRAP] | upstream PORT");
+          "usage: kafka [PORT] | proxy UPSTREAM PORT none|all [BOOTSTRAP [SPOOL_DIR]] | upstream PORT");
     }
     new CountDownLatch(1).await();
   }

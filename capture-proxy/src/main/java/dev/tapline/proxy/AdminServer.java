@@ -9,8 +9,6 @@ import dev.tapline.core.http.HttpEdge;
 import dev.tapline.core.http.HttpResponses;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -22,8 +20,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The admin port: {@code GET /healthz}, {@code GET /metrics} (Prometheus text, when the proxy's meter
  * registry is a Prometheus one), {@code GET /routes}, {@code GET|PUT|DELETE /routes/{key}} ({@code
- * PUT} with {@code {"upstream": "http://host:port"}}). A plain JDK server on its own thread: admin
- * calls never touch the forwarding event loops.
+ * PUT} with a {@link RouteSpec} as JSON: {@code {"upstream"?, "override"?, "exceptStatus"?,
+ * "rules"?}}). A plain JDK server on its own thread: admin calls never touch the forwarding event
+ * loops.
  *
  * <p>Core's {@link HttpEdge} stands in front of every path: the {@code Host} check (a loopback-bound
  * admin port answers 421 to a {@code Host} that does not name it, so a web page cannot reach it by
@@ -32,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  * key, so {@code /routes} is what the token guards.
  */
 final class AdminServer {
-  private static final int MAX_BODY = 64 * 1024;
+  // Room for mock bodies in the rules.
+  private static final int MAX_BODY = 256 * 1024;
 
   private final HttpServer server;
   private final ExecutorService executor;
@@ -76,7 +76,9 @@ final class AdminServer {
     if (!ex.getRequestURI().getRawPath().equals("/healthz")) {
       HttpResponses.notFound(ex);
     } else if (HttpResponses.requireGet(ex)) {
-      HttpResponses.json(ex, 200, Map.of("status", "ok"));
+      // 200 for "degraded" too: the proxy forwards every request either way, and a load balancer
+      // that took it out of rotation would turn a capture outage into an outage (CaptureHealth).
+      HttpResponses.json(ex, 200, metrics.health().json());
     }
   }
 
@@ -130,11 +132,11 @@ final class AdminServer {
   private void route(HttpExchange ex, String key) throws IOException {
     switch (ex.getRequestMethod()) {
       case "GET" -> {
-        URI u = routes.get(key);
-        if (u == null) {
+        RouteSpec r = routes.get(key);
+        if (r == null) {
           HttpResponses.error(ex, 404, ErrorCode.NOT_FOUND, "no route for routing key \"" + key + "\"");
         } else {
-          HttpResponses.json(ex, 200, route(key, u.toString()));
+          HttpResponses.json(ex, 200, route(key, r));
         }
       }
       case "PUT" -> put(ex, key);
@@ -163,22 +165,16 @@ final class AdminServer {
           + e.getOriginalMessage());
       return;
     }
-    JsonNode up = node == null ? null : node.get("upstream");
-    if (up == null || !up.isTextual() || up.asText().isBlank()) {
-      HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, "body must have a string field \"upstream\", e.g."
-          + " {\"upstream\": \"http://127.0.0.1:8082\"}");
-      return;
-    }
-    URI uri;
+    RouteSpec spec;
     try {
-      uri = new URI(up.asText().trim());
-    } catch (URISyntaxException e) {
-      HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, "upstream is not a URL: " + e.getMessage());
+      spec = RouteSpec.fromJson(node);
+    } catch (IllegalArgumentException e) {
+      HttpResponses.error(ex, 400, ErrorCode.BAD_REQUEST, String.valueOf(e.getMessage()));
       return;
     }
     try {
-      URI old = routes.put(key, uri);
-      HttpResponses.json(ex, old == null ? 201 : 200, route(key, String.valueOf(routes.get(key))));
+      RouteSpec old = routes.put(key, spec);
+      HttpResponses.json(ex, old == null ? 201 : 200, route(key, spec));
     } catch (RouteTable.FullException e) {
       HttpResponses.error(ex, 409, ErrorCode.CONFLICT, e.getMessage(), "maxRoutes", routes.maxRoutes());
     } catch (IllegalArgumentException e) {
@@ -186,16 +182,16 @@ final class AdminServer {
     }
   }
 
-  private static Map<String, String> route(String key, String upstream) {
-    Map<String, String> m = new LinkedHashMap<>();
+  private static Map<String, Object> route(String key, RouteSpec spec) {
+    Map<String, Object> m = new LinkedHashMap<>();
     m.put("key", key);
-    m.put("upstream", upstream);
+    m.putAll(spec.toJson());
     return m;
   }
 
-  private Map<String, String> routesJson() {
-    Map<String, String> out = new LinkedHashMap<>();
-    routes.snapshot().forEach((k, v) -> out.put(k, v.toString()));
+  private Map<String, Object> routesJson() {
+    Map<String, Object> out = new LinkedHashMap<>();
+    routes.snapshot().forEach((k, v) -> out.put(k, v.toJson()));
     return out;
   }
 }

@@ -69,7 +69,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter {
         return;
       }
       f.responseHead(x, r);
-      if (!(msg instanceof HttpContent)) {
+      if (!(msg instanceof HttpContent) || exchange != x) {
+        // Also when the frontend let this connection go on its head (an override it did not keep).
         return;
       }
     }

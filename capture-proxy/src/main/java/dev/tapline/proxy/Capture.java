@@ -26,7 +26,8 @@ final class Capture {
   final long startedAtMicros;
   final long startNanos;
   final @Nullable String routingKey;
-  final String target;
+  /** The answering target's label: set again when the exchange ends (an override may fall back). */
+  String target;
   final String method;
   final String uri;
   final String authority;

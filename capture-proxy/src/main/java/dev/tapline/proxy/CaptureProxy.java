@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * (to the sandbox upstream in the {@linkplain #routes() route table}, else to the baseline), streams
  * request and response through untouched, and tees a bounded, redacted copy of both into an {@link
  * Exchange} published asynchronously (to Kafka, or an {@link ExchangeSink}). Capture never blocks or
- * fails the user's request: when the publisher or the broker cannot keep up, captures are dropped
- * and counted ({@link ProxyMetrics#droppedCount()}).
+ * fails the user's request: while Kafka is unreachable or stalled, captures wait in a disk spool
+ * when one is configured ({@link ProxyConfig.Builder#spoolDir}) and are sent in order when it is
+ * back; what cannot be kept is dropped and counted ({@link ProxyMetrics#droppedCount()}). The admin
+ * port's {@code /healthz} then says {@code degraded}, with the reasons.
  *
  * <pre>{@code
  * try (CaptureProxy proxy = CaptureProxy.start(ProxyConfig.builder()
@@ -41,6 +43,7 @@ import org.slf4j.LoggerFactory;
  *   System.out.println("proxy  " + proxy.uri());        // http://127.0.0.1:<port>
  *   System.out.println("admin  " + proxy.adminUri());   // /healthz, /metrics, /routes
  *   proxy.routes().put("pr-42", URI.create("http://127.0.0.1:9000"));
+ *   proxy.routes().put("pr-43", RouteSpec.parse("{\"override\": \"http://127.0.0.1:8000\"}"));
  * }
  * }</pre>
  *
@@ -98,27 +101,45 @@ public final class CaptureProxy implements AutoCloseable {
     Transport t = Transport.of(config.transport());
     // Everything that can reject the configuration comes before the sink starts.
     SslContext tls = ProxyState.clientTls(config.upstreamCa());
-    RouteTable routes = new RouteTable(config.sandboxes(), config.maxRoutes());
-    Router router = new Router(config.routingKeys(), routes, Upstream.of(config.baseline()));
+    RouteTable routes = new RouteTable(Upstream.of(config.baseline()), config.routes(), config.maxRoutes(),
+        config.recorderUrl() != null);
+    Router router = new Router(config.routingKeys(), routes);
     MeterRegistry registry = config.meterRegistry();
     ProxyMetrics metrics = new ProxyMetrics(registry != null ? registry : Metrics.registry());
     ExchangeSink sink;
+    Spool spool = null;
     if (config.capture() == CapturePolicy.NONE) {
       sink = ExchangeSink.discarding();
     } else if (config.sink() != null) {
       sink = config.sink();
     } else if (config.kafkaBootstrap() != null) {
-      sink = ExchangeSink.kafka(config.kafkaBootstrap(), config.topic());
+      if (config.spoolDir() != null) {
+        spool = Spool.open(config.spoolDir(), config.spoolMaxBytes(),
+            n -> metrics.droppedFromSpool(ExchangeSink.DropReason.FAILED, n));
+        metrics.spool(spool);
+      }
+      try {
+        sink = new KafkaExchangeSink(config.kafkaBootstrap(), config.topic(), java.util.Map.of(), spool, metrics);
+      } catch (RuntimeException e) {
+        if (spool != null) {
+          spool.close();
+        }
+        throw e;
+      }
     } else {
       sink = ExchangeSink.discarding();
     }
+    metrics.health(new CaptureHealth(sink, spool, metrics)::check);
+    RecordedMocks mocks = config.recorderUrl() == null ? null
+        : new RecordedMocks(config.recorderUrl(), config.recorderToken(), config.service());
     CapturePublisher publisher = new CapturePublisher(sink, config, metrics);
-    ProxyState state = new ProxyState(config, router, metrics, publisher, t, tls);
+    ProxyState state = new ProxyState(config, router, metrics, publisher, t, tls, mocks);
     EventLoopGroup group;
     try {
       group = t.group(Runtime.getRuntime().availableProcessors(), "tapline-proxy");
     } catch (RuntimeException | LinkageError e) {
       publisher.close();
+      closeQuietly(mocks);
       throw e;
     }
     Channel server;
@@ -138,6 +159,7 @@ public final class CaptureProxy implements AutoCloseable {
     } catch (Exception e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       publisher.close();
+      closeQuietly(mocks);
       throw new UncheckedIOException(new IOException(
           "cannot listen on " + config.listenHost() + ":" + config.listenPort() + ": " + e.getMessage(), e));
     }
@@ -149,6 +171,7 @@ public final class CaptureProxy implements AutoCloseable {
         server.close();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         publisher.close();
+        closeQuietly(mocks);
         throw new UncheckedIOException(new IOException(
             "cannot start the admin server on " + config.adminHost() + ":" + config.adminPort() + ": " + e.getMessage(), e));
       }
@@ -180,7 +203,7 @@ public final class CaptureProxy implements AutoCloseable {
     return admin == null ? null : URI.create("http://" + hostForUri(requireNonNull(config.adminHost())) + ":" + admin.port());
   }
 
-  /** The live route table (routing key → sandbox upstream); changes apply to the next request. */
+  /** The live route table (routing key → sandbox upstream, override, rules); changes apply to the next request. */
   public RouteTable routes() {
     return routes;
   }
@@ -222,12 +245,19 @@ public final class CaptureProxy implements AutoCloseable {
       admin.stop();
     }
     group.shutdownGracefully(200, 5000, TimeUnit.MILLISECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
+    closeQuietly(state.mocks);
     try {
       publisher.close().get(20, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (ExecutionException | TimeoutException e) {
       log.warn("capture publisher did not close cleanly: {}", e.toString());
+    }
+  }
+
+  private static void closeQuietly(@Nullable RecordedMocks mocks) {
+    if (mocks != null) {
+      mocks.close();
     }
   }
 

@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The one thread between the event loops and the sink. Event loops only {@link #offer} (never
  * block: a full queue or byte budget is a drop); this thread builds, redacts and hands exchanges
- * to the sink, so capture costs the forwarding path a queue insert.
+ * to the sink, so capture costs the forwarding path a queue insert and two counter increments
+ * (captured, pending: see {@link ProxyMetrics}).
  *
  * <p>Under load the event loops do not wake this thread: it takes what has queued up every
  * millisecond ({@link #TICK_NANOS}), so a busy proxy pays no wake-up system call per capture and
@@ -67,15 +68,16 @@ final class CapturePublisher {
     long size = weight(c);
     if (closing || queuedBytes.addAndGet(size) > MAX_QUEUED_BYTES) {
       queuedBytes.addAndGet(-size);
-      metrics.dropped();
+      metrics.capturedButQueueFull();
       return;
     }
     if (queued.incrementAndGet() > capacity) {
       queued.decrementAndGet();
       queuedBytes.addAndGet(-size);
-      metrics.dropped();
+      metrics.capturedButQueueFull();
       return;
     }
+    metrics.captured();
     queue.offer(c);
     if (sleeping) {
       LockSupport.unpark(thread);
@@ -126,19 +128,14 @@ final class CapturePublisher {
       e = redactor.redact(c.toExchange(service, proxyId));
     } catch (RuntimeException ex) {
       log.warn("could not build the exchange for {} {}: {}", c.method, c.uri, ex.toString());
-      metrics.notBuilt();
+      metrics.delivered(new ExchangeSink.Delivery.Dropped(ExchangeSink.DropReason.FAILED, ex));
       return;
     }
-    boolean accepted;
     try {
-      accepted = sink.offer(e, delivered);
+      sink.offer(e, delivered);
     } catch (RuntimeException ex) {
       log.warn("sink {} failed on exchange {}: {}", sink.describe(), e.id(), ex.toString());
-      metrics.delivered(new ExchangeSink.Delivery.Failed(ex, false));
-      return;
-    }
-    if (!accepted) {
-      metrics.dropped();
+      metrics.delivered(new ExchangeSink.Delivery.Dropped(ExchangeSink.DropReason.FAILED, ex));
     }
   }
 

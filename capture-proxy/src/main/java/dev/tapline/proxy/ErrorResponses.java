@@ -15,7 +15,7 @@ import java.util.Map;
 
 /** The proxy's own responses: JSON {@code {"error": ..., "detail": ...}}, as every Tapline server answers. */
 final class ErrorResponses {
-  private static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = new ObjectMapper();
 
   private ErrorResponses() {}
 

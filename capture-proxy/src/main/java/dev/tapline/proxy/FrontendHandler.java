@@ -7,6 +7,8 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -18,10 +20,12 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.ArrayDeque;
+import java.util.concurrent.TimeUnit;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,6 +35,11 @@ import org.jspecify.annotations.Nullable;
  * answers come from {@link ErrorResponses}; a request head {@link RequestChecks} refuses is answered
  * without routing, capture or upstream, and the connection closes after it. The expiries of {@link
  * ClientTimeouts} arrive as events and take their turn behind the messages decoded before them.
+ *
+ * <p>A route's rules give other targets than an upstream ({@link Target}): an override is sent
+ * the whole request first and its answer kept or dropped on its response head, the request then
+ * going again to the fallback; a mock or a fault's status is answered here; a fault's delay waits
+ * on a timer of this loop; a reset closes the connection with RST.
  *
  * <p>AUTO_READ is off on both sides. A request body is read from the client only while the
  * upstream can take more (writability); between a complete request and the end of its response,
@@ -42,6 +51,8 @@ import org.jspecify.annotations.Nullable;
 final class FrontendHandler extends ChannelInboundHandlerAdapter {
   // Pipelined messages held while an earlier request is answered; past this, stop reading.
   private static final int MAX_QUEUED = 16;
+  /** What the client's response says when an override was skipped or fell back. */
+  static final AsciiString OVERRIDE_NOTE = AsciiString.cached("Tapline-Override");
   private final ProxyState state;
   private final ClientTimeouts timeouts;
   private @Nullable ChannelHandlerContext ctx;
@@ -138,78 +149,277 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private void begin(HttpRequest req) {
     long now = System.nanoTime();
     Target target = state.router.route(req);
-    Upstream up = switch (target) {
-      case Target.Baseline b -> b.upstream();
-      case Target.Sandbox s -> s.upstream();
-    };
     HttpHeaders h = req.headers();
     boolean ws = HopByHop.isWebSocketUpgrade(h);
     String host = h.get(HttpHeaderNames.HOST, "");
     Capture capture = state.captures.open(req, target, host, ws, now);
-    InFlight x = new InFlight(req, target, up, capture, now, ws);
+    InFlight x = new InFlight(req, target, capture, now, ws, host.isEmpty());
     state.inFlight.increment();
     x.keepAlive = HttpUtil.isKeepAlive(req);
     if (HttpUtil.is100ContinueExpected(req)) {
-      // The proxy answers 100-continue itself once the upstream is connected; the upstream gets the
-      // body without having to ask for it.
+      // The proxy answers 100-continue itself once the body is wanted (the upstream is connected, or
+      // the proxy keeps or drops the body itself); the upstream gets the body without asking for it.
       x.expectContinue = true;
       h.remove(HttpHeaderNames.EXPECT);
     }
-    HopByHop.forUpstream(req, ws, host, up.hostPort(), clientIp());
+    HopByHop.forUpstream(req, ws, host, clientIp());
     cur = x;
+    switch (target) {
+      case Target.Forward f -> forward(x, f.upstream());
+      case Target.Overriding o -> override(x, o);
+      case Target.Mock m -> mock(x, m);
+      case Target.Fault f -> fault(x, f);
+    }
+  }
+
+  /** Sends the request to {@code up}, on an idle pooled connection when there is one. */
+  private void forward(InFlight x, Upstream up) {
+    x.upstream = up;
+    if (x.hostless) {
+      HopByHop.hostFor(x.request, up);
+    }
     Channel pooled = state.pool.pooled(up);
     if (pooled != null) {
       x.attempt = InFlight.Attempt.POOLED;
+      x.attempts++;
       connected(x, pooled);
     } else {
+      x.attempt = InFlight.Attempt.NEW;
       connect(x);
     }
   }
 
-  private void connect(InFlight x) {
-    ChannelFuture f = state.pool.connect(x.upstream, ctx().channel().eventLoop());
-    if (f.isDone()) {
-      connectDone(x, f);
-    } else {
-      f.addListener((ChannelFutureListener) done -> connectDone(x, done));
+  // ---- override: the whole request to a developer's process first, then maybe to the fallback ----
+
+  private void override(InFlight x, Target.Overriding o) {
+    if (x.webSocket) {
+      // A tunnel cannot be taken back: the handshake goes where the route would send it anyway.
+      x.answered = o.fallback();
+      forward(x, o.fallback().upstream());
+      return;
+    }
+    long declared = HttpUtil.getContentLength(x.request, -1L);
+    int max = state.config.overrideMaxBody();
+    if (declared > max) {
+      skipOverride(x, o, "skipped: the request body of " + declared + " bytes is over the " + max
+          + " bytes kept for a fallback");
+      return;
+    }
+    // The body is kept whole before the override sees it, so that it can go again to the fallback.
+    x.override = o;
+    x.holding = true;
+    sendContinue(x);
+  }
+
+  private void skipOverride(InFlight x, Target.Overriding o, String note) {
+    x.override = null;
+    x.holding = false;
+    x.overrideNote = note;
+    x.answered = o.fallback();
+    forward(x, o.fallback().upstream());
+  }
+
+  /** The whole request is kept: off to the override, with its deadline. */
+  private void sendHeld(InFlight x, Target.Overriding o) {
+    x.timer = ctx().executor().schedule(() -> overrideTimedOut(x), state.config.overrideTimeout().toNanos(),
+        TimeUnit.NANOSECONDS);
+    forward(x, o.upstream());
+  }
+
+  private void overrideTimedOut(InFlight x) {
+    if (x == cur && !x.done() && x.override != null) {
+      x.timer = null;
+      fallBack(x, "fallback: the override did not answer within "
+          + ClientTimeouts.describe(state.config.overrideTimeout()));
     }
   }
 
-  private void connectDone(InFlight x, ChannelFuture f) {
+  /** The override did not take the request: it goes, as it came, to the route's normal target. */
+  private void fallBack(InFlight x, String note) {
+    Target.Overriding o = x.override;
+    if (o == null) {
+      return;
+    }
+    x.cancelTimer();
+    x.override = null;
+    x.holding = false; // the kept body now goes to the fallback itself
+    Channel b = x.backend;
+    x.backend = null;
+    Upstream u = x.upstream;
+    if (b != null && u != null) {
+      state.pool.done(u, b, false);
+    }
+    x.overrideNote = note;
+    x.answered = o.fallback();
+    forward(x, o.fallback().upstream());
+  }
+
+  // ---- answers without an upstream: mocks, and faults ----
+
+  private void mock(InFlight x, Target.Mock m) {
+    x.local = true;
+    sendContinue(x);
+    switch (m.answer()) {
+      case MockAnswer.Given g -> x.answer = g.response().toResponse();
+      case MockAnswer.Recorded r -> {
+        RecordedMocks mocks = state.mocks;
+        if (mocks == null) {
+          x.answer = CannedResponse.error(502, "mock_unavailable", "this proxy reads no recorder (--recorder URL)")
+              .toResponse();
+          break;
+        }
+        String uri = x.request.uri();
+        int q = uri.indexOf('?');
+        EventLoop loop = ctx().channel().eventLoop();
+        mocks.answer(r.which(), x.request.method().name(), q < 0 ? uri : uri.substring(0, q),
+            c -> loop.execute(() -> mockRead(x, c)));
+      }
+    }
+  }
+
+  private void mockRead(InFlight x, CannedResponse c) {
+    if (x == cur && !x.done()) {
+      x.answer = c.toResponse();
+      maybeAnswer(x);
+    }
+  }
+
+  private void fault(InFlight x, Target.Fault f) {
+    if (f.delayMs() > 0) {
+      x.timer = ctx().executor().schedule(() -> faultDue(x, f), f.delayMs(), TimeUnit.MILLISECONDS);
+    } else {
+      faultDue(x, f);
+    }
+  }
+
+  private void faultDue(InFlight x, Target.Fault f) {
+    if (x != cur || x.done()) {
+      return;
+    }
+    x.timer = null;
+    CannedResponse answer = f.answer();
+    if (f.reset()) {
+      reset(x);
+    } else if (answer != null) {
+      x.local = true;
+      x.releasePending(); // what of the body arrived during the delay is dropped like the rest
+      x.answer = answer.toResponse();
+      sendContinue(x);
+      maybeAnswer(x);
+      maybeReadClient();
+    } else {
+      forward(x, f.then().upstream());
+    }
+  }
+
+  /** The proxy's own answer goes out once it is known and the request has ended. */
+  private void maybeAnswer(InFlight x) {
+    FullHttpResponse r = x.answer;
+    if (r == null || x.done() || !x.phase.requestComplete()) {
+      return;
+    }
+    x.answer = null;
+    x.responseStarted(r.status().code(), false);
+    Capture cap = x.capture;
+    if (cap != null) {
+      cap.response(x.status, r.headers());
+      if (cap.responseBody != null && !x.head) {
+        cap.responseBody.add(r.content());
+      }
+    }
+    x.keepAlive = HopByHop.forClient(r, x.http10, x.head, x.keepAlive);
+    ctx().write(r, ctx().voidPromise());
+    finish(x, null);
+  }
+
+  /** Closes the client connection with a TCP reset, as a crashed or unplugged service would. */
+  private void reset(InFlight x) {
+    x.keepAlive = false;
+    closing = true;
+    try {
+      ctx().channel().config().setOption(ChannelOption.SO_LINGER, 0);
+    } catch (RuntimeException e) {
+      // A transport without SO_LINGER closes normally: the client still loses the connection.
+    }
+    finish(x, new ExchangeError(ExchangeError.Kind.RESET, "connection reset by a fault rule"));
+  }
+
+  private void sendContinue(InFlight x) {
+    if (x.expectContinue && !x.phase.requestComplete()) {
+      x.expectContinue = false;
+      ctx().writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
+    }
+  }
+
+  // ---- upstream connections ----
+
+  private void connect(InFlight x) {
+    Upstream u = upstream(x);
+    int attempt = ++x.attempts;
+    ChannelFuture f = state.pool.connect(u, ctx().channel().eventLoop());
+    if (f.isDone()) {
+      connectDone(x, attempt, u, f);
+    } else {
+      f.addListener((ChannelFutureListener) done -> connectDone(x, attempt, u, done));
+    }
+  }
+
+  private void connectDone(InFlight x, int attempt, Upstream u, ChannelFuture f) {
+    boolean current = x == cur && !x.done() && attempt == x.attempts;
     if (f.isSuccess()) {
-      connected(x, f.channel());
-    } else if (x == cur && !x.done()) {
-      upstreamFailed(x, UpstreamFailure.of(f.cause(), ExchangeError.Kind.REFUSED, x.upstream.uri()));
+      if (current) {
+        connected(x, f.channel());
+      } else {
+        state.pool.release(u, f.channel()); // an abandoned attempt (an override that timed out)
+      }
+    } else if (current) {
+      if (x.override != null) {
+        fallBack(x, "fallback: the override is unreachable, " + UpstreamFailure.describe(f.cause()));
+      } else {
+        upstreamFailed(x, UpstreamFailure.of(f.cause(), ExchangeError.Kind.REFUSED, u.uri()));
+      }
     }
   }
 
   private void connected(InFlight x, Channel ch) {
     if (x != cur || x.done()) {
-      state.pool.release(x.upstream, ch);
+      state.pool.release(upstream(x), ch);
       return;
     }
     x.backend = ch;
     ch.pipeline().get(BackendHandler.class).attach(this, x);
     ch.write(x.request, ch.voidPromise());
-    if (x.attempt == InFlight.Attempt.RETRY) {
-      // Only a complete, bodiless request is retried; its end went to the connection that closed.
+    if (x.attempt == InFlight.Attempt.RETRY && !x.holding) {
+      // A complete, bodiless request is retried; its end went to the connection that closed.
       ch.write(LastHttpContent.EMPTY_LAST_CONTENT, ch.voidPromise());
     }
     ArrayDeque<HttpContent> pending = x.pending;
     if (pending != null) {
-      HttpContent c;
-      while ((c = pending.poll()) != null) {
-        ch.write(c, ch.voidPromise());
+      if (x.holding) {
+        // Copies: the body may have to go again, to the fallback.
+        for (HttpContent c : pending) {
+          ch.write(c.retainedDuplicate(), ch.voidPromise());
+        }
+      } else {
+        HttpContent c;
+        while ((c = pending.poll()) != null) {
+          ch.write(c, ch.voidPromise());
+        }
+        x.pending = null;
       }
-      x.pending = null;
     }
     ch.flush();
     ch.read();
-    if (x.expectContinue && !x.phase.requestComplete()) {
-      x.expectContinue = false;
-      ctx().writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE, Unpooled.EMPTY_BUFFER));
-    }
+    sendContinue(x);
     maybeReadClient();
+  }
+
+  private static Upstream upstream(InFlight x) {
+    Upstream u = x.upstream;
+    if (u == null) {
+      throw new IllegalStateException("no upstream for this exchange");
+    }
+    return u;
   }
 
   private void requestContent(InFlight x, HttpContent c) {
@@ -218,8 +428,16 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     if (x.capture != null && n > 0) {
       x.capture.requestBody.add(c.content());
     }
-    if (c instanceof LastHttpContent) {
+    boolean last = c instanceof LastHttpContent;
+    if (last) {
       x.requestEnded();
+    }
+    if (x.local) {
+      c.release();
+      if (last) {
+        maybeAnswer(x);
+      }
+      return;
     }
     Channel b = x.backend;
     if (b == null) {
@@ -228,6 +446,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
         p = x.pending = new ArrayDeque<>(4);
       }
       p.add(c);
+      Target.Overriding o = x.override;
+      if (x.holding && o != null && x.upstream == null) {
+        if (x.requestBodyBytes > state.config.overrideMaxBody()) {
+          skipOverride(x, o, "skipped: the request body is over the " + state.config.overrideMaxBody()
+              + " bytes kept for a fallback");
+        } else if (last) {
+          sendHeld(x, o);
+        }
+      }
     } else {
       b.write(c, b.voidPromise());
       needsUpstreamFlush = true;
@@ -264,7 +491,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       return;
     }
     Channel b = x.backend;
-    if (b != null && b.isWritable()) {
+    // Without a connection, read on only when the body is kept or dropped here (not while connecting
+    // or delayed: then it waits in the socket).
+    if (b != null ? b.isWritable() : x.local || (x.holding && x.upstream == null)) {
       ctx().read();
     }
   }
@@ -276,6 +505,21 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(resp);
       return;
     }
+    Target.Overriding o = x.override;
+    if (o != null) {
+      int code = resp.status().code();
+      if (!o.keeps(code, resp.headers().get(state.overrideHeader))) {
+        ReferenceCountUtil.release(resp);
+        fallBack(x, o.exceptStatus().isEmpty()
+            ? "fallback: the override answered " + code + " without " + state.config.overrideHeader() + ": true"
+            : "fallback: the override answered " + code);
+        return;
+      }
+      x.cancelTimer();
+      x.override = null;
+      x.holding = false;
+      x.releasePending();
+    }
     x.responseStarted(resp.status().code(), HttpUtil.isKeepAlive(resp));
     HttpHeaders h = resp.headers();
     if (x.capture != null) {
@@ -285,6 +529,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       HopByHop.addVia(h);
     } else {
       x.keepAlive = HopByHop.forClient(resp, x.http10, x.head, x.keepAlive);
+      if (x.overrideNote != null) {
+        h.set(OVERRIDE_NOTE, x.overrideNote);
+      }
     }
     ctx().write(resp, ctx().voidPromise());
   }
@@ -342,19 +589,28 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
       connect(x);
       return;
     }
+    if (x.override != null) {
+      x.backend = null;
+      fallBack(x, "fallback: the override closed the connection, " + UpstreamFailure.describe(cause));
+      return;
+    }
     // A timeout here is a TLS handshake that never completed.
-    upstreamFailed(x, UpstreamFailure.of(cause, ExchangeError.Kind.RESET, x.upstream.uri()));
+    upstreamFailed(x, UpstreamFailure.of(cause, ExchangeError.Kind.RESET, upstream(x).uri()));
   }
 
   void upstreamTimeout(InFlight x) {
     if (x != cur || x.done()) {
       return;
     }
+    if (x.override != null) {
+      fallBack(x, "fallback: the override did not answer within " + state.config.responseTimeout().toSeconds() + "s");
+      return;
+    }
     String detail = "no response within " + state.config.responseTimeout().toSeconds() + "s";
     if (x.phase.responseStarted()) {
       abort(x, new ExchangeError(ExchangeError.Kind.TIMEOUT, detail));
     } else {
-      upstreamFailed(x, UpstreamFailure.timedOut(detail, x.upstream.uri()));
+      upstreamFailed(x, UpstreamFailure.timedOut(detail, upstream(x).uri()));
     }
   }
 
@@ -386,18 +642,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     x.phase = InFlight.Phase.DONE;
     state.inFlight.decrement();
     long nanos = System.nanoTime() - x.startNanos;
-    state.metrics.request(x.target.metric(), x.status, nanos);
+    state.metrics.request(x.answered.metric(), x.status, nanos);
     Capture cap = x.capture;
     if (cap != null) {
+      cap.target = x.answered.label();
       cap.end(nanos, err);
       state.publisher.offer(cap);
     }
     Channel b = x.backend;
     x.backend = null;
     if (b != null) {
-      state.pool.done(x.upstream, b, reusable);
+      state.pool.done(upstream(x), b, reusable);
     }
-    x.releasePending();
+    x.releaseAll();
     cur = null;
     ChannelHandlerContext ctx = ctx();
     if (x.keepAlive && !closing) {
@@ -430,7 +687,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
     Channel b = x.backend;
     x.phase = InFlight.Phase.DONE;
     state.inFlight.decrement();
-    state.metrics.request(x.target.metric(), 101, System.nanoTime() - x.startNanos);
+    state.metrics.request(x.answered.metric(), 101, System.nanoTime() - x.startNanos);
     cur = null;
     closing = true;
     ChannelHandlerContext ctx = ctx();

@@ -75,20 +75,22 @@ final class HopByHop {
 
   /**
    * Readies a client's request head for the upstream: hop-by-hop headers out ({@code Upgrade} kept
-   * for a WebSocket handshake), {@code Host} set to the upstream's when an HTTP/1.0 client sent none
-   * ({@link RequestChecks} refuses an HTTP/1.1 request without one), {@code Via} and {@code
-   * X-Forwarded-*} in, sent as HTTP/1.1.
+   * for a WebSocket handshake), {@code Via} and {@code X-Forwarded-*} in, sent as HTTP/1.1. When an
+   * HTTP/1.0 client sent no {@code Host} ({@link RequestChecks} refuses an HTTP/1.1 request without
+   * one), the caller sets the upstream's with {@link #hostFor} for each upstream it tries.
    *
    * @param host the client's {@code Host}, or empty
    */
-  static void forUpstream(HttpRequest req, boolean webSocket, String host, String upstreamHostPort, String clientIp) {
+  static void forUpstream(HttpRequest req, boolean webSocket, String host, String clientIp) {
     HttpHeaders h = req.headers();
     strip(h, webSocket);
-    if (host.isEmpty()) {
-      h.set(HttpHeaderNames.HOST, upstreamHostPort);
-    }
     addForwarded(h, clientIp, host);
     req.setProtocolVersion(HttpVersion.HTTP_1_1);
+  }
+
+  /** Sets {@code Host} to the upstream's, for a request whose client sent none. */
+  static void hostFor(HttpRequest req, Upstream upstream) {
+    req.headers().set(HttpHeaderNames.HOST, upstream.hostPort());
   }
 
   /** Adds {@code Via} and {@code X-Forwarded-For/-Proto/-Host} to a request going upstream. */

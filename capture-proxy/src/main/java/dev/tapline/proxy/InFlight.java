@@ -1,11 +1,14 @@
 package dev.tapline.proxy;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.concurrent.ScheduledFuture;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,6 +27,13 @@ import org.jspecify.annotations.Nullable;
  *
  * Any phase may also end in DONE at once: the response ends before the request did, the proxy
  * answers in the upstream's place (502, 504, 408, 400), or either connection goes away.
+ *
+ * <p>The rules of a route add three ways through those phases. An <b>override</b> keeps the whole
+ * request ({@link #holding}) before it is sent to the developer's process, so that it can go again,
+ * unchanged, to the fallback when that process does not take it. A <b>mock</b> or a fault's
+ * <b>status</b> is answered by the proxy ({@link #local}): the request body is read and dropped, and
+ * the {@link #answer} goes out once the request has ended. A fault's <b>delay</b> holds the request
+ * on a {@link #timer} before it goes on.
  */
 final class InFlight {
 
@@ -62,8 +72,14 @@ final class InFlight {
   }
 
   final HttpRequest request;
+  /** Where the router sent the request. */
   final Target target;
-  final Upstream upstream;
+  /** The target whose answer the client gets: {@link #target}, or an override's fallback. */
+  Target answered;
+  /** The upstream of the current attempt; null while the proxy answers itself. */
+  @Nullable Upstream upstream;
+  /** The client sent no {@code Host}: each upstream tried gets its own. */
+  final boolean hostless;
   final @Nullable Capture capture;
   final long startNanos;
   final boolean http10;
@@ -84,12 +100,27 @@ final class InFlight {
   int status;
   /** The upstream connection may go back to the pool after this response. */
   boolean upstreamKeepAlive;
+  /** The override being tried; null before, after, and for other targets. */
+  Target.@Nullable Overriding override;
+  /** The request body stays in {@link #pending} and goes out as copies: it may be sent again. */
+  boolean holding;
+  /** No upstream: the proxy answers with {@link #answer} once the request has ended. */
+  boolean local;
+  /** The proxy's own answer, once known (a recorded mock is read first). */
+  @Nullable FullHttpResponse answer;
+  /** What the client's response says about the override in {@code Tapline-Override}, or null. */
+  @Nullable String overrideNote;
+  /** The override's deadline, or a fault's delay. */
+  @Nullable ScheduledFuture<?> timer;
+  /** Counts connection attempts: a connection that completes for an abandoned one is let go. */
+  int attempts;
 
-  InFlight(HttpRequest request, Target target, Upstream upstream, @Nullable Capture capture, long startNanos,
-      boolean webSocket) {
+  InFlight(HttpRequest request, Target target, @Nullable Capture capture, long startNanos, boolean webSocket,
+      boolean hostless) {
     this.request = request;
     this.target = target;
-    this.upstream = upstream;
+    this.answered = target;
+    this.hostless = hostless;
     this.capture = capture;
     this.startNanos = startNanos;
     this.http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
@@ -123,10 +154,31 @@ final class InFlight {
   }
 
   /**
-   * A request that can go again, unchanged, on a new connection: complete, bodiless, not answered.
+   * A request that can go again, unchanged, on a new connection: complete, not answered, and
+   * bodiless or with its body {@linkplain #holding held}.
    */
   boolean replayable() {
-    return phase == Phase.AWAITING_RESPONSE && requestBodyBytes == 0 && pending == null;
+    return phase == Phase.AWAITING_RESPONSE && (holding || (requestBodyBytes == 0 && pending == null));
+  }
+
+  void cancelTimer() {
+    ScheduledFuture<?> t = timer;
+    if (t != null) {
+      t.cancel(false);
+      timer = null;
+    }
+  }
+
+  /** Lets go of what an exchange holds when it ends: held body, an answer not sent, the timer. */
+  void releaseAll() {
+    cancelTimer();
+    holding = false;
+    FullHttpResponse a = answer;
+    answer = null;
+    if (a != null) {
+      ReferenceCountUtil.release(a);
+    }
+    releasePending();
   }
 
   void releasePending() {

@@ -3,7 +3,11 @@ package dev.tapline.proxy;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** Include/exclude path globs: {@code *} matches within a segment, {@code **} across, {@code ?} one char. */
+/**
+ * Include/exclude path globs: {@code *} matches within a segment, {@code **} across, {@code ?} one
+ * char, and a template segment {@code {name}} one whole non-empty segment (so a path template such
+ * as {@code /orders/{orderId}} from the endpoint catalog is a pattern too).
+ */
 record PathGlobs(List<Pattern> include, List<Pattern> exclude) {
 
   static PathGlobs of(List<String> include, List<String> exclude) {
@@ -48,6 +52,14 @@ record PathGlobs(List<Pattern> include, List<Pattern> exclude) {
         }
       } else if (c == '?') {
         re.append("[^/]");
+      } else if (c == '{' && glob.indexOf('}', i) > i + 1 && (i == 0 || glob.charAt(i - 1) == '/')) {
+        int close = glob.indexOf('}', i);
+        if (close + 1 < glob.length() && glob.charAt(close + 1) != '/') {
+          throw new IllegalArgumentException("a template parameter must be a whole segment, like /orders/{id}: "
+              + glob);
+        }
+        re.append("[^/]+");
+        i = close;
       } else {
         re.append(Pattern.quote(String.valueOf(c)));
       }

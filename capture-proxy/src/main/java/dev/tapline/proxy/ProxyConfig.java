@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  *     .service("orders")
  *     .baseline(URI.create("http://127.0.0.1:8081"))
  *     .sandbox("demo-v2", URI.create("http://127.0.0.1:8082"))
+ *     .route("pr-42", RouteSpec.to(sandbox).withOverride(new RouteSpec.Override(URI.create("http://127.0.0.1:8000"))))
  *     .kafkaBootstrap("127.0.0.1:9092")          // null: capture goes nowhere
  *     .capture(CapturePolicy.ALL)
  *     .listen("127.0.0.1", 8080)
@@ -52,12 +53,25 @@ public final class ProxyConfig {
   public static final Duration DEFAULT_CLIENT_BODY_TIMEOUT = Duration.ofSeconds(60);
   /** Default time an idle keep-alive client connection stays open: 60 s. */
   public static final Duration DEFAULT_CLIENT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  /** Default bound on the disk spool: 1 GiB. */
+  public static final long DEFAULT_SPOOL_MAX_BYTES = 1L << 30;
+  /** Default response header by which an override says its answer is the one to use. */
+  public static final String DEFAULT_OVERRIDE_HEADER = "sd-override";
+  /** Default bound on a request body kept for an override's fallback: 1 MiB. */
+  public static final int DEFAULT_OVERRIDE_MAX_BODY = 1 << 20;
+  /** Default time an override has to connect and answer before the request falls back: 5 s. */
+  public static final Duration DEFAULT_OVERRIDE_TIMEOUT = Duration.ofSeconds(5);
 
   private final String listenHost;
   private final int listenPort;
   private final String service;
   private final URI baseline;
-  private final Map<String, URI> sandboxes;
+  private final Map<String, RouteSpec> routes;
+  private final String overrideHeader;
+  private final int overrideMaxBody;
+  private final Duration overrideTimeout;
+  private final @Nullable URI recorderUrl;
+  private final @Nullable String recorderToken;
   private final @Nullable String kafkaBootstrap;
   private final String topic;
   private final CapturePolicy capture;
@@ -83,6 +97,8 @@ public final class ProxyConfig {
   private final Duration clientHeaderTimeout;
   private final Duration clientBodyTimeout;
   private final @Nullable ExchangeSink sink;
+  private final @Nullable Path spoolDir;
+  private final long spoolMaxBytes;
   private final int queueCapacity;
   private final @Nullable MeterRegistry meterRegistry;
   private final Builder source;
@@ -97,13 +113,30 @@ public final class ProxyConfig {
     }
     this.baseline = Upstream.validate(requireNonNull(b.baseline, "baseline"), "baseline");
     this.maxRoutes = atLeastOne(b.maxRoutes, "maxRoutes");
-    Map<String, URI> routes = new LinkedHashMap<>();
-    b.sandboxes.forEach((k, v) -> routes.put(RouteTable.validKey(k), Upstream.validate(v, "sandbox " + k)));
+    Map<String, RouteSpec> routes = new LinkedHashMap<>();
+    b.routes.forEach((k, v) -> routes.put(RouteTable.validKey(k), requireNonNull(v, "route " + k)));
     if (routes.size() > maxRoutes) {
-      throw new IllegalArgumentException(routes.size() + " sandbox routes are more than maxRoutes (" + maxRoutes
+      throw new IllegalArgumentException(routes.size() + " routes are more than maxRoutes (" + maxRoutes
           + "): raise maxRoutes (--max-routes) or give fewer");
     }
-    this.sandboxes = Map.copyOf(routes);
+    this.routes = java.util.Collections.unmodifiableMap(routes);
+    this.overrideHeader = requireNonNull(b.overrideHeader, "overrideHeader").strip();
+    if (overrideHeader.isEmpty() || !overrideHeader.chars().allMatch(c -> c > 32 && c < 127 && c != ':')) {
+      throw new IllegalArgumentException("overrideHeader must be a header name like sd-override: " + b.overrideHeader);
+    }
+    if (b.overrideMaxBody < 0) {
+      throw new IllegalArgumentException("overrideMaxBody must not be negative: " + b.overrideMaxBody);
+    }
+    this.overrideMaxBody = b.overrideMaxBody;
+    this.overrideTimeout = positive(b.overrideTimeout, "overrideTimeout");
+    if (b.recorderUrl != null) {
+      String scheme = String.valueOf(b.recorderUrl.getScheme());
+      if (!(scheme.equals("http") || scheme.equals("https")) || b.recorderUrl.getHost() == null) {
+        throw new IllegalArgumentException("recorder must be an http(s) URL like http://127.0.0.1:7070: " + b.recorderUrl);
+      }
+    }
+    this.recorderUrl = b.recorderUrl;
+    this.recorderToken = b.recorderToken == null || b.recorderToken.isBlank() ? null : b.recorderToken.strip();
     this.kafkaBootstrap = b.kafkaBootstrap == null || b.kafkaBootstrap.isBlank() ? null : b.kafkaBootstrap;
     this.topic = requireNonNull(b.topic, "topic");
     if (topic.isBlank()) {
@@ -144,6 +177,11 @@ public final class ProxyConfig {
     this.clientHeaderTimeout = positive(b.clientHeaderTimeout, "clientHeaderTimeout");
     this.clientBodyTimeout = positive(b.clientBodyTimeout, "clientBodyTimeout");
     this.sink = b.sink;
+    this.spoolDir = b.spoolDir;
+    if (b.spoolMaxBytes < 1024 * 1024) {
+      throw new IllegalArgumentException("spoolMaxBytes must be at least 1 MiB (1048576): " + b.spoolMaxBytes);
+    }
+    this.spoolMaxBytes = b.spoolMaxBytes;
     if (b.queueCapacity < 1) {
       throw new IllegalArgumentException("queueCapacity must be positive: " + b.queueCapacity);
     }
@@ -164,8 +202,21 @@ public final class ProxyConfig {
   public int listenPort() { return listenPort; }
   public String service() { return service; }
   public URI baseline() { return baseline; }
-  /** The initial route table: routing key → sandbox upstream. */
-  public Map<String, URI> sandboxes() { return sandboxes; }
+  /** The initial route table: routing key → route (a sandbox upstream, an override, rules), in order given. */
+  public Map<String, RouteSpec> routes() { return routes; }
+  /** The response header by which an override says its answer is the one to use ({@code true}). */
+  public String overrideHeader() { return overrideHeader; }
+  /**
+   * The largest request body kept for an override's fallback; a request with a larger body skips
+   * the override (and its response says so in {@code Tapline-Override}).
+   */
+  public int overrideMaxBody() { return overrideMaxBody; }
+  /** How long an override has to connect and send a response head before the request falls back. */
+  public Duration overrideTimeout() { return overrideTimeout; }
+  /** The recorder that mocks of recorded exchanges read, or null for none. */
+  public @Nullable URI recorderUrl() { return recorderUrl; }
+  /** The recorder's bearer token, or null. */
+  public @Nullable String recorderToken() { return recorderToken; }
   /** Kafka bootstrap servers, or null when captures go nowhere (unless a {@link #sink()} is set). */
   public @Nullable String kafkaBootstrap() { return kafkaBootstrap; }
   public String topic() { return topic; }
@@ -207,6 +258,10 @@ public final class ProxyConfig {
   public Duration clientBodyTimeout() { return clientBodyTimeout; }
   /** A sink that replaces the Kafka one, or null. */
   public @Nullable ExchangeSink sink() { return sink; }
+  /** Where captures wait on disk while Kafka does not take them, or null for no spool (they are dropped). */
+  public @Nullable Path spoolDir() { return spoolDir; }
+  /** The spool's bound in bytes; beyond it captures are dropped. */
+  public long spoolMaxBytes() { return spoolMaxBytes; }
   public int queueCapacity() { return queueCapacity; }
   /** The registry the proxy's meters go on, or null for a {@code PrometheusMeterRegistry} of its own. */
   public @Nullable MeterRegistry meterRegistry() { return meterRegistry; }
@@ -245,7 +300,12 @@ public final class ProxyConfig {
     private int listenPort = 0;
     private @Nullable String service;
     private @Nullable URI baseline;
-    private Map<String, URI> sandboxes = new LinkedHashMap<>();
+    private Map<String, RouteSpec> routes = new LinkedHashMap<>();
+    private String overrideHeader = DEFAULT_OVERRIDE_HEADER;
+    private int overrideMaxBody = DEFAULT_OVERRIDE_MAX_BODY;
+    private Duration overrideTimeout = DEFAULT_OVERRIDE_TIMEOUT;
+    private @Nullable URI recorderUrl;
+    private @Nullable String recorderToken;
     private @Nullable String kafkaBootstrap;
     private String topic = Topics.EXCHANGES;
     private CapturePolicy capture = CapturePolicy.SANDBOXED;
@@ -271,6 +331,8 @@ public final class ProxyConfig {
     private Duration clientHeaderTimeout = DEFAULT_CLIENT_HEADER_TIMEOUT;
     private Duration clientBodyTimeout = DEFAULT_CLIENT_BODY_TIMEOUT;
     private @Nullable ExchangeSink sink;
+    private @Nullable Path spoolDir;
+    private long spoolMaxBytes = DEFAULT_SPOOL_MAX_BYTES;
     private int queueCapacity = 8192;
     private @Nullable MeterRegistry meterRegistry;
 
@@ -282,7 +344,12 @@ public final class ProxyConfig {
       b.listenPort = listenPort;
       b.service = service;
       b.baseline = baseline;
-      b.sandboxes = new LinkedHashMap<>(sandboxes);
+      b.routes = new LinkedHashMap<>(routes);
+      b.overrideHeader = overrideHeader;
+      b.overrideMaxBody = overrideMaxBody;
+      b.overrideTimeout = overrideTimeout;
+      b.recorderUrl = recorderUrl;
+      b.recorderToken = recorderToken;
       b.kafkaBootstrap = kafkaBootstrap;
       b.topic = topic;
       b.capture = capture;
@@ -308,6 +375,8 @@ public final class ProxyConfig {
       b.clientHeaderTimeout = clientHeaderTimeout;
       b.clientBodyTimeout = clientBodyTimeout;
       b.sink = sink;
+      b.spoolDir = spoolDir;
+      b.spoolMaxBytes = spoolMaxBytes;
       b.queueCapacity = queueCapacity;
       b.meterRegistry = meterRegistry;
       return b;
@@ -334,12 +403,53 @@ public final class ProxyConfig {
 
     /** Routes requests carrying routing key {@code key} to {@code upstream}. */
     public Builder sandbox(String key, URI upstream) {
-      sandboxes.put(requireNonNull(key, "key"), requireNonNull(upstream, "upstream"));
+      return route(key, RouteSpec.to(upstream));
+    }
+
+    /** Routes requests carrying each key to its upstream, in place of the routes set so far. */
+    public Builder sandboxes(Map<String, URI> upstreams) {
+      this.routes = new LinkedHashMap<>();
+      requireNonNull(upstreams, "upstreams").forEach(this::sandbox);
       return this;
     }
 
-    public Builder sandboxes(Map<String, URI> routes) {
-      this.sandboxes = new LinkedHashMap<>(requireNonNull(routes, "routes"));
+    /** Sets the route of routing key {@code key}: a sandbox upstream, an override, rules. */
+    public Builder route(String key, RouteSpec route) {
+      routes.put(requireNonNull(key, "key"), requireNonNull(route, "route"));
+      return this;
+    }
+
+    /** The initial route table, in place of the routes set so far. */
+    public Builder routes(Map<String, RouteSpec> table) {
+      this.routes = new LinkedHashMap<>(requireNonNull(table, "table"));
+      return this;
+    }
+
+    /** The response header by which an override says its answer is the one to use; default {@code sd-override}. */
+    public Builder overrideHeader(String name) {
+      this.overrideHeader = requireNonNull(name, "name");
+      return this;
+    }
+
+    /** The largest request body kept for an override's fallback; default 1 MiB. Larger ones skip the override. */
+    public Builder overrideMaxBody(int bytes) {
+      this.overrideMaxBody = bytes;
+      return this;
+    }
+
+    /** How long an override has to connect and send a response head before the request falls back; default 5 s. */
+    public Builder overrideTimeout(Duration d) {
+      this.overrideTimeout = d;
+      return this;
+    }
+
+    /**
+     * The recorder (its HTTP API, e.g. {@code http://127.0.0.1:7070}) and its token, which mock rules
+     * that answer with a recorded exchange read. Null (the default): such rules are refused.
+     */
+    public Builder recorder(@Nullable URI url, @Nullable String token) {
+      this.recorderUrl = url;
+      this.recorderToken = token;
       return this;
     }
 
@@ -499,6 +609,23 @@ public final class ProxyConfig {
     /** Sends captures to this sink instead of Kafka (tests, files, custom transports). */
     public Builder sink(@Nullable ExchangeSink sink) {
       this.sink = sink;
+      return this;
+    }
+
+    /**
+     * Keeps captures in segment files under {@code dir} (created {@code 0700}, files {@code 0600})
+     * while Kafka is unreachable or stalled, and sends them, oldest first, when it takes them again;
+     * a proxy started on a spool that holds captures sends those first. Null (the default): such
+     * captures are dropped. Only for the Kafka sink (not with {@link #sink}); one proxy per directory.
+     */
+    public Builder spoolDir(@Nullable Path dir) {
+      this.spoolDir = dir;
+      return this;
+    }
+
+    /** The spool's bound in bytes (at least 1 MiB; default 1 GiB): beyond it captures are dropped and counted. */
+    public Builder spoolMaxBytes(long bytes) {
+      this.spoolMaxBytes = bytes;
       return this;
     }
 

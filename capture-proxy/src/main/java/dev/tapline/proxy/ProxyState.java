@@ -3,6 +3,7 @@ package dev.tapline.proxy;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.util.AsciiString;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.LongAdder;
 import javax.net.ssl.SSLException;
@@ -22,10 +23,21 @@ final class ProxyState {
   final LongAdder inFlight = new LongAdder();
   /** The caps on open client connections. */
   final ConnectionLimits limits;
+  /** The response header by which an override keeps its answer. */
+  final AsciiString overrideHeader;
+  /** Reads recorded responses for mock rules; null when the proxy knows no recorder. */
+  final @Nullable RecordedMocks mocks;
 
   ProxyState(ProxyConfig config, Router router, ProxyMetrics metrics, CapturePublisher publisher, Transport transport,
       SslContext tls) {
+    this(config, router, metrics, publisher, transport, tls, null);
+  }
+
+  ProxyState(ProxyConfig config, Router router, ProxyMetrics metrics, CapturePublisher publisher, Transport transport,
+      SslContext tls, @Nullable RecordedMocks mocks) {
     this.config = config;
+    this.overrideHeader = AsciiString.cached(config.overrideHeader());
+    this.mocks = mocks;
     this.router = router;
     this.captures = new CaptureRules(config);
     this.metrics = metrics;

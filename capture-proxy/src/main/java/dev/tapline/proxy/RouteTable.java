@@ -9,9 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The live routing table of a running proxy: routing key → sandbox upstream. Changes take effect
- * for the next request; requests in flight keep the upstream they started with. Safe to use from
- * any thread (the admin server's {@code PUT/DELETE /routes/{key}} call these methods).
+ * The live routing table of a running proxy: routing key → {@link RouteSpec} (a sandbox upstream,
+ * an override, per method and path rules). Changes take effect for the next request; requests in
+ * flight keep the target they started with. Safe to use from any thread (the admin server's {@code
+ * PUT/DELETE /routes/{key}} call these methods).
  *
  * <p>A routing key is 1 to {@value #MAX_KEY_LENGTH} characters of {@code A-Z a-z 0-9} and
  * {@value #KEY_PUNCTUATION} (no spaces, no control characters), and the table holds at most {@link
@@ -40,12 +41,24 @@ public final class RouteTable {
   }
 
   // The targets are built when a route is set, so that routing a request allocates none.
-  private final ConcurrentHashMap<String, Target.Sandbox> routes = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Route> routes = new ConcurrentHashMap<>();
+  private final Upstream baseline;
   private final int maxRoutes;
+  private final boolean recorder;
 
-  RouteTable(Map<String, URI> initial, int maxRoutes) {
+  /**
+   * @param baseline the upstream of routes that name none
+   * @param recorder whether the proxy reads a recorder, which mocks of recorded exchanges need
+   */
+  RouteTable(Upstream baseline, Map<String, RouteSpec> initial, int maxRoutes, boolean recorder) {
+    this.baseline = baseline;
     this.maxRoutes = maxRoutes;
+    this.recorder = recorder;
     initial.forEach(this::put);
+  }
+
+  RouteTable(Upstream baseline, Map<String, RouteSpec> initial, int maxRoutes) {
+    this(baseline, initial, maxRoutes, false);
   }
 
   /** Thrown by {@link #put} for a new key when the table already holds {@link ProxyConfig#maxRoutes()} keys. */
@@ -58,39 +71,52 @@ public final class RouteTable {
   }
 
   /**
-   * Routes {@code key} to {@code upstream} ({@code http(s)://host:port}), replacing any previous route.
+   * Routes {@code key} to the sandbox {@code upstream} ({@code http(s)://host:port}) and nothing
+   * else, replacing any previous route.
    *
-   * @return the previous upstream, or null
-   * @throws IllegalArgumentException when the key is not a valid routing key ({@link #validKey}),
-   *     the URI is not {@code http(s)://host[:port]} or its host cannot be resolved
+   * @return the previous route, or null
+   * @throws IllegalArgumentException as {@link #put(String, RouteSpec)}
    * @throws FullException when {@code key} is new and the table is full
    */
-  public @Nullable URI put(String key, URI upstream) {
+  public @Nullable RouteSpec put(String key, URI upstream) {
+    return put(key, RouteSpec.to(requireNonNull(upstream, "upstream")));
+  }
+
+  /**
+   * Sets the route of {@code key}, replacing any previous one; requests in flight keep the target
+   * they started with.
+   *
+   * @return the previous route, or null
+   * @throws IllegalArgumentException when the key is not a valid routing key ({@link #validKey}), a
+   *     host cannot be resolved, or a mock of a recorded exchange has no recorder to read
+   * @throws FullException when {@code key} is new and the table is full
+   */
+  public @Nullable RouteSpec put(String key, RouteSpec route) {
     String k = validKey(key);
-    Upstream u = Upstream.of(requireNonNull(upstream, "upstream"));
-    Target.Sandbox target = new Target.Sandbox(k, u);
+    Route built = Route.build(k, requireNonNull(route, "route"), baseline, recorder);
     // Writes are rare (admin calls): one lock keeps the cap exact; lookups never take it.
     synchronized (this) {
       if (!routes.containsKey(k) && routes.size() >= maxRoutes) {
         throw new FullException("the route table is full: it holds " + maxRoutes + " routes, the most this proxy"
             + " takes (maxRoutes, --max-routes); remove one (DELETE /routes/{key}) or raise the cap");
       }
-      Target.Sandbox old = routes.put(k, target);
-      return old == null ? null : old.upstream().uri();
+      Route old = routes.put(k, built);
+      return old == null ? null : old.spec;
     }
   }
 
-  /** Removes the route for {@code key}; returns the upstream it had, or null when there was none. */
-  public @Nullable URI remove(String key) {
+  /** Removes the route for {@code key}; returns the route it had, or null when there was none. */
+  public @Nullable RouteSpec remove(String key) {
     synchronized (this) {
-      Target.Sandbox old = routes.remove(requireNonNull(key, "key"));
-      return old == null ? null : old.upstream().uri();
+      Route old = routes.remove(requireNonNull(key, "key"));
+      return old == null ? null : old.spec;
     }
   }
 
-  public @Nullable URI get(String key) {
-    Target.Sandbox t = routes.get(requireNonNull(key, "key"));
-    return t == null ? null : t.upstream().uri();
+  /** The route of {@code key}, or null. */
+  public @Nullable RouteSpec get(String key) {
+    Route r = routes.get(requireNonNull(key, "key"));
+    return r == null ? null : r.spec;
   }
 
   /** How many routes the table holds. */
@@ -104,14 +130,18 @@ public final class RouteTable {
   }
 
   /** A sorted copy of the table. */
-  public Map<String, URI> snapshot() {
-    Map<String, URI> out = new TreeMap<>();
-    routes.forEach((k, v) -> out.put(k, v.upstream().uri()));
+  public Map<String, RouteSpec> snapshot() {
+    Map<String, RouteSpec> out = new TreeMap<>();
+    routes.forEach((k, v) -> out.put(k, v.spec));
     return out;
   }
 
-  Target.@Nullable Sandbox lookup(String key) {
+  @Nullable Route lookup(String key) {
     return routes.get(key);
+  }
+
+  Upstream baseline() {
+    return baseline;
   }
 
   /**

@@ -7,7 +7,8 @@ import io.netty.handler.codec.http.HttpRequest;
 
 /**
  * Picks each request's {@link Target}: the request's routing key (the first configured header or
- * baggage entry that carries one) looked up in the live {@link RouteTable}; no key, or a key
+ * baggage entry that carries one) looked up in the live {@link RouteTable}, whose {@link Route}
+ * gives the target of the first rule that takes the request, else its own; no key, or a key
  * without a route, goes to the baseline. Called on the event loops; the table is safe to change
  * from any thread meanwhile.
  */
@@ -16,10 +17,10 @@ final class Router {
   private final RouteTable routes;
   private final Target.Baseline baseline;
 
-  Router(RoutingKeys keys, RouteTable routes, Upstream baseline) {
+  Router(RoutingKeys keys, RouteTable routes) {
     this.keys = requireNonNull(keys, "keys");
     this.routes = requireNonNull(routes, "routes");
-    this.baseline = new Target.Baseline(null, requireNonNull(baseline, "baseline"));
+    this.baseline = new Target.Baseline(null, routes.baseline());
   }
 
   Target route(HttpRequest request) {
@@ -27,8 +28,8 @@ final class Router {
     if (key == null) {
       return baseline;
     }
-    Target.Sandbox sandbox = routes.lookup(key);
+    Route route = routes.lookup(key);
     // An unknown key still goes into the capture, marked as baseline traffic.
-    return sandbox != null ? sandbox : new Target.Baseline(key, baseline.upstream());
+    return route != null ? route.target(request) : new Target.Baseline(key, baseline.upstream());
   }
 }

@@ -12,7 +12,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
-/** Capture must never cost the user's traffic: with no broker at all, every request still succeeds. */
+/**
+ * Capture must never cost the user's traffic: with no broker at all (and no spool), every request
+ * still succeeds, every capture is counted as dropped, and {@code /healthz} says why.
+ */
 class BrokerDownTest {
 
   @Test
@@ -35,15 +38,23 @@ class BrokerDownTest {
       Duration took = Duration.ofNanos(System.nanoTime() - started);
       assertThat(took).isLessThan(Duration.ofSeconds(30));
 
-      await().atMost(Duration.ofSeconds(30)).until(() -> proxy.metrics().droppedCount() + proxy.metrics().failedCount() == 1000);
-      assertThat(proxy.metrics().droppedCount()).isEqualTo(1000);
-      assertThat(proxy.metrics().capturedCount()).isZero();
+      await().atMost(Duration.ofSeconds(30)).until(() -> proxy.metrics().droppedCount() == 1000);
+      assertThat(proxy.metrics().droppedCount(ExchangeSink.DropReason.UNREACHABLE)).isEqualTo(1000);
+      assertThat(proxy.metrics().capturedCount()).isEqualTo(1000);
+      assertThat(proxy.metrics().deliveredCount()).isZero();
+      assertThat(proxy.metrics().pendingCount()).isZero();
 
       String metrics = http.send(HttpRequest.newBuilder(proxy.adminUri().resolve("/metrics")).build(),
           BodyHandlers.ofString()).body();
-      Matcher m = Pattern.compile("(?m)^tapline_proxy_captures_dropped_total (\\S+)$").matcher(metrics);
+      Matcher m = Pattern.compile("(?m)^tapline_proxy_captures_dropped_total\\{reason=\"unreachable\"} (\\S+)$").matcher(metrics);
       assertThat(m.find()).isTrue();
       assertThat(Double.parseDouble(m.group(1))).isEqualTo(1000.0);
+      assertThat(metrics).contains("tapline_proxy_captures_total 1000.0", "tapline_proxy_captures_delivered_total 0.0");
+
+      HttpResponse<String> health = http.send(HttpRequest.newBuilder(proxy.adminUri().resolve("/healthz")).build(),
+          BodyHandlers.ofString());
+      assertThat(health.statusCode()).isEqualTo(200); // it still forwards: a load balancer should keep it
+      assertThat(health.body()).contains("\"status\":\"degraded\"", "broker unreachable", "dropping captures");
       assertThat(metrics).contains("tapline_proxy_requests_total{status=\"2xx\",target=\"baseline\"} 1000.0");
     }
   }

@@ -282,8 +282,8 @@ class CaptureProxyTest {
 
       HttpResponse<String> routes = http.send(HttpRequest.newBuilder(admin.resolve("/routes")).build(), BodyHandlers.ofString());
       JsonNode table = TestUpstream.JSON.readTree(routes.body());
-      assertThat(table.get("new").asText()).isEqualTo(sandbox.uri().toString());
-      assertThat(table.get("pr-7").asText()).isEqualTo(sandbox.uri().toString());
+      assertThat(table.at("/new/upstream").asText()).isEqualTo(sandbox.uri().toString());
+      assertThat(table.at("/pr-7/upstream").asText()).isEqualTo(sandbox.uri().toString());
 
       HttpResponse<String> bad = http.send(HttpRequest.newBuilder(admin.resolve("/routes/x"))
           .PUT(BodyPublishers.ofString("{\"upstream\":\"ftp://nope\"}")).build(), BodyHandlers.ofString());

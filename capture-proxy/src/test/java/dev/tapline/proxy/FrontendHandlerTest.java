@@ -17,7 +17,8 @@ class FrontendHandlerTest {
   final ProxyMetrics metrics = new ProxyMetrics(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
   final ProxyConfig config = ProxyConfig.builder().service("s").baseline(URI.create("http://127.0.0.1:9")).build();
   final CapturePublisher publisher = new CapturePublisher(ExchangeSink.discarding(), config, metrics);
-  final Router router = new Router(config.routingKeys(), new RouteTable(config.sandboxes(), config.maxRoutes()), Upstream.of(config.baseline()));
+  final Router router = new Router(config.routingKeys(),
+      new RouteTable(Upstream.of(config.baseline()), config.routes(), config.maxRoutes()));
   final ProxyState state = new ProxyState(config, router, metrics, publisher, Transport.of(Transport.AUTO),
       ProxyState.clientTls(null));
 

@@ -15,7 +15,8 @@ class InFlightTest {
 
   static InFlight exchange(boolean webSocket) {
     InFlight x = new InFlight(new DefaultHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/"),
-        new Target.Baseline(null, UP), UP, null, 0, webSocket);
+        new Target.Baseline(null, UP), null, 0, webSocket, false);
+    x.upstream = UP;
     x.keepAlive = true;
     return x;
   }

@@ -75,16 +75,18 @@ class MeterRegistryTest {
   }
 
   @Test
-  void countsASinkThatFailsAsAFailedCaptureButNotAsAKafkaSendError() throws Exception {
+  void countsASinkThatFailsAsADroppedCaptureButNotAsAKafkaSendError() throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     ExchangeSink failing = ExchangeSink.custom(e -> {
       throw new IllegalStateException("disk full");
     });
     try (CaptureProxy proxy = proxy(registry, failing)) {
       assertThat(get(proxy.uri().resolve("/a?quiet")).statusCode()).isEqualTo(200);
-      await().atMost(Duration.ofSeconds(10)).until(() -> proxy.metrics().failedCount() == 1);
-      assertThat(proxy.metrics().capturedCount()).isZero();
-      assertThat(proxy.metrics().droppedCount()).isZero();
+      await().atMost(Duration.ofSeconds(10)).until(() -> proxy.metrics().droppedCount(ExchangeSink.DropReason.FAILED) == 1);
+      assertThat(proxy.metrics().capturedCount()).isEqualTo(1);
+      assertThat(proxy.metrics().deliveredCount()).isZero();
+      assertThat(proxy.metrics().droppedCount()).isEqualTo(1);
+      assertThat(proxy.metrics().pendingCount()).isZero();
       assertThat(count(registry, "tapline.proxy.kafka.send.errors")).isZero();
     }
   }

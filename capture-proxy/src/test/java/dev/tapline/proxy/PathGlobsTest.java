@@ -20,6 +20,16 @@ class PathGlobsTest {
   }
 
   @Test
+  void takesATemplateParameterAsOneWholeSegment() {
+    PathGlobs g = PathGlobs.of(List.of("/owners/{ownerId}/pets/{petId}"), List.of());
+    assertThat(g.matches("/owners/1/pets/2")).isTrue();
+    assertThat(g.matches("/owners//pets/2")).isFalse();
+    assertThat(g.matches("/owners/1/2/pets/2")).isFalse();
+    assertThatThrownBy(() -> PathGlobs.compile("/orders/{id}.json"))
+        .hasMessageContaining("a template parameter must be a whole segment");
+  }
+
+  @Test
   void capturesEverythingButExclusionsWhenNothingIsIncluded() {
     PathGlobs g = PathGlobs.of(List.of(), List.of("/healthz", "/metrics"));
     assertThat(g.matches("/orders")).isTrue();

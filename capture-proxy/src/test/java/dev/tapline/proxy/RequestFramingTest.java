@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,8 +43,16 @@ class RequestFramingTest {
     upstream.close();
   }
 
+  /** Captures are written after the response; wait for a test's own before the next one clears the list. */
+  @AfterEach
+  void settle() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> captured.size() >= upstream.received.size());
+  }
+
   @BeforeEach
   void clear() {
+    // The last test's captures are published asynchronously: let them arrive before forgetting them.
+    await().atMost(Duration.ofSeconds(10)).until(() -> proxy.metrics().pendingCount() == 0);
     upstream.received.clear();
     captured.clear();
   }

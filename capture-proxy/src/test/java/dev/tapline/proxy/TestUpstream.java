@@ -25,7 +25,9 @@ import java.util.zip.GZIPOutputStream;
  * A real upstream on a random loopback port, for tests. {@code /download?size=N[&chunked=1]} sends
  * N deterministic bytes, {@code /upload} answers the length and SHA-256 of what it received, {@code
  * /gzip} answers a gzip-encoded JSON body, {@code /slow?ms=M} waits first; anything else echoes the
- * request as JSON ({@code server, method, path, query, headers, body}).
+ * request as JSON ({@code server, method, path, query, headers, body}). On an echo, {@code status=N}
+ * answers that status and {@code set=name:value} adds that response header; with {@code as=NAME}
+ * both (and the wait of {@code /slow}) apply on the upstream of that name only.
  */
 final class TestUpstream implements AutoCloseable {
   static final ObjectMapper JSON = new ObjectMapper();
@@ -73,20 +75,25 @@ final class TestUpstream implements AutoCloseable {
         case "/upload" -> upload(ex);
         case "/gzip" -> gzip(ex);
         default -> {
-          if (path.equals("/slow")) {
+          if (path.equals("/slow") && mine(q)) {
             try {
               Thread.sleep(Long.parseLong(q.getOrDefault("ms", "1000")));
             } catch (InterruptedException e) {
               Thread.currentThread().interrupt();
             }
           }
-          echo(ex, q.containsKey("quiet"));
+          echo(ex, q);
         }
       }
     }
   }
 
-  private void echo(HttpExchange ex, boolean quiet) throws IOException {
+  private boolean mine(Map<String, String> q) {
+    return !q.containsKey("as") || q.get("as").equals(name);
+  }
+
+  private void echo(HttpExchange ex, Map<String, String> q) throws IOException {
+    boolean quiet = q.containsKey("quiet");
     byte[] body = ex.getRequestBody().readAllBytes();
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("server", name);
@@ -102,7 +109,17 @@ final class TestUpstream implements AutoCloseable {
     ex.getResponseHeaders().add("Content-Type", "application/json");
     ex.getResponseHeaders().add("X-Upstream", name);
     ex.getResponseHeaders().add("Set-Cookie", "session=upstream-secret");
-    ex.sendResponseHeaders(200, out.length);
+    int status = 200;
+    if (mine(q)) {
+      String set = q.get("set");
+      if (set != null) {
+        String decoded = java.net.URLDecoder.decode(set, StandardCharsets.UTF_8);
+        int colon = decoded.indexOf(':');
+        ex.getResponseHeaders().add(decoded.substring(0, colon), decoded.substring(colon + 1));
+      }
+      status = Integer.parseInt(q.getOrDefault("status", "200"));
+    }
+    ex.sendResponseHeaders(status, out.length);
     ex.getResponseBody().write(out);
   }
 

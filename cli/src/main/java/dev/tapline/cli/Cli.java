@@ -34,14 +34,17 @@ final class Cli {
     return u;
   }
 
-  /** {@code --sandbox KEY=URL}: a routing key and the http origin its requests go to. */
-  static void sandbox(String value, Map<String, URI> routes) {
-    int eq = value.indexOf('=');
-    if (eq <= 0 || eq == value.length() - 1) {
-      throw new UsageException("--sandbox must be KEY=URL, e.g. --sandbox demo-v2=http://127.0.0.1:8082: " + value);
+  /**
+   * A capture proxy's admin API: {@code http(s)://host:port}, or {@code HOST:PORT} / {@code :PORT}
+   * for {@code http://} on that address.
+   */
+  static URI adminUrl(String flag, String value) {
+    String a = value.strip();
+    if (!a.contains("://")) {
+      HostPort hp = hostPort(flag, a);
+      a = "http://" + (hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host()) + ":" + hp.port();
     }
-    String key = value.substring(0, eq).trim();
-    routes.put(key, httpOrigin("--sandbox " + key, value.substring(eq + 1).trim()));
+    return httpOrigin(flag, a);
   }
 
   /** A file the command must read, e.g. {@code --upstream-ca}; null (not given) passes through. */
@@ -75,7 +78,36 @@ final class Cli {
     return token == null || token.isBlank() ? null : token.strip();
   }
 
-  record HostPort(String host, int port) {}
+  record HostPort(String host, int port) {
+    /** Whether {@code host} is a loopback address (an unknown name is not). */
+    static boolean loopback(@org.jspecify.annotations.Nullable String host) {
+      if (host == null) {
+        return true;
+      }
+      try {
+        return java.net.InetAddress.getByName(host).isLoopbackAddress();
+      } catch (java.net.UnknownHostException e) {
+        return false;
+      }
+    }
+
+    /**
+     * Ends the command with one line naming the flag when the port is taken, before anything
+     * starts (a server that fails to bind later would leave half a stack and pages of traces).
+     */
+    HostPort requireFree(String flag) {
+      if (port != 0) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket()) {
+          s.bind(new java.net.InetSocketAddress(host, port));
+        } catch (java.io.IOException e) {
+          throw new UsageException(flag + ": " + host + ":" + port + " is already in use"
+              + (e instanceof java.net.BindException ? "" : " or cannot be bound (" + e.getMessage() + ")")
+              + "; pick another port, or 0 for any free one");
+        }
+      }
+      return this;
+    }
+  }
 
   /** {@code HOST:PORT}, {@code :PORT} or {@code PORT} (host defaults to 127.0.0.1); port 0 = any free one. */
   static HostPort hostPort(String flag, String value) {

@@ -16,10 +16,10 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "demo-traffic",
     mixinStandardHelpOptions = true,
+    header = "Drives a realistic mix of calls against an example API, usually through the proxy of 'tapline up --demo'.",
     description = {
-      "Drives a realistic mix of calls against an example API (creates, reads, lists, updates, deletes and a",
-      "few errors), usually through the proxy started by 'tapline up --demo': the orders API, or with",
-      "--api clinic the clinic API under /clinic/api that 'tapline up --demo clinic' puts behind the proxy."
+      "Creates, reads, lists, updates and deletes, with a few errors: the orders API, or with --api clinic",
+      "the clinic API under /clinic/api that 'tapline up --demo clinic' puts behind the proxy."
     })
 final class DemoTrafficCommand implements Callable<Integer> {
   @Mixin ConfigOption config;

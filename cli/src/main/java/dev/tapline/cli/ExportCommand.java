@@ -21,8 +21,7 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "export",
     mixinStandardHelpOptions = true,
-    description = "Writes the exchanges matching a query as NDJSON (one exchange per line, oldest first),"
-        + " read from a running recorder.")
+    header = "Writes the exchanges matching a query as NDJSON (one exchange per line, oldest first), read from a running recorder.")
 final class ExportCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
   @Mixin ConfigOption config;

@@ -27,9 +27,8 @@ import picocli.CommandLine.Spec;
 
 /** {@code tapline generate}: recorded traffic (+ OpenAPI) → REST Assured / JUnit 5 contract tests. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
+    header = "Generates REST Assured / JUnit 5 contract tests from recorded traffic.",
     description = {
-      "Generates REST Assured / JUnit 5 contract tests from recorded traffic.",
-      "",
       "Sources go to DIR/java/<package>/, JSON schemas to DIR/resources/, and with --openapi, --verify or a login a "
           + "report to DIR/tapline-report.md. Run the tests with TAPLINE_BASE_URI=URL (docs/TESTGEN.md).",
       "",

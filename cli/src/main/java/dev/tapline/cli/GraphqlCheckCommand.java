@@ -32,9 +32,8 @@ import picocli.CommandLine.Spec;
     name = "check",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    header = "Validates every recorded GraphQL operation against a proposed schema with graphql-java.",
     description = {
-      "Validates every recorded GraphQL operation against a proposed schema with graphql-java.",
-      "",
       "Each operation (service and 'query GetUser') is broken (the schema rejects it; the",
       "validation error says why), deprecated-use (it selects a field or passes an argument",
       "marked @deprecated) or fine, with how often it was seen. The schema changes are listed",

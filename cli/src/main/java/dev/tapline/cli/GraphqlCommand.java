@@ -6,7 +6,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code tapline graphql}: GraphQL-specific commands; {@code check} for now. */
 @Command(name = "graphql", mixinStandardHelpOptions = true,
-    description = "GraphQL tools: check recorded operations against a proposed schema (docs/GRAPHQL.md).",
+    header = "Checks recorded GraphQL operations against a proposed schema (docs/GRAPHQL.md).",
     subcommands = GraphqlCheckCommand.class)
 final class GraphqlCommand implements Runnable {
   @Spec CommandSpec spec;

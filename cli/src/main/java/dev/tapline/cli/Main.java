@@ -14,6 +14,7 @@ import picocli.CommandLine;
     subcommands = {
       UpCommand.class,
       ProxyCommand.class,
+      RouteCommand.class,
       TailCommand.class,
       RecorderCommand.class,
       ExportCommand.class,
@@ -84,11 +85,20 @@ public final class Main implements Runnable {
   private static int failed(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
     PrintWriter err = cl.getErr();
     if (ex instanceof UsageException u) {
-      err.println("tapline " + cl.getCommandName() + ": " + u.getMessage());
+      err.println(cl.getCommandSpec().qualifiedName() + ": " + u.getMessage());
       err.flush();
       return 2;
     }
-    err.println("tapline " + cl.getCommandName() + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
+    for (Throwable t = ex; t != null; t = t.getCause()) {
+      if (t instanceof java.net.BindException b) {
+        // A port taken between the check before start and the bind itself.
+        err.println(cl.getCommandSpec().qualifiedName() + ": a port is already in use (" + b.getMessage()
+            + "); pick another one, or 0 for any free one");
+        err.flush();
+        return 2;
+      }
+    }
+    err.println(cl.getCommandSpec().qualifiedName() + ": " + (ex.getMessage() == null ? ex.toString() : ex.getMessage()));
     if (System.getenv("TAPLINE_DEBUG") != null) {
       ex.printStackTrace(err);
     }

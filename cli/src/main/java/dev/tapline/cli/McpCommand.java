@@ -10,9 +10,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.io.PrintWriter;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -31,10 +29,10 @@ import picocli.CommandLine.Spec;
     name = "mcp",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    header = "Serves Tapline to a coding agent over the Model Context Protocol.",
     description = {
-      "Serves Tapline to a coding agent over the Model Context Protocol: search recorded",
-      "traffic, read an exchange, list endpoints, generate contract tests, check drift, and",
-      "with --admin change the proxy's routes.",
+      "Its tools search recorded traffic, read an exchange, list endpoints, generate contract tests,",
+      "check drift, and with --admin change the proxy's routes.",
       "",
       "Speaks MCP over stdio by default (an agent starts it as a child process; only protocol",
       "messages go to stdout, logs to stderr). With --http HOST:PORT it serves streamable",
@@ -104,7 +102,7 @@ final class McpCommand implements Callable<Integer> {
 
   private int http(TaplineMcp mcp, @Nullable String tok) throws InterruptedException {
     Cli.HostPort hp = Cli.hostPort("--http", http);
-    if (tok == null && !loopback(hp.host())) {
+    if (tok == null && !Cli.HostPort.loopback(hp.host())) {
       throw new UsageException("--http on " + hp.host() + " is reachable from other machines: give --token or"
           + " --token-file (the tools write files and change routes), or serve on 127.0.0.1");
     }
@@ -134,22 +132,6 @@ final class McpCommand implements Callable<Integer> {
   }
 
   private @Nullable URI adminUri() {
-    if (admin == null || admin.isBlank()) {
-      return null;
-    }
-    String a = admin.strip();
-    if (!a.contains("://")) {
-      Cli.HostPort hp = Cli.hostPort("--admin", a);
-      a = "http://" + (hp.host().contains(":") ? "[" + hp.host() + "]" : hp.host()) + ":" + hp.port();
-    }
-    return Cli.httpOrigin("--admin", a);
-  }
-
-  private static boolean loopback(String host) {
-    try {
-      return InetAddress.getByName(host).isLoopbackAddress();
-    } catch (UnknownHostException e) {
-      return false;
-    }
+    return admin == null || admin.isBlank() ? null : Cli.adminUrl("--admin", admin);
   }
 }

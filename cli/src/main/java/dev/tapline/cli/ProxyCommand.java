@@ -1,15 +1,12 @@
 package dev.tapline.cli;
 
-import dev.tapline.core.Redactor;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,9 +22,12 @@ import picocli.CommandLine.Option;
     name = "proxy",
     mixinStandardHelpOptions = true,
     sortOptions = false,
-    description = "Runs the capture proxy in front of one service: requests with a sandbox routing key go"
-        + " to that sandbox (--sandbox KEY=URL), all others to the baseline (--upstream); captured,"
-        + " redacted exchanges go to Kafka. Runs until Ctrl-C.%n")
+    header = "Runs the capture proxy in front of one service, routing by routing key and capturing redacted exchanges into Kafka.",
+    description = "Requests with a sandbox routing key go to that sandbox (--sandbox KEY=URL), all others to the"
+        + " baseline (--upstream). A route can also try a developer's process first (--override KEY=URL), and"
+        + " answer or break requests by method and path (mock and fault rules, from --routes or the admin API;"
+        + " tapline route edits them). With --spool-dir, captures wait on disk while Kafka is unreachable and"
+        + " are sent when it is back. Runs until Ctrl-C.%n")
 final class ProxyCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
@@ -44,13 +44,38 @@ final class ProxyCommand implements Callable<Integer> {
       description = "The baseline service, http://host:port or https://host:port: requests without a known routing key go here (required).")
   @Nullable String upstream;
 
-  @Option(names = "--sandbox", paramLabel = "KEY=URL", split = ",",
-      description = "Route requests carrying routing key KEY to URL (repeatable).")
-  List<String> sandboxes = new ArrayList<>();
+  @Mixin RouteOptions routeOptions = new RouteOptions();
+
+  @Option(names = "--override-max-body", paramLabel = "BYTES", defaultValue = "" + ProxyConfig.DEFAULT_OVERRIDE_MAX_BODY,
+      description = "The largest request body kept so that a request an override does not take can go on to the"
+          + " sandbox; a request with a larger body skips the override and its response says so in Tapline-Override"
+          + " (default: ${DEFAULT-VALUE}).")
+  String overrideMaxBody;
+
+  @Option(names = "--override-timeout", paramLabel = "DURATION", defaultValue = "5s",
+      description = "Time an override has to connect and send its response head; then the request goes on to the"
+          + " sandbox (default: ${DEFAULT-VALUE}).")
+  String overrideTimeout;
+
+  @Option(names = "--recorder", paramLabel = "URL",
+      description = "The recorder whose exchanges mock rules answer with ({\"mock\": {\"exchange\": ID}}, or"
+          + " \"latest\"); sent the --token when one is given.")
+  @Nullable String recorder;
 
   @Option(names = "--kafka", paramLabel = "BOOTSTRAP",
       description = "Kafka bootstrap servers for captures; without it nothing is captured.")
   @Nullable String kafka;
+
+  @Option(names = "--spool-dir", paramLabel = "DIR",
+      description = "Keep captures in files under DIR (mode 0700) while Kafka is unreachable or stalled, and send them"
+          + " in order when it is back; a proxy restarted on a spool that holds captures sends those first."
+          + " Without it such captures are dropped and counted.")
+  @Nullable Path spoolDir;
+
+  @Option(names = "--spool-max", paramLabel = "BYTES", defaultValue = "1GiB",
+      description = "The spool holds at most this many bytes, e.g. 1073741824, 512MiB or 2GiB; beyond it captures are"
+          + " dropped and counted, never the requests (default: ${DEFAULT-VALUE}).")
+  String spoolMax;
 
   @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = Topics.EXCHANGES,
       description = "Topic for captured exchanges (default: ${DEFAULT-VALUE}).")
@@ -84,18 +109,14 @@ final class ProxyCommand implements Callable<Integer> {
   List<String> exclude = new ArrayList<>();
 
   @Option(names = "--admin", paramLabel = "HOST:PORT",
-      description = "Admin server: /healthz, /metrics, /routes (GET, PUT /routes/KEY, DELETE /routes/KEY);"
+      description = "Where the admin server listens: /healthz (ok, or degraded with the reasons when captures are at"
+          + " risk), /metrics, and /routes (GET, PUT /routes/KEY, DELETE /routes/KEY, which tapline route calls);"
           + " /metrics and /routes need --token when one is given.")
   @Nullable String admin;
 
-  @Mixin ServerToken serverToken = new ServerToken();
+  @Mixin RedactionOptions redaction = new RedactionOptions();
 
-  @Option(names = "--redact-key-file", paramLabel = "FILE",
-      description = "A file holding the redaction hash key (at least 16 characters, e.g. made with openssl rand -hex 32)."
-          + " Every redacted value then becomes [REDACTED:<keyed hash>], equal wherever the secret was, so that generate"
-          + " and replay can link a token or a session cookie to the login that issued it. Keep the file readable by its"
-          + " owner only. Without it, redacted values are a plain [REDACTED].")
-  @Nullable Path redactKeyFile;
+  @Mixin ServerToken serverToken = new ServerToken();
 
   @Option(names = "--max-routes", paramLabel = "N", defaultValue = "" + ProxyConfig.DEFAULT_MAX_ROUTES,
       description = "Most routing keys the route table holds; PUT /routes/KEY for a new key beyond it is a 409"
@@ -129,13 +150,20 @@ final class ProxyCommand implements Callable<Integer> {
   @Override
   public Integer call() throws InterruptedException {
     ProxyConfig cfg = toConfig();
+    new Cli.HostPort(cfg.listenHost(), cfg.listenPort()).requireFree("--listen");
+    if (cfg.adminHost() != null) {
+      new Cli.HostPort(cfg.adminHost(), cfg.adminPort()).requireFree("--admin");
+    }
     PrintStream err = System.err;
     if (cfg.kafkaBootstrap() == null && cfg.capture() != CapturePolicy.NONE) {
       err.println("warning: no --kafka given: requests are proxied but nothing is captured");
     }
-    if (redactKeyFile != null && RedactKeyFile.readableByOthers(redactKeyFile)) {
-      err.println("warning: the redaction key " + redactKeyFile + " is readable by other users, who could test guesses"
-          + " against the hashes in captures: chmod 600 " + redactKeyFile);
+    if (cfg.spoolDir() != null && (cfg.kafkaBootstrap() == null || cfg.capture() == CapturePolicy.NONE)) {
+      err.println("warning: --spool-dir has no use without --kafka and capture: it is not opened");
+    }
+    String keyWarning = RedactionOptions.keyWarning(redaction.keyFile);
+    if (keyWarning != null) {
+      err.println(keyWarning);
     }
     CaptureProxy proxy;
     try {
@@ -159,12 +187,18 @@ final class ProxyCommand implements Callable<Integer> {
           + (cfg.adminToken() == null ? ")" : "; token required but for /healthz)"));
     }
     out.println("baseline  " + cfg.baseline());
-    proxy.routes().snapshot().forEach((k, v) -> out.println("sandbox   " + k + " -> " + v));
+    proxy.routes().snapshot().forEach((k, v) -> out.println("route     " + k + " " + v.describe()));
     out.println("capture   " + cfg.capture().name().toLowerCase(Locale.ROOT)
         + (cfg.kafkaBootstrap() == null ? " (nowhere: no --kafka)" : " -> kafka " + cfg.kafkaBootstrap() + " topic " + cfg.topic()));
-    out.println("redaction " + (redactKeyFile == null ? "[REDACTED] markers (no --redact-key-file: logins cannot be linked)"
-        : "keyed hashes, key from " + redactKeyFile));
-    if (proxy.adminUri() != null && cfg.adminToken() == null && !loopback(cfg.adminHost())) {
+    out.println("redaction " + (redaction.keyFile == null
+        ? "[REDACTED] markers (no --redact-key-file: logins cannot be linked)"
+        : "keyed hashes, key from " + redaction.keyFile));
+    if (cfg.spoolDir() != null && cfg.kafkaBootstrap() != null && cfg.capture() != CapturePolicy.NONE) {
+      long waiting = proxy.metrics().spooledCount();
+      out.println("spool     " + cfg.spoolDir() + "  (up to " + cfg.spoolMaxBytes() + " bytes"
+          + (waiting > 0 ? "; " + waiting + " capture(s) from before, sent first)" : ")"));
+    }
+    if (proxy.adminUri() != null && cfg.adminToken() == null && !Cli.HostPort.loopback(cfg.adminHost())) {
       err.println("warning: the admin port " + proxy.adminUri() + " takes no token and listens beyond this machine:"
           + " anyone who reaches it can change where requests go (give --token or --token-file)");
     }
@@ -186,12 +220,24 @@ final class ProxyCommand implements Callable<Integer> {
       throw new UsageException("--upstream URL is required (the baseline service, e.g. http://127.0.0.1:8081)");
     }
     b.baseline(Cli.httpOrigin("--upstream", upstream));
-    Map<String, URI> routes = new LinkedHashMap<>();
-    for (String s : sandboxes) {
-      Cli.sandbox(s, routes);
+    b.routes(routeOptions.routes(Map.of()));
+    try {
+      b.overrideHeader(routeOptions.overrideHeader);
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("--override-header " + e.getMessage(), e);
     }
-    b.sandboxes(routes);
+    b.overrideMaxBody(bytes("--override-max-body", overrideMaxBody));
+    b.overrideTimeout(Durations.positive("--override-timeout", overrideTimeout));
+    if (recorder != null && !recorder.isBlank()) {
+      b.recorder(Cli.httpOrigin("--recorder", recorder), serverToken.value());
+    }
     b.kafkaBootstrap(kafka == null || kafka.isBlank() ? null : kafka.trim());
+    b.spoolDir(spoolDir);
+    long max = ByteSizes.parse("--spool-max", spoolMax);
+    if (max < 1 << 20) {
+      throw new UsageException("--spool-max must be at least 1MiB (1048576 bytes), got '" + spoolMax + "'");
+    }
+    b.spoolMaxBytes(max);
     if (topic == null || topic.isBlank()) {
       throw new UsageException("--topic must not be empty");
     }
@@ -210,30 +256,20 @@ final class ProxyCommand implements Callable<Integer> {
     } catch (NumberFormatException e) {
       throw new UsageException("--sample must be a number from 0 to 1: " + sample);
     }
-    try {
-      long n = Long.parseLong(maxBody.trim());
-      if (n < 0 || n > Integer.MAX_VALUE - 16) {
-        throw new NumberFormatException();
-      }
-      b.maxBodyBytes((int) n);
-    } catch (NumberFormatException e) {
-      throw new UsageException("--max-body must be a byte count from 0 to 2147483631: " + maxBody);
-    }
+    b.maxBodyBytes(bytes("--max-body", maxBody));
     try {
       b.transport(transport);
     } catch (IllegalArgumentException e) {
       throw new UsageException("--" + e.getMessage(), e); // "transport must be one of ...: X"
     }
     b.upstreamCa(Cli.readableFile("--upstream-ca", upstreamCa));
-    if (redactKeyFile != null) {
-      b.redactor(Redactor.builder().hashKey(RedactKeyFile.read("--redact-key-file", redactKeyFile)).build());
-    }
     b.include(include);
     b.exclude(exclude);
     if (admin != null && !admin.isBlank()) {
       Cli.HostPort a = Cli.hostPort("--admin", admin);
       b.admin(a.host(), a.port());
     }
+    b.redactor(redaction.redactor());
     b.adminToken(serverToken.value());
     b.adminAllowedHosts(serverToken.allowedHosts);
     b.maxRoutes(count("--max-routes", maxRoutes));
@@ -246,6 +282,19 @@ final class ProxyCommand implements Callable<Integer> {
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage());
+    }
+  }
+
+  /** A byte count from 0 to 2147483631. */
+  private static int bytes(String flag, String value) {
+    try {
+      long n = Long.parseLong(value.trim());
+      if (n < 0 || n > Integer.MAX_VALUE - 16) {
+        throw new NumberFormatException();
+      }
+      return (int) n;
+    } catch (NumberFormatException e) {
+      throw new UsageException(flag + " must be a byte count from 0 to 2147483631: " + value);
     }
   }
 
@@ -262,14 +311,4 @@ final class ProxyCommand implements Callable<Integer> {
     }
   }
 
-  private static boolean loopback(@Nullable String host) {
-    if (host == null) {
-      return true;
-    }
-    try {
-      return java.net.InetAddress.getByName(host).isLoopbackAddress();
-    } catch (java.net.UnknownHostException e) {
-      return false;
-    }
-  }
 }

@@ -22,9 +22,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "recorder",
     mixinStandardHelpOptions = true,
+    header = "Indexes captured exchanges from Kafka and serves search, the endpoint catalog, export and a live stream over HTTP.",
     description = {
-      "Indexes captured exchanges from Kafka and serves search, the endpoint catalog, export and a"
-          + " live stream over HTTP (see docs/API.md). Runs until Ctrl-C.",
+      "The API is in docs/API.md. Runs until Ctrl-C.",
       "The index is a materialized view of the topic: --rebuild (or an empty --index-dir) re-reads"
           + " the topic from the beginning."
     })
@@ -73,9 +73,13 @@ final class RecorderCommand implements Callable<Integer> {
     if (indexDir == null) {
       throw new UsageException("--index-dir DIR is required (or set TAPLINE_INDEX_DIR)");
     }
-    Cli.HostPort hp = Cli.hostPort("--http", http);
+    Cli.HostPort hp = Cli.hostPort("--http", http).requireFree("--http");
     limits.validate();
     String token = serverToken.value();
+    if (token == null && !Cli.HostPort.loopback(hp.host())) {
+      System.err.println("warning: the API and UI on " + hp.host() + ":" + hp.port() + " take no token and listen beyond"
+          + " this machine: anyone who reaches them can search and export the captured traffic; give --token-file FILE");
+    }
     // The recorder process serves the UI too; drift runs come from the same cluster.
     TaplineUi ui = TaplineUi.create(UiOptions.builder().token(token).kafka(kafka).build());
     RecorderConfig cfg;

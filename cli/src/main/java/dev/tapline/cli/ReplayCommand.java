@@ -37,10 +37,8 @@ import picocli.CommandLine.Spec;
     name = "replay",
     mixinStandardHelpOptions = true,
     sortOptions = false,
+    header = "Replays recorded requests against a baseline and a sandbox and reports contract drift.",
     description = {
-      "Replays recorded requests against a baseline and a sandbox and reports",
-      "contract drift.",
-      "",
       "Each request goes twice to the baseline and once to the sandbox. What differs",
       "between the two baseline answers (or from the recorded one) is noise - ids,",
       "timestamps, reordered sets - and is reported as ignored. Other differences are",

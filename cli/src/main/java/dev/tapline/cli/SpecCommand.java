@@ -18,7 +18,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code tapline spec}: an OpenAPI 3.1 document inferred from recorded traffic. */
 @Command(name = "spec", mixinStandardHelpOptions = true,
-    description = "Infers an OpenAPI 3.1 document (paths, parameters, schemas, examples) from recorded traffic.")
+    header = "Infers an OpenAPI 3.1 document (paths, parameters, schemas, examples) from recorded traffic.")
 final class SpecCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
   @Spec CommandSpec spec;

@@ -6,6 +6,7 @@ import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;
+import dev.tapline.proxy.RouteSpec;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
 import dev.tapline.ui.TaplineUi;
@@ -21,7 +22,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The running parts of {@code tapline up} after Kafka: the proxy (when there is a service to put
- * behind it) and the recorder with the UI mounted on its HTTP server. The token and the allowed host
+ * behind it, with its disk spool) and the recorder with the UI mounted on its HTTP server. The token and the allowed host
  * names guard both the recorder's HTTP server and the proxy's admin port. Each part is pushed onto
  * {@code running} as soon as it starts, so a failure later still stops what came before.
  */
@@ -31,13 +32,16 @@ final class Stack {
       String topic,
       @Nullable String service,
       @Nullable URI baseline,
-      Map<String, URI> sandboxes,
+      Map<String, RouteSpec> routes,
+      String overrideHeader,
       @Nullable Path upstreamCa,
       String capture,
       int proxyPort,
       int adminPort,
       int httpPort,
       Path indexDir,
+      @Nullable Path spoolDir,
+      long spoolMaxBytes,
       @Nullable String token,
       List<String> allowedHosts,
       Endpoints endpoints,
@@ -63,18 +67,25 @@ final class Stack {
   static Stack start(Settings s, Deque<AutoCloseable> running) {
     // One registry for the process: every /metrics shows the proxy, the recorder and the JVM.
     PrometheusMeterRegistry meters = Metrics.processRegistry();
+    // The proxy starts first (the UI shows its address), yet reads the recorder for recorded mocks:
+    // it is given the recorder's address before the recorder listens on it.
+    int httpPort = s.httpPort() == 0 ? freePort() : s.httpPort();
     CaptureProxy proxy = null;
     if (s.baseline() != null && s.service() != null) {
       proxy = CaptureProxy.start(ProxyConfig.builder()
           .listen("127.0.0.1", s.proxyPort())
           .service(s.service())
           .baseline(s.baseline())
-          .sandboxes(s.sandboxes())
+          .routes(s.routes())
+          .overrideHeader(s.overrideHeader())
+          .recorder(URI.create("http://127.0.0.1:" + httpPort), s.token())
           .upstreamCa(s.upstreamCa())
           .kafkaBootstrap(s.kafka())
           .topic(s.topic())
           .capture(capturePolicy(s.capture()))
           .redactor(s.redactor())
+          .spoolDir(s.spoolDir())
+          .spoolMaxBytes(s.spoolMaxBytes())
           .admin("127.0.0.1", s.adminPort())
           .adminToken(s.token())
           .adminAllowedHosts(s.allowedHosts())
@@ -92,7 +103,7 @@ final class Stack {
             .kafka(s.kafka())
             .topic(s.topic())
             .indexDir(s.indexDir())
-            .http("127.0.0.1", s.httpPort())
+            .http("127.0.0.1", httpPort)
             .token(s.token())
             .allowedHosts(s.allowedHosts())
             .endpoints(s.endpoints())
@@ -101,6 +112,15 @@ final class Stack {
     Recorder recorder = Recorder.start(config);
     push(running, recorder);
     return new Stack(proxy, recorder);
+  }
+
+  /** A port free now, for a server that starts a moment later (only when the caller asked for any port). */
+  private static int freePort() {
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException("no free port for the recorder: " + e.getMessage(), e);
+    }
   }
 
   private static void push(Deque<AutoCloseable> running, AutoCloseable c) {
@@ -115,6 +135,11 @@ final class Stack {
 
   @Nullable URI adminUri() {
     return proxy == null ? null : proxy.adminUri();
+  }
+
+  /** The proxy's routes now; empty without a proxy. */
+  Map<String, RouteSpec> routes() {
+    return proxy == null ? Map.of() : proxy.routes().snapshot();
   }
 
   URI recorderUri() {

@@ -26,8 +26,8 @@ import picocli.CommandLine.Option;
 @Command(
     name = "tail",
     mixinStandardHelpOptions = true,
+    header = "Prints captured exchanges from the Kafka topic as NDJSON, one whole exchange per line.",
     description = {
-      "Prints captured exchanges from the Kafka topic as NDJSON, one whole exchange per line.",
       "Follows new exchanges until Ctrl-C, or stops after --limit. Records that are not",
       "exchanges are reported on stderr and skipped."
     })

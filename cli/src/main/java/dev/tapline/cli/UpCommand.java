@@ -1,19 +1,18 @@
 package dev.tapline.cli;
 
-import dev.tapline.core.Redactor;
+import dev.tapline.core.PrivateFiles;
 import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.core.kafka.Topics;
 import dev.tapline.examples.OrdersService;
 import dev.tapline.examples.clinic.ClinicService;
 import dev.tapline.kafka.embedded.EmbeddedKafka;
+import dev.tapline.proxy.RouteSpec;
 import java.io.PrintStream;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -30,19 +29,24 @@ import picocli.CommandLine.Option;
 @Command(
     name = "up",
     mixinStandardHelpOptions = true,
+    header = "Runs the whole pipeline on this machine: embedded Kafka, the capture proxy, and the recorder with its API and UI.",
     description = {
-      "Runs the whole pipeline on this machine: embedded Kafka, the capture proxy, and the recorder",
-      "with its API and UI, all on loopback. Ctrl-C stops everything.",
+      "Everything listens on loopback. Ctrl-C stops everything.",
       "Under 'up' the proxy captures all traffic (baseline too) unless --capture says otherwise.",
       "",
       "  tapline up --demo                                  # example service, baseline + sandbox",
       "  tapline up --demo clinic                           # the clinic API under /clinic/api instead",
       "  tapline up --service orders --upstream http://127.0.0.1:9000 --sandbox dev-1=http://127.0.0.1:9001",
+      "  tapline up --demo --override demo-v2=http://127.0.0.1:8000  # yours first",
+      "",
+      "The proxy reads the recorder started here for mock rules that answer with",
+      "a recorded exchange (tapline route edits the routes).",
       ""
     })
 final class UpCommand implements Callable<Integer> {
   static final String DEMO_KEY = "demo-v2";
   private boolean demo;
+  private long spoolMaxBytes;
 
   @Mixin ConfigOption config;
 
@@ -58,8 +62,14 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--kafka-port", paramLabel = "K", defaultValue = "9092", description = "Port of the embedded broker (default: ${DEFAULT-VALUE}; 0 = any free port).")
   int kafkaPort;
 
-  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".tapline", description = "Where the embedded broker and the index keep their data (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--data-dir", paramLabel = "DIR", defaultValue = ".tapline", description = "The embedded broker, the index and the proxy's capture spool keep their data here (default: ${DEFAULT-VALUE}).")
   Path dataDir;
+
+  @Option(names = "--spool-max", paramLabel = "BYTES", defaultValue = "1GiB",
+      description = "The proxy's spool (DIR/spool, where captures wait while Kafka is unreachable) holds at most this"
+          + " many bytes, e.g. 512MiB or 2GiB; beyond it captures are dropped and counted, never the requests"
+          + " (default: ${DEFAULT-VALUE}).")
+  String spoolMax;
 
   @Option(names = "--proxy-port", paramLabel = "P", defaultValue = "8080", description = "Proxy port (default: ${DEFAULT-VALUE}).")
   int proxyPort;
@@ -76,8 +86,7 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--upstream", paramLabel = "URL", description = "The baseline upstream of your own service.")
   @Nullable String upstream;
 
-  @Option(names = "--sandbox", paramLabel = "KEY=URL", description = "Route this routing key to a sandbox upstream (repeatable).")
-  List<String> sandboxes = List.of();
+  @Mixin RouteOptions routeOptions = new RouteOptions();
 
   @Option(names = "--upstream-ca", paramLabel = "FILE", description = "PEM certificate(s) to trust for https:// upstreams and sandboxes instead of the JDK's trust store.")
   @Nullable Path upstreamCa;
@@ -85,14 +94,9 @@ final class UpCommand implements Callable<Integer> {
   @Option(names = "--capture", paramLabel = "POLICY", defaultValue = "all", description = "What to capture: sandboxed, all or none (default under 'up': ${DEFAULT-VALUE}).")
   String capture;
 
-  @Mixin ServerToken serverToken = new ServerToken();
+  @Mixin RedactionOptions redaction = new RedactionOptions();
 
-  @Option(names = "--redact-key-file", paramLabel = "FILE",
-      description = "The file holding the redaction hash key, with which redacted values become [REDACTED:<keyed hash>]"
-          + " so that generate and replay can link a token or a session cookie to the login that issued it. By default"
-          + " it is redact.key in the data directory, made (random, readable by its owner only) the first time and"
-          + " reused after, so hashes stay comparable across restarts.")
-  @Nullable Path redactKeyFile;
+  @Mixin ServerToken serverToken = new ServerToken();
 
   @Mixin GraphqlPaths graphqlPaths = new GraphqlPaths();
   @Mixin QueryLimitOptions limits = new QueryLimitOptions();
@@ -115,7 +119,7 @@ final class UpCommand implements Callable<Integer> {
     }, "tapline-up-stop");
     Runtime.getRuntime().addShutdownHook(hook);
     try {
-      Files.createDirectories(dataDir);
+      PrivateFiles.directory(dataDir);
       String bootstrap = kafka;
       if (bootstrap == null) {
         System.err.println("starting embedded Kafka ...");
@@ -125,7 +129,7 @@ final class UpCommand implements Callable<Integer> {
       }
       String svc = service;
       @Nullable URI baseline;
-      Map<String, URI> routes = new LinkedHashMap<>();
+      Map<String, URI> demoRoutes = new LinkedHashMap<>();
       if (demo && demoApi.equals("clinic")) {
         ClinicService v1 = ClinicService.start(ClinicService.Version.V1, 0);
         running.push(v1);
@@ -133,7 +137,7 @@ final class UpCommand implements Callable<Integer> {
         running.push(v2);
         svc = "clinic";
         baseline = URI.create("http://127.0.0.1:" + v1.port());
-        routes.put(DEMO_KEY, URI.create("http://127.0.0.1:" + v2.port()));
+        demoRoutes.put(DEMO_KEY, URI.create("http://127.0.0.1:" + v2.port()));
       } else if (demo) {
         OrdersService v1 = OrdersService.start(OrdersService.Version.V1, 0);
         running.push(v1);
@@ -141,23 +145,25 @@ final class UpCommand implements Callable<Integer> {
         running.push(v2);
         svc = "orders";
         baseline = v1.baseUri();
-        routes.put(DEMO_KEY, v2.baseUri());
+        demoRoutes.put(DEMO_KEY, v2.baseUri());
       } else if (upstream != null) {
         baseline = Cli.httpOrigin("--upstream", upstream);
       } else {
         baseline = null; // no service yet: Kafka and the recorder only
       }
-      for (String s : sandboxes) {
-        Cli.sandbox(s, routes);
-      }
-      Path keyFile = redactKeyFile != null ? redactKeyFile : dataDir.resolve(RedactKeyFile.DEFAULT_NAME);
-      if (redactKeyFile == null && RedactKeyFile.createIfMissing(keyFile)) {
+      Map<String, RouteSpec> routes = routeOptions.routes(demoRoutes);
+      Path keyFile = redaction.keyFile != null ? redaction.keyFile : dataDir.resolve(RedactKeyFile.DEFAULT_NAME);
+      if (redaction.keyFile == null && RedactKeyFile.createIfMissing(keyFile)) {
         System.err.println("made the redaction key " + keyFile + " (owner-only; reused from now on)");
       }
-      Redactor redactor = Redactor.builder().hashKey(RedactKeyFile.read("--redact-key-file", keyFile)).build();
-      Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes, upstreamCa, capture,
-          proxyPort, adminPort, httpPort, dataDir.resolve("index"), serverToken.value(), serverToken.allowedHosts,
-          Endpoints.of(graphqlPaths.resolver()), limits, redactor),
+      String keyWarning = RedactionOptions.keyWarning(keyFile);
+      if (keyWarning != null) {
+        System.err.println(keyWarning);
+      }
+      Stack stack = Stack.start(new Stack.Settings(bootstrap, Topics.EXCHANGES, svc, baseline, routes,
+          routeOptions.overrideHeader, upstreamCa, capture, proxyPort, adminPort, httpPort, dataDir.resolve("index"),
+          dataDir.resolve("spool"), spoolMaxBytes, serverToken.value(), serverToken.allowedHosts,
+          Endpoints.of(graphqlPaths.resolver()), limits, redaction.redactor(keyFile)),
           running);
 
       out.println();
@@ -165,12 +171,15 @@ final class UpCommand implements Callable<Integer> {
       if (stack.proxyUri() != null) {
         line(out, "proxy", String.valueOf(stack.proxyUri()));
         line(out, "proxy admin", String.valueOf(stack.adminUri()));
+        for (Map.Entry<String, RouteSpec> r : stack.routes().entrySet()) {
+          line(out, "route " + r.getKey(), r.getValue().describe());
+        }
       }
       line(out, "recorder API/UI", stack.recorderUri().toString());
       line(out, "redaction key", keyFile + "   (keyed hashes: generate and replay link logins to their use)");
       if (demo) {
         line(out, "baseline (v1)", baseline.toString());
-        line(out, "sandbox (v2)", routes.get(DEMO_KEY) + "   routing key " + DEMO_KEY);
+        line(out, "sandbox (v2)", demoRoutes.get(DEMO_KEY) + "   routing key " + DEMO_KEY);
         out.println();
         out.println("Try it:");
         if (demoApi.equals("clinic")) {
@@ -182,6 +191,8 @@ final class UpCommand implements Callable<Integer> {
           out.println("  ./tapline demo-traffic --target " + stack.proxyUri() + " --routing-key " + DEMO_KEY + " --requests 100");
         }
         out.println("  ./tapline tail --kafka " + bootstrap + " --from-beginning");
+        out.println("  ./tapline route set " + DEMO_KEY + " --override http://127.0.0.1:8000 --path '/orders/**' --admin "
+            + stack.adminUri() + (serverToken.value() == null ? "" : " --token-file FILE"));
         out.println("  open " + stack.recorderUri());
       }
       out.println();
@@ -212,20 +223,33 @@ final class UpCommand implements Callable<Integer> {
     if (demo && upstream != null) {
       throw new UsageException("--demo and --upstream exclude each other: --demo runs the example service as the upstream");
     }
-    if (!demo && upstream == null && (service != null || !sandboxes.isEmpty())) {
-      throw new UsageException("--upstream URL is required with --service or --sandbox");
+    if (!demo && upstream == null && (service != null || !routeOptions.noFlags())) {
+      throw new UsageException("--upstream URL is required with --service, --sandbox, --override or --routes");
     }
     Cli.readableFile("--upstream-ca", upstreamCa);
     if (!demo && upstream != null && service == null) {
       throw new UsageException("--service NAME is required with --upstream");
     }
-    for (int[] p : new int[][] {{kafkaPort}, {proxyPort}, {adminPort}, {httpPort}}) {
-      if (p[0] < 0 || p[0] > 65535) {
-        throw new UsageException("ports must be 0..65535, got " + p[0]);
+    String[] flags = {"--kafka-port", "--proxy-port", "--admin-port", "--http-port"};
+    int[] ports = {kafka == null ? kafkaPort : 0, proxyPort, adminPort, httpPort};
+    for (int i = 0; i < ports.length; i++) {
+      if (ports[i] < 0 || ports[i] > 65535) {
+        throw new UsageException(flags[i] + " must be from 0 to 65535, got " + ports[i]);
       }
+      for (int j = 0; j < i; j++) {
+        if (ports[i] != 0 && ports[i] == ports[j]) {
+          throw new UsageException(flags[j] + " and " + flags[i] + " both name port " + ports[i] + "; give each its own");
+        }
+      }
+      new Cli.HostPort("127.0.0.1", ports[i]).requireFree(flags[i]);
     }
     Stack.capturePolicy(capture);
+    spoolMaxBytes = ByteSizes.parse("--spool-max", spoolMax);
+    if (spoolMaxBytes < 1 << 20) {
+      throw new UsageException("--spool-max must be at least 1MiB (1048576 bytes), got '" + spoolMax + "'");
+    }
     limits.validate();
+    redaction.redactor();
   }
 
   private static void line(PrintStream out, String name, String where) {

@@ -78,8 +78,10 @@ final class ApolloServer implements AutoCloseable {
     });
     try {
       String url = ready.get(60, TimeUnit.SECONDS);
-      // Keep draining its output so that the server never blocks on a full pipe.
-      Thread.ofVirtual().start(() -> {
+      // Keep draining its output so that the server never blocks on a full pipe. A platform thread:
+      // a virtual one blocked in a pipe read holds its carrier, and with two cores two of them left
+      // the in-process recorder's virtual-thread handlers without any.
+      Thread.ofPlatform().daemon().name("apollo-output").start(() -> {
         try {
           while (out.readLine() != null) {
             // discard

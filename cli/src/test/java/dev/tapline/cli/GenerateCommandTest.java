@@ -77,4 +77,29 @@ class GenerateCommandTest {
     assertThat(Main.run("generate", "--from", recording.toString(), "--out", out.toString(),
         "--package", "com.example.clinic", "--origin", "users")).isEqualTo(2);
   }
+
+  @Test
+  void badExchangesAmongGoodOnesAreSkippedAndReportedNeverAbortingTheRun() throws Exception {
+    Path recording = record(40);
+    List<String> lines = new java.util.ArrayList<>(Files.readAllLines(recording));
+    lines.add(5, "{not json");
+    lines.add(10, "{\"v\":1,\"id\":\"x\"}");
+    lines.add(15, "[1,2,3]");
+    Path mixed = Files.write(dir.resolve("mixed.ndjson"), lines);
+    Path out = dir.resolve("mixed/src/test");
+    PrintStream original = System.out;
+    ByteArrayOutputStream buf = new ByteArrayOutputStream();
+    int rc;
+    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+    try {
+      rc = Main.run("generate", "--from", mixed.toString(), "--out", out.toString(), "--package", "com.example.clinic",
+          "--build", "none");
+    } finally {
+      System.setOut(original);
+    }
+    String printed = buf.toString(StandardCharsets.UTF_8);
+    assertThat(rc).as(printed).isZero();
+    assertThat(printed).contains("Skipped:", "mixed.ndjson:6: not JSON", "mixed.ndjson:11: missing object field", "mixed.ndjson:16:");
+    assertThat(out.resolve("java/com/example/clinic/OwnersContractTest.java")).exists();
+  }
 }

@@ -206,24 +206,33 @@ class GraphqlEndToEndTest {
   }
 
   @Test
-  void generatedTestsSendEachOperationByNameAndPassAgainstTheServiceTheyCameFrom() throws Exception {
+  void generatedTestsPassThriceOnTheBaselineAndFailOnTheChangeNamingTheField() throws Exception {
     Path out = dir.resolve("contract/src/test");
     Run gen = run("generate", "--from", recorder.baseUri().toString(), "--service", "gql", "--out", out.toString(),
-        "--package", "com.example.gql", "--verify", v1.uri().toString());
+        "--package", "com.example.gql", "--verify", v1.uri().toString(), "--runs", "3");
     assertThat(gen.rc).as(gen.out + gen.err).isZero();
-    assertThat(gen.out).contains("Verified against " + v1.uri());
-    String suite;
-    try (var files = Files.walk(out)) {
-      suite = files.filter(f -> f.toString().endsWith("ContractTest.java")).map(f -> {
-        try {
-          return Files.readString(f);
-        } catch (java.io.IOException e) {
-          throw new java.io.UncheckedIOException(e);
-        }
-      }).reduce("", String::concat);
+    assertThat(gen.out).contains("Verified against " + v1.uri() + ": 3 run(s) per round");
+    java.util.TreeMap<String, String> files = new java.util.TreeMap<>();
+    try (var walk = Files.walk(out)) {
+      for (Path f : walk.filter(Files::isRegularFile).toList()) {
+        files.put(out.relativize(f).toString().replace('\\', '/'), Files.readString(f));
+      }
     }
-    assertThat(suite).contains("getUser", "TaplineTarget.graphql(", "\"GetUser\"", "createUser", "query Boom")
-        .doesNotContain("hunter2");
+    String suite = files.entrySet().stream().filter(e -> e.getKey().endsWith("ContractTest.java")).map(Map.Entry::getValue)
+        .reduce("", String::concat);
+    assertThat(suite).contains("getUser_returnsData", "TaplineTarget.graphql(", "\"GetUser\"", "createUser", "query Boom",
+        "\"errors\", nullValue()", "\"errors\", notNullValue()").doesNotContain("hunter2");
+
+    try (dev.tapline.testgen.SuiteRunner suiteRunner = dev.tapline.testgen.SuiteRunner.compile(files, dir.resolve("classes"))) {
+      java.util.SortedMap<String, String> results = suiteRunner.run(v2.uri().toString());
+      Map<String, String> failures = dev.tapline.testgen.SuiteRunner.failures(results);
+      assertThat(failures).as(results.toString()).containsKeys("getUser_returnsData", "firstUsers_returnsData",
+          "userAge_returnsData");
+      assertThat(failures.get("getUser_returnsData")).contains("email");
+      assertThat(failures.get("firstUsers_returnsData")).contains("first");
+      assertThat(failures.get("userAge_returnsData")).contains("age");
+      assertThat(results).containsEntry("listUserNames_returnsData", "").containsEntry("boom_returnsErrors", "");
+    }
   }
 
   record Run(int rc, String out, String err) {}

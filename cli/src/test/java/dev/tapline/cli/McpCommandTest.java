@@ -14,6 +14,7 @@ import dev.tapline.kafka.embedded.testing.SharedKafka;
 import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;
+import dev.tapline.proxy.RouteSpec;
 import dev.tapline.recorder.Recorder;
 import dev.tapline.recorder.RecorderConfig;
 import io.modelcontextprotocol.client.McpClient;
@@ -315,18 +316,43 @@ class McpCommandTest {
     assertThat(ok("set_route", Map.of("key", "pr-7", "upstream", upstream))).startsWith("Route \"pr-7\" added;")
         .contains("\"upstream\":\"" + upstream + "\"");
     assertThat(ok("set_route", Map.of("key", "pr-7", "upstream", upstream))).startsWith("Route \"pr-7\" replaced");
-    assertThat(proxy.routes().get("pr-7")).hasToString(upstream);
+    assertThat(proxy.routes().get("pr-7").upstream()).hasToString(upstream);
     assertThat(ok("list_routes", Map.of())).contains("2 routes", "pr-7 -> " + upstream);
 
     assertThat(failed("set_route", Map.of("key", "pr-8", "upstream", "not a url")))
         .startsWith("The proxy did not set route \"pr-8\": HTTP 400 bad_request: upstream is not a URL");
     assertThat(failed("set_route", Map.of("key", "pr-8", "rules", List.of(Map.of("mock", Map.of("status", 503))))))
-        .contains("HTTP 400", "\"upstream\"", "Its answer: {\"error\":\"bad_request\"");
+        .contains("HTTP 400", "rules[0]: a rule needs a string \"path\"", "Its answer: {\"error\":\"bad_request\"");
     assertThat(failed("set_route", Map.of("key", "pr-8"))).startsWith("set_route needs upstream");
 
     assertThat(ok("remove_route", Map.of("key", "pr-7"))).startsWith("Route \"pr-7\" removed");
     assertThat(ok("remove_route", Map.of("key", "pr-7"))).startsWith("No route for \"pr-7\": nothing to remove");
     assertThat(proxy.routes().get("pr-7")).isNull();
+  }
+
+  @Test
+  void setRouteTakesAnOverrideAndRulesAsTheProxyHoldsThem() {
+    String dev = "http://127.0.0.1:1";
+    String set = ok("set_route", Map.of("key", "pr-9", "override", dev, "exceptStatus", List.of(404), "rules", List.of(
+        Map.of("method", "GET", "path", "/orders/{id}", "mock", Map.of("status", 418, "body", Map.of("mocked", true))),
+        Map.of("path", "/payments/**", "fault", Map.of("status", 503, "share", 0.25)))));
+    assertThat(set).startsWith("Route \"pr-9\" added;").contains("\"override\":\"" + dev + "\"", "\"exceptStatus\":[404]");
+    try {
+      // No traffic here: the other tests count what this proxy captured. RouteRulesTest serves the rules.
+      RouteSpec held = proxy.routes().get("pr-9");
+      assertThat(held.upstream()).isNull();
+      assertThat(held.override()).isEqualTo(new RouteSpec.Override(java.net.URI.create(dev), java.util.Set.of(404)));
+      assertThat(held.rules()).containsExactly(
+          new RouteSpec.Rule("GET", "/orders/{id}", new RouteSpec.Mock(418, Map.of("content-type", "application/json"),
+              "{\"mocked\":true}")),
+          new RouteSpec.Rule(null, "/payments/**", new RouteSpec.Fault(503, 0, false, 0.25)));
+      assertThat(ok("list_routes", Map.of())).contains("pr-9 -> baseline; override " + dev + " except status [404];"
+          + " rules [{\"method\":\"GET\",\"path\":\"/orders/{id}\",\"mock\"");
+      assertThat(failed("set_route", Map.of("key", "pr-9", "rules", List.of(Map.of("path", "/a", "fault",
+          Map.of("reset", true, "status", 503)))))).contains("HTTP 400", "not both");
+    } finally {
+      ok("remove_route", Map.of("key", "pr-9"));
+    }
   }
 
   /** What the acceptance check does: raw JSON-RPC lines in, and nothing but JSON-RPC lines out. */

@@ -2,7 +2,13 @@ package dev.tapline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tapline.core.Body;
+import dev.tapline.core.Exchange;
+import dev.tapline.core.Headers;
+import dev.tapline.core.Redactor;
+import dev.tapline.core.Request;
 import dev.tapline.core.endpoint.Endpoints;
+import dev.tapline.core.testing.TestExchanges;
 import dev.tapline.kafka.embedded.testing.SharedKafka;
 import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ProxyConfig;
@@ -83,6 +89,22 @@ class ProxyCommandTest {
   }
 
   @Test
+  void redactionFlagsAddHeadersFieldsAndValueRulesAndLeaveOutADefaultRule() {
+    Redactor r = config("--redact-header", "X-Internal-Key", "--redact-field", "iban",
+        "--redact-value", "acme-key=ACME-[0-9]{6}", "--keep-value-rule", "card-number").redactor();
+    Body body = Body.text("application/json", "{\"payerIban\":\"DE89370400440532013000\",\"order\":\"4111111111111111\"}");
+    Exchange t = TestExchanges.exchange("POST", "/people", null, body, 200, Body.empty(), "ref=ACME-123456");
+    Exchange e = r.redact(new Exchange(t.id(), t.startedAt(), t.durationMicros(), t.service(), t.proxy(), null, t.target(),
+        null, null, new Request("POST", "http", "api.example.com", "/people", "ref=ACME-123456",
+            Headers.of("X-Internal-Key", "k1", "Content-Type", "application/json"), body), t.response(), null, List.of()));
+    assertThat(e.request().headers().first("x-internal-key")).isEqualTo("[REDACTED]");
+    assertThat(e.request().rawQuery()).isEqualTo("ref=[REDACTED]");
+    assertThat(e.request().body().textOrNull()).contains("\"payerIban\":\"[REDACTED]\"", "4111111111111111");
+    assertThat(e.redactions()).contains("request.query:acme-key");
+    assertThat(config().redactor()).isNotNull();
+  }
+
+  @Test
   void badLimitsAndRoutingKeysAreUsageErrorsNamingTheFlag() {
     PrintStream original = System.err;
     ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -90,7 +112,10 @@ class ProxyCommandTest {
     try {
       for (String[] bad : List.of(new String[] {"--max-routes", "0"}, new String[] {"--header-timeout", "soon"},
           new String[] {"--body-timeout", "0s"}, new String[] {"--max-connections-per-address", "many"},
-          new String[] {"--sandbox", "has space=http://127.0.0.1:9"})) {
+          new String[] {"--sandbox", "has space=http://127.0.0.1:9"}, new String[] {"--redact-value", "x=[unclosed"},
+          new String[] {"--redact-value", "no-equals"}, new String[] {"--keep-value-rule", "nonesuch"},
+          new String[] {"--redact-field", "two words"}, new String[] {"--spool-max", "lots"},
+          new String[] {"--spool-max", "1000"})) {
         String[] args = Stream.concat(Stream.of("proxy"), Stream.concat(Stream.of(REQUIRED), Stream.of(bad)))
             .toArray(String[]::new);
         assertThat(Main.run(args)).as(String.join(" ", bad)).isEqualTo(2);
@@ -99,7 +124,20 @@ class ProxyCommandTest {
       System.setErr(original);
     }
     assertThat(err.toString(StandardCharsets.UTF_8)).contains("--max-routes", "--header-timeout", "--body-timeout",
-        "--max-connections-per-address", "routing key");
+        "--max-connections-per-address", "routing key", "--spool-max must be a size in bytes like",
+        "--spool-max must be at least 1MiB");
+  }
+
+  @Test
+  void takesTheSpoolFromFlagsWithSizesInBinaryUnits() {
+    ProxyConfig none = config();
+    assertThat(none.spoolDir()).isNull();
+    assertThat(none.spoolMaxBytes()).isEqualTo(1L << 30);
+    ProxyConfig set = config("--spool-dir", dir.resolve("spool").toString(), "--spool-max", "512MiB");
+    assertThat(set.spoolDir()).isEqualTo(dir.resolve("spool"));
+    assertThat(set.spoolMaxBytes()).isEqualTo(512L << 20);
+    assertThat(config("--spool-max", "2g").spoolMaxBytes()).isEqualTo(2L << 30);
+    assertThat(config("--spool-max", "1048576").spoolMaxBytes()).isEqualTo(1L << 20);
   }
 
   @Test
@@ -107,8 +145,9 @@ class ProxyCommandTest {
     Deque<AutoCloseable> running = new ArrayDeque<>();
     try {
       Stack stack = Stack.start(new Stack.Settings(SharedKafka.bootstrap(), SharedKafka.uniqueTopic("up-admin"), "orders",
-          URI.create("http://127.0.0.1:9"), Map.of(), null, "none", 0, 0, 0, dir.resolve("index"), "up-t0k", List.of(),
-          Endpoints.defaults(), new QueryLimitOptions(), dev.tapline.core.Redactor.defaults()),
+          URI.create("http://127.0.0.1:9"), Map.of(), "sd-override", null, "none", 0, 0, 0, dir.resolve("index"),
+          dir.resolve("spool"), 1L << 30, "up-t0k", List.of(), Endpoints.defaults(), new QueryLimitOptions(),
+          Redactor.defaults()),
           running);
       URI routes = stack.adminUri().resolve("/routes");
       assertThat(status(routes)).isEqualTo(401);

@@ -61,4 +61,21 @@ class RedactKeyFileTest {
     assertThat(ProxyCommandTest.config().redactor().redact(e).request().headers().first("authorization"))
         .isEqualTo("[REDACTED]");
   }
+
+  @Test
+  void theKeyGoesWithTheOtherRedactionOptionsOfTheSameMixin() throws Exception {
+    Path key = Files.writeString(dir.resolve("k"), "0123456789abcdef0123456789abcdef\n");
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
+    ProxyConfig c = ProxyCommandTest.config("--redact-key-file", key.toString(), "--redact-header", "X-Tenant");
+    Request req = new Request("GET", "http", "x", "/me", null,
+        Headers.of("Authorization", "Bearer t0ken-abcdef", "X-Tenant", "acme-secret-tenant"), Body.empty());
+    Exchange e = new Exchange(Ids.newId(), Ids.nowMicros(), 1, "s", "p", null, Exchange.BASELINE, null, null, req,
+        new Response(200, Headers.empty(), Body.empty()), null, List.of());
+    Headers redacted = c.redactor().redact(e).request().headers();
+    assertThat(redacted.first("x-tenant")).matches("\\[REDACTED:[0-9a-f]{12}\\]");
+    assertThat(redacted.first("authorization")).matches("Bearer \\[REDACTED:[0-9a-f]{12}\\]");
+    Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+    assertThat(RedactionOptions.keyWarning(key)).contains("readable by other users", "chmod 600 " + key);
+    assertThat(RedactionOptions.keyWarning(null)).isNull();
+  }
 }

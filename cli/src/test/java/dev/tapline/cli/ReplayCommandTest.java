@@ -98,6 +98,7 @@ class ReplayCommandTest {
         "--sandbox", v2.baseUri().toString(), "--methods", "POST", "--fail-on", "none", "--report-dir", dir.toString());
     assertThat(rc).as(err()).isZero();
     assertThat(out()).contains("$.customer").contains("replay pass: 2 breaking, 1 compatible");
+    assertThat(dir.resolve("summary.md")).content().contains("pass with fail on `none`: 2 breaking, 1 compatible");
   }
 
   @Test

@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * @param service logical name of the upstream service
  * @param proxy the capturing proxy instance
  * @param routingKey the sandbox routing key the request carried, or null for baseline traffic
- * @param target the upstream actually used: {@code baseline} or {@code sandbox:<key>}
+ * @param target what answered: {@code baseline}, {@code sandbox:<key>}, or one of a route's rules: {@code
+ *     override:<url>} (a developer's process), {@code mock} or {@code fault} (an override that fell back
+ *     names its fallback)
  * @param response null when there was no response; then {@code error} says why
  * @param redactions what was redacted, by location and name only (never values), e.g. {@code
  *     request.header:authorization}, {@code response.body:$.password}

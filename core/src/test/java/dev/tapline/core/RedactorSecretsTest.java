@@ -210,6 +210,20 @@ class RedactorSecretsTest {
     assertThat(r.redactions()).contains("request.query:card-number", "response.body:card-number");
   }
 
+  @Test
+  void idsThatContainDigitRunsAreNotCardNumbers() {
+    java.util.Random random = new java.util.Random(42);
+    for (int i = 0; i < 20_000; i++) {
+      String id = new java.util.UUID(random.nextLong(), random.nextLong()).toString();
+      String digits = "12345678-1234-4123-8123-" + String.format("%012d", i);
+      Exchange r = redactor.redact(exchange("GET", "/orders/" + id, "ref=" + digits, Headers.empty(), Body.empty(),
+          Headers.empty(), Body.text("application/json", "{\"id\":\"" + id + "\",\"ref\":\"" + digits + "\",\"sku\":\"x4111111111111111\"}")));
+      assertThat(r.request().path()).isEqualTo("/orders/" + id);
+      assertThat(r.request().rawQuery()).isEqualTo("ref=" + digits);
+      assertThat(r.redactions()).as(id + " " + digits).isEmpty();
+    }
+  }
+
   // ---- field names ----
 
   @Test

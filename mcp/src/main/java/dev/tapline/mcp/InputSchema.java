@@ -52,6 +52,15 @@ final class InputSchema {
     return field(name, Map.of("type", "array", "description", description));
   }
 
+  /** An array whose items follow {@code items} (a JSON schema as a map). */
+  InputSchema array(String name, String description, Map<String, Object> items) {
+    return field(name, Map.of("type", "array", "items", items, "description", description));
+  }
+
+  InputSchema integers(String name, String description) {
+    return field(name, Map.of("type", "array", "items", Map.of("type", "integer"), "description", description));
+  }
+
   InputSchema require(String... names) {
     for (String n : names) {
       if (!properties.containsKey(n)) {

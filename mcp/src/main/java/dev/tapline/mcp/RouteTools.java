@@ -3,8 +3,10 @@ package dev.tapline.mcp;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tapline.core.api.ProxyAdminClient;
 import dev.tapline.mcp.ToolSpec.Hints;
 import dev.tapline.mcp.ToolSpec.Reply;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,17 +14,17 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * {@code list_routes}, {@code set_route} and {@code remove_route}: the capture proxy's routing table
- * through its admin API. The route body is passed through as given, so what the proxy accepts (an
- * upstream today; override, mock and fault rules as the proxy learns them) is the proxy's to say,
- * and its JSON errors come back to the agent as they are.
+ * through its admin API (core's {@link ProxyAdminClient}). A route is a sandbox upstream, an
+ * override (a local process tried first) and per method and path rules (override, mock, fault); the
+ * proxy checks the body, and its JSON errors come back to the agent as they are.
  */
 final class RouteTools {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_SHOWN = 4000;
 
-  private final AdminClient admin;
+  private final ProxyAdminClient admin;
 
-  RouteTools(AdminClient admin) {
+  RouteTools(ProxyAdminClient admin) {
     this.admin = admin;
   }
 
@@ -32,14 +34,15 @@ final class RouteTools {
 
   private ToolSpec list() {
     return ToolSpec.of("list_routes", "List proxy routes",
-        "Lists the capture proxy's routes: each routing key and where requests carrying it go (a sandbox upstream,"
-            + " and any override rules the proxy reports). Requests without a known key go to the baseline. Use it"
-            + " before set_route or check_drift with target and routingKey, to see which sandboxes are reachable.",
+        "Lists the capture proxy's routes: for each routing key, its sandbox upstream (or the baseline), its override"
+            + " and its rules (override, mock, fault by method and path), as set_route takes them. Requests without a"
+            + " known key go to the baseline. Use it before set_route (which replaces a route whole) or check_drift"
+            + " with target and routingKey, to see which sandboxes are reachable.",
         InputSchema.object(), Hints.READ_ONLY, a -> listRoutes());
   }
 
   private Reply listRoutes() {
-    AdminClient.Answer answer = admin.routes();
+    ProxyAdminClient.Answer answer = call(admin::routes);
     if (!answer.ok()) {
       throw refused("list the routes", answer);
     }
@@ -52,34 +55,80 @@ final class RouteTools {
     }
     StringBuilder out = new StringBuilder(Text.count(routes.size(), "route")).append(" (routing key -> where its requests go):\n");
     for (Map.Entry<String, JsonNode> e : routes.properties()) {
-      JsonNode v = e.getValue();
-      out.append("  ").append(e.getKey()).append(" -> ").append(v.isTextual() ? v.asText() : Text.line(v.toString(), 600))
-          .append('\n');
+      out.append("  ").append(e.getKey()).append(" -> ").append(describe(e.getValue())).append('\n');
     }
-    out.append("Requests without one of these keys go to the baseline.");
+    out.append("Requests without one of these keys go to the baseline. A route's rules come first (the first whose"
+        + " method and path match), then its override, then its upstream.");
     return Reply.ok(out.toString());
   }
 
+  /** {@code http://sandbox; override http://dev; rules [...]} from a route's JSON. */
+  private static String describe(JsonNode route) {
+    if (route.isTextual()) {
+      return route.asText();
+    }
+    StringBuilder b = new StringBuilder(route.path("upstream").asText("baseline"));
+    if (route.hasNonNull("override")) {
+      b.append("; override ").append(route.get("override").asText());
+      if (route.hasNonNull("exceptStatus")) {
+        b.append(" except status ").append(route.get("exceptStatus"));
+      }
+    }
+    if (route.hasNonNull("rules")) {
+      b.append("; rules ").append(Text.line(route.get("rules").toString(), 1200));
+    }
+    return b.toString();
+  }
+
   private ToolSpec set() {
+    Map<String, Object> rule = new LinkedHashMap<>();
+    rule.put("type", "object");
+    Map<String, Object> props = new LinkedHashMap<>();
+    props.put("method", Map.of("type", "string", "description", "Only requests of this method, e.g. GET; any when absent."));
+    props.put("path", Map.of("type", "string", "description", "The path the rule takes, without the query: a glob"
+        + " (* within a segment, ** across: /orders/**) or a template (/orders/{id})."));
+    props.put("override", Map.of("type", "string", "description", "Send matching requests first to this URL (a local"
+        + " process, e.g. http://127.0.0.1:8000); its answer is used when it has the header sd-override: true, else"
+        + " (or when it is down) the request goes to the route's upstream."));
+    props.put("exceptStatus", Map.of("type", "array", "items", Map.of("type", "integer"), "description", "With"
+        + " override: use the override's answer unless its status is one of these, e.g. [404, 501], with no header"
+        + " needed."));
+    props.put("mock", Map.of("type", "object", "description", "Answer without any upstream: {\"status\": 200,"
+        + " \"headers\": {\"content-type\": \"application/json\"}, \"body\": \"...\" or a JSON value}, or the response of"
+        + " a recorded exchange: {\"exchange\": \"<id from search_traffic>\"} or {\"exchange\": \"latest\"} (the newest"
+        + " of the request's endpoint)."));
+    props.put("fault", Map.of("type", "object", "description", "Inject a fault: {\"status\": 503} answers that"
+        + " status, {\"delayMs\": 2000} adds latency before the upstream, {\"reset\": true} resets the connection;"
+        + " \"share\": 0.1 applies it to a tenth of matching requests (the rest go on to the next rule)."));
+    rule.put("properties", props);
+    rule.put("required", List.of("path"));
+    rule.put("additionalProperties", false);
     InputSchema in = InputSchema.object()
         .string("key", "The routing key, e.g. pr-42: requests carrying it (sd-routing-key header or baggage) take this route.")
-        .string("upstream", "Where the key's requests go: the sandbox's base URL, e.g. http://127.0.0.1:8082.")
-        .any("override", "Override settings for the route, passed to the proxy as given (JSON).")
-        .array("rules", "Override, mock or fault rules for the route, passed to the proxy as given (a JSON array);"
-            + " the proxy says which it accepts.")
+        .string("upstream", "Where the key's requests go normally: the sandbox's base URL, e.g. http://127.0.0.1:8082."
+            + " Without it they go to the baseline.")
+        .string("override", "A local process every request of the key tries first, e.g. http://127.0.0.1:8000 (a"
+            + " developer's build through a tunnel): its answer is used when it has sd-override: true, else the"
+            + " request goes to upstream (or the baseline).")
+        .integers("exceptStatus", "With override: use the override's answer unless its status is one of these, e.g."
+            + " [404].")
+        .array("rules", "Per method and path rules, tried in order before override and upstream; the first that"
+            + " matches a request takes it.", rule)
         .require("key");
     return ToolSpec.of("set_route", "Set a proxy route",
-        "Creates or replaces the capture proxy's route for one routing key (PUT /routes/{key} on its admin API"
-            + " with upstream, override and rules as given), so requests carrying that key reach a sandbox. Setting the"
-            + " same route twice leaves the same state. Returns the route as the proxy now holds it, or the proxy's"
-            + " own error when it refuses the body.",
+        "Creates or replaces, as a whole, the capture proxy's route for one routing key (PUT /routes/{key} on its admin"
+            + " API): an upstream (the sandbox), an override (a local process tried first, kept only when it answers"
+            + " with sd-override: true), and rules that override, mock or fault requests by method and path. Give"
+            + " every part the route should keep (list_routes shows the current one). Captured exchanges say which"
+            + " target answered (override:<url>, mock, fault, sandbox:<key>, baseline). Setting the same route twice"
+            + " leaves the same state. Returns the route as the proxy now holds it, or the proxy's own error.",
         in, new Hints(false, true, true, false), this::setRoute);
   }
 
   private Reply setRoute(Args a) {
     String key = a.required("key", "\"pr-42\"");
     Map<String, Object> body = new LinkedHashMap<>();
-    for (String field : List.of("upstream", "override", "rules")) {
+    for (String field : List.of("upstream", "override", "exceptStatus", "rules")) {
       Object v = a.raw(field);
       if (v != null) {
         body.put(field, v instanceof String s ? s.strip() : v);
@@ -95,7 +144,7 @@ final class RouteTools {
     } catch (JsonProcessingException e) {
       throw new ToolError("The route body cannot be written as JSON: " + e.getOriginalMessage());
     }
-    AdminClient.Answer answer = admin.put(key, json);
+    ProxyAdminClient.Answer answer = call(() -> admin.put(key, json));
     if (!answer.ok()) {
       throw refused("set route \"" + key + "\"", answer);
     }
@@ -109,15 +158,15 @@ final class RouteTools {
         .string("key", "The routing key whose route to remove, e.g. pr-42.")
         .require("key");
     return ToolSpec.of("remove_route", "Remove a proxy route",
-        "Removes the capture proxy's route for one routing key (DELETE /routes/{key} on its admin API): requests"
-            + " carrying that key go to the baseline again. Removing a route that is not there is not an error (the"
-            + " result says so), so calling it twice is the same as once.",
+        "Removes the capture proxy's route for one routing key (DELETE /routes/{key} on its admin API), with its"
+            + " override and rules: requests carrying that key go to the baseline again. Removing a route that is not"
+            + " there is not an error (the result says so), so calling it twice is the same as once.",
         in, new Hints(false, true, true, false), this::removeRoute);
   }
 
   private Reply removeRoute(Args a) {
     String key = a.required("key", "\"pr-42\"");
-    AdminClient.Answer answer = admin.delete(key);
+    ProxyAdminClient.Answer answer = call(() -> admin.delete(key));
     if (answer.status() == 404) {
       return Reply.ok("No route for \"" + key + "\": nothing to remove; its requests already go to the baseline.");
     }
@@ -127,8 +176,21 @@ final class RouteTools {
     return Reply.ok("Route \"" + key + "\" removed: requests with that routing key go to the baseline from now on.");
   }
 
+  private interface AdminCall {
+    ProxyAdminClient.Answer send() throws IOException;
+  }
+
+  private ProxyAdminClient.Answer call(AdminCall c) {
+    try {
+      return c.send();
+    } catch (IOException e) {
+      throw new ToolError(Text.sentence(e.getMessage()) + " Is the capture proxy running with an admin port, and is"
+          + " that the URL tapline mcp was given with --admin?");
+    }
+  }
+
   /** The proxy's own answer, as it said it: its error code and detail when it sent JSON, else the body. */
-  private ToolError refused(String what, AdminClient.Answer answer) {
+  private ToolError refused(String what, ProxyAdminClient.Answer answer) {
     JsonNode n = parse(answer.body());
     String said = n != null && n.isObject() && n.has("detail")
         ? n.path("error").asText("error") + ": " + n.path("detail").asText()
@@ -144,5 +206,4 @@ final class RouteTools {
       return null;
     }
   }
-
 }

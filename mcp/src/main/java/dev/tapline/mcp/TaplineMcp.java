@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import dev.tapline.core.api.ProxyAdminClient;
 import dev.tapline.core.api.RecorderClient;
 import dev.tapline.core.http.HttpEdge;
 import dev.tapline.core.http.HttpResponses;
@@ -62,7 +63,8 @@ public final class TaplineMcp {
       + " what a service or a sandbox did (routingKey filters one sandbox), get_exchange for one exchange in full,"
       + " generate_tests to turn the traffic into contract tests, and check_drift to replay recorded requests"
       + " against a baseline and a sandbox and see what would break. With the proxy's admin API, list_routes,"
-      + " set_route and remove_route point a routing key at a sandbox.";
+      + " set_route and remove_route point a routing key at a sandbox, and per method and path send its requests"
+      + " to a local process first (override), answer them without a service (mock), or inject faults.";
 
   private final List<ToolSpec> tools;
   private final RecorderClient recorder;
@@ -75,7 +77,7 @@ public final class TaplineMcp {
     all.add(new GenerateTool(r, b.workDir).tool());
     all.add(new DriftTool(r).tool());
     if (b.admin != null) {
-      all.addAll(new RouteTools(new AdminClient(b.admin, b.adminToken)).tools());
+      all.addAll(new RouteTools(new ProxyAdminClient(b.admin, b.adminToken)).tools());
     }
     this.tools = List.copyOf(all);
   }

@@ -6,6 +6,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Collection;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /** How results print times, durations, sizes and long text: short, UTC, the same in every tool. */
 final class Text {
@@ -40,6 +41,16 @@ final class Text {
   }
 
   /** One line of at most {@code max} characters (newlines flattened), with an ellipsis when cut. */
+  /** {@code s} as a sentence: its first letter upper case, a full stop at the end. */
+  static String sentence(@Nullable String s) {
+    if (s == null || s.isBlank()) {
+      return "";
+    }
+    String t = s.strip();
+    t = Character.toUpperCase(t.charAt(0)) + t.substring(1);
+    return t.endsWith(".") ? t : t + ".";
+  }
+
   static String line(String s, int max) {
     String flat = s.replaceAll("\\s*[\\r\\n]+\\s*", " ");
     return flat.length() <= max ? flat : flat.substring(0, Math.max(0, max - 3)) + "...";

@@ -88,7 +88,10 @@ final class TrafficTools {
   }
 
   static String summaryLine(ExchangeSummary s) {
-    String where = s.service() + (s.routingKey() == null ? "" : " [" + s.routingKey() + "]");
+    // A route's rule answered (override:<url>, mock, fault): said next to the key, as it is not the sandbox.
+    String t = s.target();
+    boolean rule = t != null && !t.equals(Exchange.BASELINE) && !t.startsWith("sandbox:");
+    String where = s.service() + (s.routingKey() == null ? "" : " [" + s.routingKey() + (rule ? " " + t : "") + "]");
     return Text.time(s.time()) + "  " + s.method() + " " + Text.line(s.path(), 120) + " -> "
         + (s.status() == 0 ? "no response" : Integer.toString(s.status())) + "  " + Text.duration(s.durationMicros())
         + "  " + where + "  id " + s.id();

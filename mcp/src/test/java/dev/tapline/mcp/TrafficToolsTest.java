@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tapline.core.Body;
 import dev.tapline.core.Exchange;
+import dev.tapline.core.api.ExchangeSummary;
 import dev.tapline.core.testing.TestExchanges;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -30,6 +31,19 @@ class TrafficToolsTest {
         Body.of("image/png", new byte[] {(byte) 0x89, 'P', 'N', 'G', (byte) 0xff, 0}), null);
     assertThat(TrafficTools.describe(e, 4096)).contains("Request body: none",
         "Response body (image/png, 6 B): binary, not shown");
+  }
+
+  @Test
+  void aSearchLineNamesTheTargetWhenARoutesRuleAnsweredInsteadOfTheSandbox() {
+    ExchangeSummary mock = new ExchangeSummary("id-1", 1_764_151_212_345_678L, "orders", "demo-v2", "mock", "GET",
+        "/orders/7", "/orders/{orderId}", 418, 1200, 0, 14, "");
+    assertThat(TrafficTools.summaryLine(mock)).contains("orders [demo-v2 mock]");
+    ExchangeSummary sandbox = new ExchangeSummary("id-2", 1_764_151_212_345_678L, "orders", "demo-v2", "sandbox:demo-v2",
+        "GET", "/orders/7", "/orders/{orderId}", 200, 1200, 0, 14, "");
+    assertThat(TrafficTools.summaryLine(sandbox)).contains("orders [demo-v2]").doesNotContain("sandbox:");
+    ExchangeSummary override = new ExchangeSummary("id-3", 1_764_151_212_345_678L, "orders", "demo-v2",
+        "override:http://127.0.0.1:8000", "GET", "/orders/7", "/orders/{orderId}", 200, 1200, 0, 14, "");
+    assertThat(TrafficTools.summaryLine(override)).contains("orders [demo-v2 override:http://127.0.0.1:8000]");
   }
 
   @Test

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
 import dev.tapline.core.Origin;
+import dev.tapline.core.PrivateFiles;
 import dev.tapline.core.api.EndpointStats;
 import dev.tapline.core.api.ExchangeSummary;
 import dev.tapline.core.api.Page;
@@ -160,7 +161,7 @@ public final class ExchangeIndex {
       MeterRegistry meters, Endpoints endpoints) {
     requireNonNull(dir, "dir");
     try {
-      java.nio.file.Files.createDirectories(dir);
+      PrivateFiles.directory(dir);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create the index directory " + dir, e);
     }

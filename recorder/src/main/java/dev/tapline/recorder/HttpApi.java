@@ -52,15 +52,21 @@ final class HttpApi {
   private final LiveStream stream;
   private final RecorderMetrics metrics;
   private final Capacity capacity;
-  private final Supplier<Optional<String>> unhealthy;
+  private final Supplier<Health> health;
+
+  /**
+   * What {@code /healthz} says: {@code failing} (503) when ingestion stopped, else {@code degraded}
+   * (200: searches still answer, from an index that may be behind) with the reasons, else {@code ok}.
+   */
+  record Health(@Nullable String failing, List<String> degraded, long lag) {}
 
   HttpApi(ExchangeIndex index, LiveStream stream, RecorderMetrics metrics, Capacity capacity,
-      Supplier<Optional<String>> unhealthy) {
+      Supplier<Health> health) {
     this.index = index;
     this.stream = stream;
     this.metrics = metrics;
     this.capacity = capacity;
-    this.unhealthy = unhealthy;
+    this.health = health;
   }
 
   Map<String, HttpHandler> handlers() {
@@ -426,12 +432,18 @@ final class HttpApi {
   }
 
   private void health(HttpExchange ex) throws IOException {
-    Optional<String> problem = unhealthy.get();
+    Health h = health.get();
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", problem.isPresent() ? "failing" : "ok");
-    problem.ifPresent(p -> body.put("detail", p));
+    body.put("status", h.failing() != null ? "failing" : h.degraded().isEmpty() ? "ok" : "degraded");
+    if (h.failing() != null) {
+      body.put("detail", h.failing());
+    }
+    if (!h.degraded().isEmpty()) {
+      body.put("reasons", h.degraded());
+    }
     body.put("exchanges", index.size());
-    HttpResponses.json(ex, problem.isPresent() ? 503 : 200, body);
+    body.put("lag", h.lag());
+    HttpResponses.json(ex, h.failing() != null ? 503 : 200, body);
   }
 
   private void metrics(HttpExchange ex) throws IOException {

@@ -14,6 +14,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -70,8 +73,13 @@ final class Ingestor {
   /** The batch being decoded while the one before it is indexed; only the ingest thread touches it. */
   private @Nullable Batch pending;
   private final Thread thread;
-  /** Per partition, the next offset to read; covers everything added to the index writer. */
-  private final Map<TopicPartition, Long> positions = new HashMap<>();
+  /**
+   * Per partition, the next offset to read; covers everything added to the index writer. Written
+   * by the ingest thread only; {@link BrokerLag} reads it.
+   */
+  private final Map<TopicPartition, Long> positions = new ConcurrentHashMap<>();
+  /** The partitions this recorder holds now (the ingest thread writes, {@link BrokerLag} reads). */
+  private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
   private @Nullable KafkaProducer<byte[], byte[]> dlq;
   /** The sequence number of the next record polled, and of the next record after the last one indexed. */
   private long nextSeq;
@@ -79,7 +87,6 @@ final class Ingestor {
   private boolean dirty;
   private long lastCommitNanos = System.nanoTime();
   private long lastRetentionNanos;
-  private long lastLagNanos;
   /** Lucene commits run here so that polling and indexing never wait for an fsync. */
   private final ExecutorService committer;
   private @Nullable Future<Map<TopicPartition, Long>> inFlight;
@@ -105,6 +112,9 @@ final class Ingestor {
     Properties p = new Properties();
     p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafka());
     p.put(ConsumerConfig.GROUP_ID_CONFIG, config.groupId());
+    // Static membership: a recorder restarted on the same index (after a crash too) takes its
+    // partitions back at once instead of waiting for the old member's session to expire.
+    p.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, MemberId.of(config.indexDir()));
     p.put(ConsumerConfig.CLIENT_ID_CONFIG, "tapline-recorder-" + INSTANCES.incrementAndGet());
     p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -196,10 +206,6 @@ final class Ingestor {
         if (dirty && inFlight == null && now - lastCommitNanos >= config.commitInterval().toNanos()) {
           startCommit();
         }
-        if (now - lastLagNanos >= 1_000_000_000L) {
-          lastLagNanos = now;
-          updateLag();
-        }
       }
       indexPending();
       commitNow();
@@ -211,7 +217,10 @@ final class Ingestor {
       LOG.error("ingestion from {} stopped: {}", config.topic(), t.toString(), t);
     } finally {
       try {
-        consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(5)));
+        // A static member stays in the group when it closes unless told otherwise: leave, so that a
+        // recorder stopped on purpose hands its partitions to the others at once.
+        consumer.close(CloseOptions.timeout(Duration.ofSeconds(5))
+            .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP));
       } catch (RuntimeException e) {
         LOG.debug("closing the consumer: {}", e.toString());
       }
@@ -510,17 +519,20 @@ final class Ingestor {
     }
   }
 
-  private void updateLag() {
-    long lag = 0;
-    for (TopicPartition tp : consumer.assignment()) {
-      lag += consumer.currentLag(tp).orElse(0);
-    }
-    metrics.lag.set(lag);
+  /** Per partition, the next offset the index reads: everything before it is indexed (or dead-lettered). */
+  Map<TopicPartition, Long> positions() {
+    return Map.copyOf(positions);
+  }
+
+  /** The partitions this recorder holds now. */
+  Set<TopicPartition> assigned() {
+    return Set.copyOf(assigned);
   }
 
   private final class Rebalance implements ConsumerRebalanceListener {
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+      assigned.removeAll(partitions);
       if (failure != null) {
         return; // closing after a failure: the index keeps its last commit
       }
@@ -536,6 +548,7 @@ final class Ingestor {
 
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+      assigned.addAll(partitions);
       List<TopicPartition> fresh = new ArrayList<>();
       for (TopicPartition tp : partitions) {
         Long off = positions.get(tp);

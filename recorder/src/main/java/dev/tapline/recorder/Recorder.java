@@ -14,7 +14,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
@@ -37,7 +36,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Ingestion is exactly-once into the index: the exchange id is the document key and Kafka offsets
  * are committed only after the Lucene commit that holds them (the commit also records them, and a
- * restarted recorder resumes from there). An empty or missing index directory, or
+ * restarted recorder resumes from there). The index directory also holds the recorder's Kafka
+ * group member id ({@code group.instance.id}), so a recorder restarted on it, after a crash too,
+ * gets its partitions back at once rather than after the old session times out. {@code /healthz}
+ * says {@code degraded} while the broker cannot be reached or indexing lags it (the lag is the
+ * broker's: log end offsets minus what is indexed). An empty or missing index directory, or
  * {@link RecorderConfig.Builder#rebuild(boolean) rebuild}, re-reads the topic from the beginning.
  *
  * <p>Every context sits behind core's {@link HttpEdge}: with a {@link
@@ -63,17 +66,19 @@ public final class Recorder implements AutoCloseable {
   private final ExchangeIndex index;
   private final LiveStream stream;
   private final Ingestor ingestor;
+  private final BrokerLag lag;
   private final HttpServer server;
   private final ExecutorService httpThreads;
   private boolean closed;
 
   private Recorder(RecorderConfig config, RecorderMetrics metrics, ExchangeIndex index, LiveStream stream,
-      Ingestor ingestor, HttpServer server, ExecutorService httpThreads) {
+      Ingestor ingestor, BrokerLag lag, HttpServer server, ExecutorService httpThreads) {
     this.config = config;
     this.metrics = metrics;
     this.index = index;
     this.stream = stream;
     this.ingestor = ingestor;
+    this.lag = lag;
     this.server = server;
     this.httpThreads = httpThreads;
   }
@@ -110,7 +115,8 @@ public final class Recorder implements AutoCloseable {
           + " (" + e.getMessage() + ")", e);
     }
     server.setExecutor(threads);
-    HttpApi api = new HttpApi(index, stream, metrics, Capacity.of(config, metrics.registry), () -> health(ingestor));
+    BrokerLag lag = new BrokerLag(config, metrics, ingestor::positions, ingestor::assigned);
+    HttpApi api = new HttpApi(index, stream, metrics, Capacity.of(config, metrics.registry), () -> health(ingestor, lag));
     Map<String, HttpHandler> gated = new LinkedHashMap<>(api.handlers());
     for (Map.Entry<String, HttpHandler> e : config.extensions().entrySet()) {
       gated.put(e.getKey(), e.getValue());
@@ -131,18 +137,16 @@ public final class Recorder implements AutoCloseable {
       server.createContext(e.getKey(), e.getValue()).getFilters().add(edge.open());
     }
     ingestor.start();
+    lag.start();
     server.start();
-    Recorder r = new Recorder(config, metrics, index, stream, ingestor, server, threads);
+    Recorder r = new Recorder(config, metrics, index, stream, ingestor, lag, server, threads);
     LOG.info("recorder on {} indexing {} from {} into {}", r.baseUri(), config.topic(), config.kafka(), config.indexDir());
     return r;
   }
 
-  private static Optional<String> health(Ingestor ingestor) {
+  private static HttpApi.Health health(Ingestor ingestor, BrokerLag lag) {
     Throwable t = ingestor.failure();
-    if (t != null) {
-      return Optional.of("ingestion stopped: " + t);
-    }
-    return Optional.empty();
+    return new HttpApi.Health(t == null ? null : "ingestion stopped: " + t, lag.trouble(), lag.lag());
   }
 
   public RecorderConfig config() {
@@ -186,6 +190,7 @@ public final class Recorder implements AutoCloseable {
     stream.close();
     server.stop(0);
     httpThreads.shutdownNow();
+    lag.close();
     ingestor.stop();
     index.close();
     LOG.info("recorder on port {} stopped", server.getAddress().getPort());

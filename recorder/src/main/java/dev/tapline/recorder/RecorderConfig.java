@@ -33,6 +33,8 @@ import org.jspecify.annotations.Nullable;
 public final class RecorderConfig {
   /** How long a query may run unless {@link Builder#queryTimeout} says otherwise. */
   public static final Duration DEFAULT_QUERY_TIMEOUT = Duration.ofSeconds(10);
+  /** How long indexing may stay behind the broker before {@code /healthz} says degraded, by default. */
+  public static final Duration DEFAULT_LAG_TOLERANCE = Duration.ofSeconds(10);
 
   private final String kafka;
   private final String topic;
@@ -54,6 +56,7 @@ public final class RecorderConfig {
   private final int streamQueue;
   private final Duration slowClientTimeout;
   private final Duration queryTimeout;
+  private final Duration lagTolerance;
   private final int maxSearches;
   private final int maxExports;
   private final int maxStreams;
@@ -82,6 +85,7 @@ public final class RecorderConfig {
     this.streamQueue = b.streamQueue;
     this.slowClientTimeout = b.slowClientTimeout;
     this.queryTimeout = b.queryTimeout;
+    this.lagTolerance = b.lagTolerance;
     this.maxSearches = b.maxSearches;
     this.maxExports = b.maxExports;
     this.maxStreams = b.maxStreams;
@@ -116,6 +120,7 @@ public final class RecorderConfig {
     b.streamQueue = streamQueue;
     b.slowClientTimeout = slowClientTimeout;
     b.queryTimeout = queryTimeout;
+    b.lagTolerance = lagTolerance;
     b.maxSearches = maxSearches;
     b.maxExports = maxExports;
     b.maxStreams = maxStreams;
@@ -177,6 +182,9 @@ public final class RecorderConfig {
   /** Live-stream responses open at once; more are {@code 429}. */
   public int maxStreams() { return maxStreams; }
 
+  /** How long indexing may stay behind the broker before {@code /healthz} says degraded. */
+  public Duration lagTolerance() { return lagTolerance; }
+
   /** The registry the recorder's meters go on, or null for a Prometheus registry of its own. */
   public @Nullable MeterRegistry meterRegistry() { return meterRegistry; }
 
@@ -210,6 +218,7 @@ public final class RecorderConfig {
     private int streamQueue = 1024;
     private Duration slowClientTimeout = Duration.ofSeconds(5);
     private Duration queryTimeout = DEFAULT_QUERY_TIMEOUT;
+    private Duration lagTolerance = DEFAULT_LAG_TOLERANCE;
     private int maxSearches = 8;
     private int maxExports = 2;
     private int maxStreams = 64;
@@ -235,6 +244,20 @@ public final class RecorderConfig {
      */
     public Builder endpoints(Endpoints endpoints) {
       this.endpoints = requireNonNull(endpoints, "endpoints");
+      return this;
+    }
+
+    /**
+     * How long indexing may stay behind the broker (at least 1,000 records behind, or records
+     * waiting and none indexed) before {@code /healthz} says {@code degraded}; default 10 s. A
+     * short backlog after a burst stays {@code ok}.
+     */
+    public Builder lagTolerance(Duration tolerance) {
+      requireNonNull(tolerance, "tolerance");
+      if (tolerance.isNegative()) {
+        throw new IllegalArgumentException("lagTolerance must not be negative: " + tolerance);
+      }
+      this.lagTolerance = tolerance;
       return this;
     }
 

@@ -41,6 +41,15 @@ class SchemaRewriteTest {
   @TempDir Path dir;
 
   @Test
+  void theIndexDirectoryIsReadableByItsOwnerOnly() throws Exception {
+    org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+    Path indexDir = dir.resolve("private-index");
+    ExchangeIndex.open(indexDir, false, Duration.ofSeconds(1), new SimpleMeterRegistry()).close();
+    assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(indexDir)))
+        .isEqualTo("rwx------");
+  }
+
+  @Test
   void anOlderIndexIsRewrittenFromItsStoredExchangesKeepingItsOffsets() throws Exception {
     Path indexDir = dir.resolve("index");
     List<Exchange> exchanges = new ArrayList<>();

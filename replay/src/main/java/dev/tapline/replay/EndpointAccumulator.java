@@ -60,7 +60,7 @@ final class EndpointAccumulator {
     exchanges++;
     failed++;
     if (errors.size() < MAX_ERRORS) {
-      errors.add(exchangeId + ": " + reason);
+      errors.add(exchangeId + ": " + (reason == null || reason.isBlank() ? "failed without a message" : reason));
     }
   }
 

@@ -61,7 +61,8 @@ final class JunitReport implements ReportWriter {
     for (EndpointReport ep : r.endpoints()) {
       w.write("    <testcase classname=\"tapline.replay\" name=\"" + attr(ep.name()) + "\">\n");
       if (ep.verdict() == EndpointVerdict.ERROR) {
-        String msg = "every exchange failed (" + ep.exchanges() + ")";
+        String msg = "every exchange failed (" + ep.exchanges() + ")"
+            + (ep.errors().isEmpty() ? "" : ": " + ep.errors().get(0));
         w.write("      <error message=\"" + attr(msg) + "\" type=\"exchange-failed\">" + text(String.join("\n", ep.errors()))
             + "</error>\n");
       } else if (fails(r, ep)) {

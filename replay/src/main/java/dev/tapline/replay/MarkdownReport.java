@@ -28,8 +28,9 @@ final class MarkdownReport implements ReportWriter {
       case DriftReport.TargetFailure f -> "⚠️";
     };
     String headline = switch (r.verdict()) {
-      case DriftReport.Pass p -> r.counts().compatible() > 0
-          ? "no drift at or above `" + r.failOn().wireName() + "` (" + r.counts().compatible() + " compatible)"
+      case DriftReport.Pass p -> r.counts().breaking() + r.counts().compatible() > 0
+          ? "pass with fail on `" + r.failOn().wireName() + "`: " + r.counts().breaking() + " breaking, "
+              + r.counts().compatible() + " compatible"
           : "no contract drift";
       case DriftReport.Drift d -> "contract drift: " + d.breaking() + " breaking, " + d.compatible() + " compatible";
       case DriftReport.TargetFailure f -> "could not compare: " + f.reason();
@@ -74,8 +75,14 @@ final class MarkdownReport implements ReportWriter {
     List<EndpointReport> failed = r.endpoints().stream()
         .filter(ep -> ep.verdict() == DriftReport.EndpointVerdict.ERROR).toList();
     if (!failed.isEmpty()) {
-      sb.append("Endpoints where every exchange failed: ");
-      sb.append(String.join(", ", failed.stream().map(ep -> "`" + code(ep.name()) + "`").toList())).append("\n\n");
+      sb.append("Endpoints where every exchange failed:\n\n");
+      for (EndpointReport ep : failed) {
+        sb.append("- `").append(code(ep.name())).append("`: ")
+            .append(cell(ep.errors().isEmpty() ? "no reason recorded" : ep.errors().get(0)))
+            .append(ep.errors().size() > 1 ? " (and " + (ep.errors().size() - 1) + " more in `report.html`)" : "")
+            .append('\n');
+      }
+      sb.append('\n');
     }
     sb.append("<sub>run ").append(r.runId()).append(" · ").append(r.startedAt()).append("</sub>\n");
     out.write(sb.toString().getBytes(StandardCharsets.UTF_8));

@@ -177,6 +177,22 @@ class ReportsTest {
     assertThat(FailOn.parse("Compatible")).isEqualTo(FailOn.COMPATIBLE);
   }
 
+  @Test
+  void anEndpointInErrorSaysWhyInEveryReport() throws Exception {
+    DriftReport failed = new DriftReport("run-e", java.time.Instant.EPOCH, java.time.Instant.EPOCH, "http://b", "http://s",
+        null, FailOn.BREAKING, new DriftReport.Pass(), new DriftReport.Counts(1, 2, 0, 0, 0), 0,
+        List.of(new DriftReport.EndpointReport("GET", "/orders/{orderId}", 2, DriftReport.EndpointVerdict.ERROR, List.of(),
+            List.of(), List.of("ex-1: sandbox: connection refused", "ex-2: sandbox: connection refused"))));
+    java.io.ByteArrayOutputStream md = new java.io.ByteArrayOutputStream();
+    new MarkdownReport().write(failed, md);
+    assertThat(md.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("- `GET /orders/{orderId}`: ex-1: sandbox: connection refused (and 1 more in `report.html`)");
+    java.io.ByteArrayOutputStream xml = new java.io.ByteArrayOutputStream();
+    new JunitReport().write(failed, xml);
+    assertThat(xml.toString(java.nio.charset.StandardCharsets.UTF_8))
+        .contains("message=\"every exchange failed (2): ex-1: sandbox: connection refused\"");
+  }
+
   static List<String> names(JsonNode n) {
     List<String> out = new ArrayList<>();
     for (Map.Entry<String, JsonNode> e : n.properties()) {

@@ -300,6 +300,27 @@ public final class TestGenerator {
     }
   }
 
+  /**
+   * The class's source; when a test cannot be written (a bug, never the user's data), the class
+   * without it, the test reported as skipped.
+   */
+  private static String emitOrSkip(Emitter emitter, Plan.ClassPlan c, Catalog catalog) {
+    try {
+      return emitter.emit(c);
+    } catch (RuntimeException whole) {
+      List<Plan.TestCase> ok = new ArrayList<>();
+      for (Plan.TestCase t : c.tests()) {
+        try {
+          emitter.emit(c.withTests(List.of(t)));
+          ok.add(t);
+        } catch (RuntimeException ex) {
+          catalog.skips.add("could not be written: " + ex.getClass().getSimpleName(), t.main().recorded().exchangeId());
+        }
+      }
+      return emitter.emit(c.withTests(ok));
+    }
+  }
+
   /** Sources, schemas and the report for the planned classes. */
   private TreeMap<String, String> emit(List<Plan.ClassPlan> classes, Planner planner, Catalog catalog,
       @Nullable String verifyReport) {
@@ -312,7 +333,7 @@ public final class TestGenerator {
       if (c.tests().isEmpty()) {
         continue;
       }
-      files.put("java/" + pkgPath + "/" + c.className() + ".java", emitter.emit(c));
+      files.put("java/" + pkgPath + "/" + c.className() + ".java", emitOrSkip(emitter, c, catalog));
       bases.add(c.basePath());
       c.tests().forEach(t -> {
         if (t.schemaResource() != null) {

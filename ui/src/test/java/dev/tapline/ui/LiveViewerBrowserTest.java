@@ -497,4 +497,36 @@ class LiveViewerBrowserTest {
     assertThat(row.getAttribute("data-endpoint")).isEqualTo("POST /graphql query GetUser");
     assertThat(row.getText()).contains("/graphql query GetUser");
   }
+
+  @Test
+  @Order(14)
+  void answersOfARoutesOverrideMockAndFaultRulesNameWhatAnswered() throws Exception {
+    String key = key();
+    String sandbox = stack.sandbox.baseUri().toString();
+    // The override is the sandbox itself, kept unless it answers 599: every request it takes is its.
+    stack.proxy.routes().put(key, dev.tapline.proxy.RouteSpec.parse("{\"upstream\": \"" + sandbox + "\", \"rules\": ["
+        + "{\"path\": \"/orders/mocked\", \"mock\": {\"status\": 200, \"body\": {\"mocked\": true}}},"
+        + "{\"path\": \"/orders/broken\", \"fault\": {\"status\": 503}},"
+        + "{\"method\": \"GET\", \"path\": \"/orders/{id}\", \"override\": \"" + sandbox + "\", \"exceptStatus\": [599]}]}"));
+    stack.send("GET", "/orders/mocked", key, null);
+    stack.send("GET", "/orders/broken", key, null);
+    stack.send("GET", "/orders/missing", key, null);
+    stack.send("GET", "/orders?page=0", key, null);
+    awaitIndexed("routingKey:\"" + key + "\"", 4);
+    open("#/live?rk=" + key);
+    awaitLive();
+    await().until(() -> rows().size() == 4);
+    assertThat(driver.findElement(By.cssSelector("#rows .target.mock")).getText()).isEqualTo("mock · " + key);
+    assertThat(driver.findElement(By.cssSelector("#rows .target.fault")).getText()).isEqualTo("fault · " + key);
+    WebElement override = driver.findElement(By.cssSelector("#rows .target.override"));
+    assertThat(override.getText()).isEqualTo("override · " + sandbox.substring("http://".length()));
+    assertThat(override.getAttribute("title")).isEqualTo("override:" + sandbox);
+    assertThat(driver.findElement(By.cssSelector("#rows .target.sandbox")).getText()).isEqualTo("sandbox · " + key);
+    browser.screenshot("live-route-rules");
+
+    driver.findElement(By.cssSelector("#rows .target.fault")).click();
+    await().until(() -> !driver.findElements(By.cssSelector("#detail-body .facts .target.fault")).isEmpty());
+    assertThat(driver.findElement(By.cssSelector("#detail-body .facts .target.fault")).getText()).isEqualTo("fault · " + key);
+    assertCleanText();
+  }
 }

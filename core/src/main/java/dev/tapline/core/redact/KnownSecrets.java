@@ -88,9 +88,13 @@ public final class KnownSecrets {
       .secretGroup(1)
       .stripped();
 
-  /** 13-19 digits, optionally grouped by spaces or dashes, that pass the Luhn check. */
+  /**
+   * 13-19 digits, optionally grouped by spaces or dashes, that pass the Luhn check, standing alone:
+   * not part of a word, a decimal or a dashed id (the digit groups of a UUID or a hex id are not
+   * card numbers).
+   */
   public static final ValueRule CARD_NUMBER = ValueRule.of("card-number",
-      "(?<![\\d.])(?:\\d[ -]?){12,18}\\d(?![\\d.])", Trigger.digits(13))
+      "(?<![0-9A-Za-z_.-])(?:\\d[ -]?){12,18}\\d(?![0-9A-Za-z_.-])", Trigger.digits(13))
       .secret(match -> {
         String digits = match.replace(" ", "").replace("-", "");
         return digits.length() >= 13 && digits.length() <= 19 && luhn(digits) ? digits : null;

@@ -63,6 +63,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     try {
       Path logDir = dataDir.resolve("kafka-logs");
       Files.createDirectories(logDir);
+      ownerOnly(dataDir);
+      ownerOnly(logDir);
       int brokerPort = port == 0 ? freePort() : port;
       int controllerPort = freePort();
       Properties props = new Properties();
@@ -170,6 +172,13 @@ public final class EmbeddedKafka implements AutoCloseable {
     closed = true;
     server.shutdown();
     server.awaitShutdown();
+  }
+
+  /** The broker's logs hold captured traffic: owner-only, where the file system has POSIX modes. */
+  private static void ownerOnly(Path dir) throws IOException {
+    if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    }
   }
 
   static int freePort() throws IOException {

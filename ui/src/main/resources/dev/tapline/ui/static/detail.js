@@ -31,8 +31,7 @@ export async function renderDetail(root, id, ctx, { onClose, related }) {
   const template = summary?.template ?? null;
   const operation = summary?.operation || null;
 
-  const sandbox = fmt.isSandbox(ex.target);
-  root.append(h('div', { class: 'detail-body', id: 'detail-body' },
+    root.append(h('div', { class: 'detail-body', id: 'detail-body' },
     h('p', { class: 'reqline' },
       h('span', { class: 'method' }, req.method ?? ''), ' ',
       h('span', { class: 'url' }, url), ' ',
@@ -42,7 +41,7 @@ export async function renderDetail(root, id, ctx, { onClose, related }) {
       fact('Time', `${fmt.time(ex.startedAt)} (${fmt.isoTime(ex.startedAt)})`),
       fact('Duration', fmt.duration(ex.durationMicros)),
       fact('Service', ex.service),
-      fact('Target', h('span', { class: `target ${sandbox ? 'sandbox' : 'baseline'}` }, fmt.targetLabel(ex.target, ex.routingKey))),
+      fact('Target', h('span', { class: `target ${fmt.targetKind(ex.target)}`, title: ex.target ?? '' }, fmt.targetLabel(ex.target, ex.routingKey))),
       fact('Routing key', ex.routingKey ?? '— (baseline traffic)'),
       template ? fact('Endpoint', `${req.method} ${template}`) : null,
       operation ? fact('Operation', h('span', { class: 'operation', id: 'operation' }, operation)) : null,

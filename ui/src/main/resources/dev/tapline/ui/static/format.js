@@ -47,14 +47,26 @@ export function statusText(status) {
   return s > 0 ? String(s) : 'ERR';
 }
 
-/** Sandbox traffic is labelled by its routing key; baseline traffic says so. */
-export function targetLabel(target, routingKey) {
-  if (!target || target === 'baseline') return routingKey ? `baseline (unknown key ${routingKey})` : 'baseline';
-  return target.startsWith('sandbox:') ? `sandbox · ${target.slice(8)}` : target;
+/**
+ * Which kind of target answered (the exchange's `target`): baseline, sandbox (`sandbox:<key>`),
+ * override (`override:<url>`, a developer's process), mock or fault (a route's rules). Also the CSS class.
+ */
+export function targetKind(target) {
+  if (!target || target === 'baseline') return 'baseline';
+  if (target.startsWith('sandbox:')) return 'sandbox';
+  if (target.startsWith('override:')) return 'override';
+  if (target === 'mock' || target === 'fault') return target;
+  return 'sandbox';
 }
 
-export function isSandbox(target) {
-  return !!target && target !== 'baseline';
+/** What answered, for a person: the sandbox's key, the override's host, a mock or fault of a key's route. */
+export function targetLabel(target, routingKey) {
+  switch (targetKind(target)) {
+    case 'baseline': return routingKey ? `baseline (key ${routingKey})` : 'baseline';
+    case 'sandbox': return target.startsWith('sandbox:') ? `sandbox · ${target.slice(8)}` : target;
+    case 'override': return `override · ${target.slice(9).replace(/^https?:\/\//, '')}`;
+    default: return routingKey ? `${target} · ${routingKey}` : target;
+  }
 }
 
 export function plural(n, word, many = `${word}s`) {

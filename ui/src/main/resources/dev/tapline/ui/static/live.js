@@ -343,12 +343,11 @@ export function mountLive(root, params, ctx) {
     noteService(s.service);
     noteRoutingKey(s.routingKey);
     const cls = fmt.statusClass(s.status);
-    const sandbox = fmt.isSandbox(s.target);
-    const link = ctx.routeHash('live', { ...state, id: s.id });
+        const link = ctx.routeHash('live', { ...state, id: s.id });
     const tr = h('div', { role: 'row', dataset: { id: s.id }, class: `row${fresh ? ' fresh' : ''}${s.id === state.id ? ' selected' : ''}` },
       h('div', { role: 'cell', class: 'cell time c-time', title: fmt.isoTime(s.time) }, fmt.time(s.time)),
       h('div', { role: 'cell', class: 'cell service c-service' }, s.service ?? ''),
-      h('div', { role: 'cell', class: 'cell c-target' }, h('span', { class: `target ${sandbox ? 'sandbox' : 'baseline'}`, title: s.target ?? '' },
+      h('div', { role: 'cell', class: 'cell c-target' }, h('span', { class: `target ${fmt.targetKind(s.target)}`, title: s.target ?? '' },
         fmt.targetLabel(s.target, s.routingKey))),
       h('div', { role: 'cell', class: 'cell method c-method' }, s.method ?? ''),
       h('div', { role: 'cell', class: 'cell path c-path' }, h('a', { href: link, title: `${s.path ?? ''}${s.template ? ` (endpoint ${s.template})` : ''}` }, s.path ?? ''),

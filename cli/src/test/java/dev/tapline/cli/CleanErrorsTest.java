@@ -1,0 +1,81 @@
+package dev.tapline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** What a user sees when something is wrong: one line naming what and where, exit code 2. */
+class CleanErrorsTest {
+  @TempDir Path dir;
+
+  record Run(int rc, String out, String err) {}
+
+  static synchronized Run run(String... args) {
+    PrintStream oldOut = System.out;
+    PrintStream oldErr = System.err;
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+    try {
+      int rc = Main.run(args);
+      return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    } finally {
+      System.setOut(oldOut);
+      System.setErr(oldErr);
+    }
+  }
+
+  @Test
+  void aPortInUseIsOneLineNamingTheFlagAndThePort() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      int port = taken.getLocalPort();
+      Run up = run("up", "--data-dir", dir.resolve("up").toString(), "--kafka-port", "0", "--http-port", "0",
+          "--proxy-port", String.valueOf(port));
+      assertThat(up.rc).isEqualTo(2);
+      assertThat(up.err.strip()).doesNotContain("\n").contains("--proxy-port", String.valueOf(port), "already in use");
+
+      Run kafka = run("up", "--data-dir", dir.resolve("up").toString(), "--kafka-port", String.valueOf(port),
+          "--proxy-port", "0", "--http-port", "0");
+      assertThat(kafka.rc).isEqualTo(2);
+      assertThat(kafka.err.strip()).doesNotContain("\n").contains("--kafka-port", String.valueOf(port));
+
+      Run same = run("up", "--data-dir", dir.resolve("up").toString(), "--kafka-port", "0", "--proxy-port", "7123",
+          "--http-port", "7123");
+      assertThat(same.rc).isEqualTo(2);
+      assertThat(same.err).contains("--proxy-port and --http-port both name port 7123");
+
+      Run proxy = run("proxy", "--service", "s", "--upstream", "http://127.0.0.1:9", "--listen", "127.0.0.1:" + port);
+      assertThat(proxy.rc).isEqualTo(2);
+      assertThat(proxy.err.strip()).doesNotContain("\n").contains("--listen", "127.0.0.1:" + port, "already in use");
+
+      Run recorder = run("recorder", "--kafka", "127.0.0.1:9", "--index-dir", dir.resolve("ix").toString(),
+          "--http", "127.0.0.1:" + port);
+      assertThat(recorder.rc).isEqualTo(2);
+      assertThat(recorder.err.strip()).doesNotContain("\n").contains("--http", "already in use");
+    }
+  }
+
+  @Test
+  void everyCommandIsListedWithAWholeSentence() {
+    CommandLine cl = Main.commandLine(null);
+    Run help = run("--help");
+    assertThat(help.rc).isZero();
+    for (CommandLine sub : cl.getSubcommands().values()) {
+      String[] header = sub.getCommandSpec().usageMessage().header();
+      assertThat(header).as("header of %s", sub.getCommandName()).isNotEmpty();
+      String summary = String.join(" ", header).strip();
+      assertThat(summary).as("summary of %s", sub.getCommandName()).endsWith(".");
+      // as the list of commands shows it, whole
+      assertThat(help.out.replaceAll("\\s+", " ")).contains(summary.replaceAll("\\s+", " "));
+    }
+  }
+}
