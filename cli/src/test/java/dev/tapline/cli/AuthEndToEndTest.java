@@ -110,7 +110,9 @@ class AuthEndToEndTest {
   void generatedTestsLogInAndPassThreeVerificationRunsWhileTokensExpireAndHoldNoSecret() throws Exception {
     Path out = dir.resolve("contract/src/test");
     Map.Entry<Integer, String> run;
-    try (NotesService fresh = notes(NotesService.Version.V1, Duration.ofMillis(1500))) {
+    // Tokens serve at most 5 requests besides living 1.5 s, so they expire while the tests run however fast.
+    try (NotesService fresh = NotesService.builder().user(USER, PASSWORD).tokenTtl(Duration.ofMillis(1500))
+        .sessionTtl(Duration.ofMillis(1500)).maxUses(5).start()) {
       run = tapline("generate", "--from", recorder.baseUri().toString(), "--service", "notes", "--out", out.toString(),
           "--package", "com.example.notes", "--verify", fresh.baseUri().toString(), "--runs", "3");
       assertThat(fresh.expiredRejections()).as("tokens expired while the tests ran").isPositive();

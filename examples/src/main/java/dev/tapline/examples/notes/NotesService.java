@@ -29,6 +29,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
@@ -74,7 +75,11 @@ public final class NotesService implements AutoCloseable {
 
   private record Principal(String name, String displayName) {}
 
-  private record Grant(Principal principal, Instant expires) {}
+  private record Grant(Principal principal, Instant expires, AtomicInteger uses) {
+    Grant(Principal principal, Instant expires) {
+      this(principal, expires, new AtomicInteger());
+    }
+  }
 
   private record Note(int id, String owner, String title, String body, Instant createdAt, Instant updatedAt) {}
 
@@ -107,6 +112,7 @@ public final class NotesService implements AutoCloseable {
   private final Map<String, String> clients;
   private final Duration tokenTtl;
   private final Duration sessionTtl;
+  private final int maxUses;
   private final Map<String, Grant> tokens = new ConcurrentHashMap<>();
   private final Map<String, Grant> sessions = new ConcurrentHashMap<>();
   private final TreeMap<Integer, Note> notes = new TreeMap<>();
@@ -123,6 +129,7 @@ public final class NotesService implements AutoCloseable {
     this.clients = Map.copyOf(b.clients);
     this.tokenTtl = b.tokenTtl;
     this.sessionTtl = b.sessionTtl;
+    this.maxUses = b.maxUses;
   }
 
   public static Builder builder() {
@@ -138,6 +145,7 @@ public final class NotesService implements AutoCloseable {
     private final Map<String, String> clients = new LinkedHashMap<>();
     private Duration tokenTtl = Duration.ofMinutes(5);
     private Duration sessionTtl = Duration.ofMinutes(30);
+    private int maxUses;
 
     private Builder() {}
 
@@ -180,6 +188,19 @@ public final class NotesService implements AutoCloseable {
         throw new IllegalArgumentException("sessionTtl must be positive: " + ttl);
       }
       this.sessionTtl = ttl;
+      return this;
+    }
+
+    /**
+     * How many requests a bearer token or session cookie is accepted for before it is answered as
+     * expired, as if its time were up: a test of refreshing that does not depend on how fast the
+     * requests come; 0 (the default) for no limit.
+     */
+    public Builder maxUses(int uses) {
+      if (uses < 0) {
+        throw new IllegalArgumentException("maxUses must not be negative: " + uses);
+      }
+      this.maxUses = uses;
       return this;
     }
 
@@ -452,7 +473,7 @@ public final class NotesService implements AutoCloseable {
     if (g == null) {
       throw new Refusal(401, "invalid_token", "Unknown or revoked credential", headers);
     }
-    if (Instant.now().isAfter(g.expires())) {
+    if (Instant.now().isAfter(g.expires()) || (maxUses > 0 && g.uses().incrementAndGet() > maxUses)) {
       grants.remove(key);
       expired.incrementAndGet();
       throw new Refusal(401, "invalid_token", "The credential expired", headers);
