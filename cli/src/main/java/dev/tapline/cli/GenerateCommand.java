@@ -3,6 +3,7 @@ package dev.tapline.cli;
 import dev.tapline.core.ExchangeReader;
 import dev.tapline.core.Origin;
 import dev.tapline.core.api.RecorderClient;
+import dev.tapline.core.auth.MissingCredentialsException;
 import dev.tapline.testgen.BuildFile;
 import dev.tapline.testgen.GenerationResult;
 import dev.tapline.testgen.GeneratorOptions;
@@ -28,8 +29,11 @@ import picocli.CommandLine.Spec;
 @Command(name = "generate", mixinStandardHelpOptions = true,
     header = "Generates REST Assured / JUnit 5 contract tests from recorded traffic.",
     description = {
-      "Sources go to DIR/java/<package>/, JSON schemas to DIR/resources/, and with --openapi a "
+      "Sources go to DIR/java/<package>/, JSON schemas to DIR/resources/, and with --openapi, --verify or a login a "
           + "report to DIR/tapline-report.md. Run the tests with TAPLINE_BASE_URI=URL (docs/TESTGEN.md).",
+      "",
+      "When the recording logs in (recorded through tapline proxy --redact-key-file, or tapline up), the tests log in "
+          + "the same way with credentials given when they run (tapline.auth.* or TAPLINE_AUTH_*); see --auth.",
       ""})
 final class GenerateCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
@@ -70,6 +74,8 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Send this routing key while verifying (verify against a sandbox).")
   @Nullable String verifyRoutingKey;
 
+  @Mixin AuthOptions auth = new AuthOptions();
+
   @Option(names = "--build", paramLabel = "maven|none", defaultValue = "maven",
       description = "Write a minimal pom.xml where the tests land when there is no build there yet, so mvn test"
           + " runs them as written: maven (default) or none.")
@@ -83,8 +89,13 @@ final class GenerateCommand implements Callable<Integer> {
       throw new UsageException("--build must be maven or none, got '" + build + "'");
     }
     VerifyOptions verifyOptions = verifyOptions();
+    GeneratorOptions.Auth authMode = switch (auth.mode(AuthOptions.RECORDED)) {
+      case AuthOptions.NONE -> GeneratorOptions.Auth.none();
+      case AuthOptions.RECORDED -> GeneratorOptions.Auth.fromRecording();
+      default -> GeneratorOptions.Auth.clientCredentials(auth.clientCredentials());
+    };
     TestGenerator generator = create(GenerateCommand.options(packageName, maxPerEndpoint, input.service, input.routingKey,
-        openApi, input.from, basePath, input.origins()));
+        openApi, input.from, basePath, input.origins()).toBuilder().auth(authMode).build());
     GenerationResult result;
     try (ExchangeReader source = open(input.from, input.query, input.token.value())) {
       result = generator.generate(source, n -> {
@@ -92,6 +103,8 @@ final class GenerateCommand implements Callable<Integer> {
         err.flush();
       }, verifyOptions);
     } catch (IOException | UncheckedIOException e) {
+      throw new UsageException(e.getMessage(), e);
+    } catch (MissingCredentialsException e) {
       throw new UsageException(e.getMessage(), e);
     } catch (SuiteRunner.CompileException e) {
       throw new IllegalStateException("the generated tests do not compile (a Tapline bug; please report it): "
@@ -123,6 +136,16 @@ final class GenerateCommand implements Callable<Integer> {
       } catch (IOException e) {
         throw new UsageException("cannot write a pom.xml next to " + out + ": " + e.getMessage(), e);
       }
+    }
+    for (GenerationResult.Authentication.Login l : result.authentication().logins()) {
+      outw.println("Logs in like " + (l.exchangeId() == null ? l.display() : l.display() + " (exchange " + l.exchangeId() + ")")
+          + " for " + l.uses() + " recorded request(s), through " + l.call() + ": " + String.join("; ", l.links()) + ".");
+      if (!l.credentials().isEmpty()) {
+        outw.println("  credentials at run time: " + String.join("; ", l.credentials()));
+      }
+    }
+    if (result.authentication().hint() != null) {
+      outw.println("Note: " + result.authentication().hint() + ".");
     }
     GenerationResult.Verification v = result.verification();
     if (v != null) {

@@ -167,6 +167,10 @@ final class ProxyCommand implements Callable<Integer> {
     if (cfg.spoolDir() != null && (cfg.kafkaBootstrap() == null || cfg.capture() == CapturePolicy.NONE)) {
       err.println("warning: --spool-dir has no use without --kafka and capture: it is not opened");
     }
+    String keyWarning = RedactionOptions.keyWarning(redaction.keyFile);
+    if (keyWarning != null) {
+      err.println(keyWarning);
+    }
     CaptureProxy proxy;
     try {
       proxy = CaptureProxy.start(cfg);
@@ -193,6 +197,9 @@ final class ProxyCommand implements Callable<Integer> {
     proxy.routes().snapshot().forEach((k, v) -> out.println("route     " + k + " " + v.describe()));
     out.println("capture   " + cfg.capture().name().toLowerCase(Locale.ROOT)
         + (cfg.kafka() == null ? " (nowhere: no --kafka)" : " -> kafka " + cfg.kafka().describe() + " topic " + cfg.topic()));
+    out.println("redaction " + (redaction.keyFile == null
+        ? "[REDACTED] markers (no --redact-key-file: logins cannot be linked)"
+        : "keyed hashes, key from " + redaction.keyFile));
     if (cfg.spoolDir() != null && cfg.kafka() != null && cfg.capture() != CapturePolicy.NONE) {
       long waiting = proxy.metrics().spooledCount();
       out.println("spool     " + cfg.spoolDir() + "  (up to " + cfg.spoolMaxBytes() + " bytes"

@@ -1,5 +1,7 @@
 package dev.tapline.cli;
 
+import dev.tapline.core.auth.AuthFlows;
+import dev.tapline.core.auth.CredentialSource;
 import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.core.endpoint.OpenApiSpec;
 import dev.tapline.core.kafka.KafkaSettings;
@@ -9,6 +11,7 @@ import dev.tapline.replay.DriftReport;
 import dev.tapline.replay.ExchangeSource;
 import dev.tapline.replay.FailOn;
 import dev.tapline.replay.IgnoreRule;
+import dev.tapline.replay.ReplayAuth;
 import dev.tapline.replay.ReplayInputException;
 import dev.tapline.replay.ReplayListener;
 import dev.tapline.replay.ReplayOptions;
@@ -48,7 +51,9 @@ import picocli.CommandLine.Spec;
       "others: the baseline is shared, and replaying a POST or DELETE there changes",
       "other people's data. GraphQL queries are replayed whatever their method and",
       "reported per operation (mutations only with --methods POST; docs/GRAPHQL.md).",
-      "Recorded credentials are redacted and never replayed; pass real ones with --header.",
+      "Recorded credentials are redacted and never replayed; pass real ones with --header, or",
+      "log in on each side with --auth-from-recording (the way the recording did),",
+      "--auth-command CMD or --auth client-credentials.",
       ""
     },
     exitCodeListHeading = "%nExit codes:%n",
@@ -63,7 +68,10 @@ import picocli.CommandLine.Spec;
       "      --baseline http://orders-v1:8080 --sandbox http://orders-v2:8080",
       "  tapline replay --from http://recorder:7070 --query 'service:orders' \\",
       "      --target http://ingress:8080 --routing-key pr-123 \\",
-      "      --header \"Authorization: Bearer $TOKEN\""})
+      "      --header \"Authorization: Bearer $TOKEN\"",
+      "  TAPLINE_AUTH_PASSWORD=... tapline replay --from http://recorder:7070 \\",
+      "      --query 'service:notes' --target http://ingress:8080 --routing-key pr-123 \\",
+      "      --auth-from-recording"})
 final class ReplayCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
 
@@ -123,6 +131,22 @@ final class ReplayCommand implements Callable<Integer> {
       description = "Header sent with every request, replacing a recorded one of the same name (e.g. real credentials). Repeatable.")
   List<String> headers = new ArrayList<>();
 
+  @Option(names = "--auth-from-recording",
+      description = "Log in on each side the way the recording did: the login it links (by the keyed hashes of"
+          + " redaction) to the credentials later requests presented is performed with credentials from tapline.auth.*"
+          + " system properties or TAPLINE_AUTH_* environment variables, what it answers is presented the same way, and"
+          + " a request answered 401 logs in again and is sent once more. Recorded credentials are never sent.")
+  boolean authFromRecording;
+
+  @Option(names = "--auth-command", paramLabel = "CMD",
+      description = "Log in by running CMD (with sh -c) once per side, and again after a 401: it must print one header,"
+          + " such as 'Authorization: Bearer ...', on its first line, and finds TAPLINE_AUTH_SIDE (baseline or sandbox),"
+          + " TAPLINE_AUTH_BASE_URL and, for a routed sandbox, TAPLINE_AUTH_ROUTING_KEY in its environment. The header"
+          + " goes on every request whose recording presented a header of that name.")
+  @Nullable String authCommand;
+
+  @Mixin AuthOptions auth = new AuthOptions();
+
   @Option(names = "--methods", paramLabel = "METHOD", split = ",", defaultValue = "GET,HEAD,OPTIONS",
       description = "Methods to replay (default: ${DEFAULT-VALUE}). Others change data on the shared baseline.")
   List<String> methods = new ArrayList<>();
@@ -158,6 +182,11 @@ final class ReplayCommand implements Callable<Integer> {
         "replay: %d exchanges compared (%.0f/s), %d with differences, %d failed, %d skipped",
         p.replayed(), p.perSecond(), p.withDifferences(), p.failed(), p.skipped()));
     DriftReport report;
+    try {
+      options = withAuth(options, perRequest, err);
+    } catch (ReplayInputException e) {
+      throw new UsageException(e.getMessage(), e);
+    }
     try (ExchangeSource src = ExchangeSource.open(from, query, token.value(), perRequest)) {
       report = Replayer.create(options).replay(src, listener);
     } catch (ReplayInputException e) {
@@ -190,6 +219,36 @@ final class ReplayCommand implements Callable<Integer> {
     out.flush();
     err.flush();
     return report.exitCode();
+  }
+
+  /** The options with how each side logs in; the recording's logins are found by reading it once first. */
+  private ReplayOptions withAuth(ReplayOptions options, Duration perRequest, PrintWriter err) {
+    String mode = auth.mode(authFromRecording ? AuthOptions.RECORDED : AuthOptions.NONE);
+    int chosen = (mode.equals(AuthOptions.NONE) ? 0 : 1) + (authCommand != null ? 1 : 0)
+        + (authFromRecording && !mode.equals(AuthOptions.RECORDED) ? 1 : 0);
+    if (chosen > 1) {
+      throw new UsageException("give one way to log in: --auth-from-recording, --auth-command CMD or --auth client-credentials");
+    }
+    if (authCommand != null) {
+      if (authCommand.isBlank()) {
+        throw new UsageException("--auth-command must not be empty");
+      }
+      return options.toBuilder().auth(ReplayAuth.command(authCommand)).build();
+    }
+    return switch (mode) {
+      case AuthOptions.NONE -> options;
+      case AuthOptions.RECORDED -> {
+        AuthFlows flows;
+        try (ExchangeSource first = ExchangeSource.open(from, query, token.value(), perRequest)) {
+          flows = ReplayAuth.scan(first, options.endpoints());
+        }
+        err.println("tapline replay: logging in like " + (flows.isEmpty() ? "nothing (no login found)"
+            : String.join(", ", flows.flows().stream().map(f -> f.display() + " (" + f.uses() + " requests)").toList())));
+        yield options.toBuilder().auth(ReplayAuth.fromRecording(flows, CredentialSource.system())).build();
+      }
+      default -> options.toBuilder().auth(ReplayAuth.clientCredentials(auth.clientCredentials(), CredentialSource.system()))
+          .build();
+    };
   }
 
   private String summary(DriftReport r) {

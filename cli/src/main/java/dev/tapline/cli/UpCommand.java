@@ -158,10 +158,18 @@ final class UpCommand implements Callable<Integer> {
         baseline = null; // no service yet: Kafka and the recorder only
       }
       Map<String, RouteSpec> routes = routeOptions.routes(demoRoutes);
+      Path keyFile = redaction.keyFile != null ? redaction.keyFile : dataDir.resolve(RedactKeyFile.DEFAULT_NAME);
+      if (redaction.keyFile == null && RedactKeyFile.createIfMissing(keyFile)) {
+        System.err.println("made the redaction key " + keyFile + " (owner-only; reused from now on)");
+      }
+      String keyWarning = RedactionOptions.keyWarning(keyFile);
+      if (keyWarning != null) {
+        System.err.println(keyWarning);
+      }
       Stack stack = Stack.start(new Stack.Settings(kafkaSettings, Topics.EXCHANGES, svc, baseline, routes,
           routeOptions.overrideHeader, upstreamCa, capture, proxyPort, adminPort, httpPort, dataDir.resolve("index"),
           dataDir.resolve("spool"), spoolMaxBytes, serverToken.value(), serverToken.allowedHosts,
-          Endpoints.of(graphqlPaths.resolver()), limits, redaction.redactor(), listenerTls),
+          Endpoints.of(graphqlPaths.resolver()), limits, redaction.redactor(keyFile), listenerTls),
           running);
 
       out.println();
@@ -174,6 +182,7 @@ final class UpCommand implements Callable<Integer> {
         }
       }
       line(out, "recorder API/UI", stack.recorderUri().toString());
+      line(out, "redaction key", keyFile + "   (keyed hashes: generate and replay link logins to their use)");
       if (demo) {
         line(out, "baseline (v1)", baseline.toString());
         line(out, "sandbox (v2)", demoRoutes.get(DEMO_KEY) + "   routing key " + DEMO_KEY);

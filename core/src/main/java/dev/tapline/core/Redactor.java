@@ -62,8 +62,11 @@ import org.jspecify.annotations.Nullable;
  * <p><b>Markers.</b> A redacted value becomes {@link #MARKER}; with a {@link Builder#hashKey hash
  * key} every redacted value becomes {@code [REDACTED:<12 hex digits of HMAC-SHA256(key, secret)>]},
  * so that equal secrets stay equal across exchanges (an {@code Authorization: Bearer t} header and a
- * JSON {@code "access_token": "t"} get the same marker). {@code user:password@} is removed rather
- * than marked. Redaction names: {@code request.header:authorization}; {@code
+ * JSON {@code "access_token": "t"} get the same marker). With a key, sensitive headers keep what is no
+ * secret, so that a credential can be linked to the response that issued it: the scheme ({@code
+ * Bearer [REDACTED:..]}), cookie names ({@code sid=[REDACTED:..]; theme=[REDACTED:..]}) and {@code
+ * Set-Cookie} attributes ({@code sid=[REDACTED:..]; Path=/; HttpOnly}); without one their whole value
+ * is {@link #MARKER}. {@code user:password@} is removed rather than marked. Redaction names: {@code request.header:authorization}; {@code
  * response.body:$.user.password} (JSON), {@code request.body:password} (form, multipart, text),
  * {@code request.query:token} (by field name); {@code response.body:jwt}, {@code
  * request.query:card-number}, {@code request.path:jwt}, {@code request.authority:url-userinfo} (by
@@ -505,7 +508,7 @@ public final class Redactor {
       String value = h.value();
       String newValue = value;
       if (isSensitiveHeader(h.name())) {
-        newValue = mac == null ? MARKER : marker(credentialOf(value));
+        newValue = mac == null ? MARKER : keyedHeader(h.name(), value);
         names.add(side + ".header:" + h.name().toLowerCase(Locale.ROOT));
       } else {
         long bits = scanner.scan(value);
@@ -521,6 +524,59 @@ public final class Redactor {
       }
     }
     return out == null ? in : new Headers(out);
+  }
+
+  /**
+   * A sensitive header's value with a hash key: what is no secret stays so the credential can be
+   * linked to where it came from. {@code Authorization: Bearer t} becomes {@code Bearer [REDACTED:h(t)]},
+   * so its marker equals that of a response's {@code "access_token": "t"}; each cookie of a {@code
+   * Cookie} header keeps its name ({@code sid=[REDACTED:h]; theme=[REDACTED:h2]}), and a {@code
+   * Set-Cookie} its name and attributes ({@code sid=[REDACTED:h]; Path=/; HttpOnly}), so a cookie a
+   * login set and the one a later request sent carry the same marker.
+   */
+  private String keyedHeader(String name, String value) {
+    String lower = name.toLowerCase(Locale.ROOT);
+    if (lower.equals("cookie")) {
+      StringBuilder out = new StringBuilder(value.length() + 16);
+      for (String pair : value.split(";", -1)) {
+        if (out.length() > 0) {
+          out.append(';');
+        }
+        out.append(keyedCookie(pair));
+      }
+      return out.toString();
+    }
+    if (lower.equals("set-cookie") || lower.equals("set-cookie2")) {
+      String[] parts = value.split(";", -1);
+      StringBuilder out = new StringBuilder(value.length() + 16).append(keyedCookie(parts[0]));
+      for (int i = 1; i < parts.length; i++) {
+        String attr = parts[i];
+        int eq = attr.indexOf('=');
+        String attrName = (eq < 0 ? attr : attr.substring(0, eq)).trim().toLowerCase(Locale.ROOT);
+        out.append(';').append(COOKIE_ATTRIBUTES.contains(attrName) ? attr : keyedCookie(attr));
+      }
+      return out.toString();
+    }
+    String credential = credentialOf(value);
+    return credential == value ? marker(value)
+        : value.substring(0, value.indexOf(' ')) + " " + marker(credential);
+  }
+
+  /** The attributes of a {@code Set-Cookie} (RFC 6265 and the common extensions): none is a secret. */
+  private static final Set<String> COOKIE_ATTRIBUTES = Set.of(
+      "expires", "max-age", "domain", "path", "secure", "httponly", "samesite", "partitioned", "priority");
+
+  /** {@code name=value} with the value marked; an empty value stays empty (logging out clears a cookie). */
+  private String keyedCookie(String pair) {
+    int eq = pair.indexOf('=');
+    if (eq < 0) {
+      return pair.isBlank() ? pair : marker(pair.trim());
+    }
+    String v = pair.substring(eq + 1).trim();
+    if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) {
+      v = v.substring(1, v.length() - 1);
+    }
+    return v.isEmpty() ? pair : pair.substring(0, eq + 1) + marker(v);
   }
 
   /** What a credential header's marker hashes: {@code t} of {@code Bearer t}, so it matches {@code "token": "t"}. */

@@ -410,8 +410,9 @@ class RedactorSecretsTest {
     Exchange r = hashing.redact(exchange("POST", "/t/" + JWT, "access_token=" + token,
         Headers.of("Authorization", "Bearer " + token, "X-Other", "Bearer " + token), Body.empty(),
         Headers.empty(), Body.text("application/json", "{\"access_token\":\"" + token + "\",\"id_token\":\"" + JWT + "\"}")));
-    String marker = r.request().headers().first("authorization");
+    String marker = r.request().headers().first("authorization").substring("Bearer ".length());
     assertThat(marker).matches("\\[REDACTED:[0-9a-f]{12}\\]");
+    assertThat(r.request().headers().first("authorization")).isEqualTo("Bearer " + marker);
     assertThat(r.request().headers().first("x-other")).isEqualTo("Bearer " + marker);
     assertThat(r.request().rawQuery()).isEqualTo("access_token=" + marker);
     assertThat(r.response().body().textOrNull()).contains("\"access_token\":\"" + marker + "\"");
@@ -419,6 +420,35 @@ class RedactorSecretsTest {
     assertThat(jwtMarker).matches("\\[REDACTED:[0-9a-f]{12}\\]").isNotEqualTo(marker);
     assertThat(r.response().body().textOrNull()).contains("\"id_token\":\"" + jwtMarker + "\"");
     assertNowhere(r, token, JWT.substring(0, 30));
+  }
+
+  @Test
+  void withAHashKeyCookiesKeepTheirNamesAndASetCookieItsAttributesSoALoginLinksToItsUse() {
+    Redactor hashing = Redactor.builder().hashKey("k".getBytes(UTF_8)).build();
+    Exchange login = hashing.redact(exchange("POST", "/web/session", null, Headers.of("Cookie", "theme=dark"),
+        Body.text("application/x-www-form-urlencoded", "username=ann&password=s3cret-pw"),
+        Headers.of("Set-Cookie", "SID=\"31d4d96e407aad42\"; Path=/web; Max-Age=600; HttpOnly; SameSite=Lax",
+            "Set-Cookie", "lang=en-US; Expires=Wed, 09 Jun 2027 10:18:14 GMT; x-secret=abc123"),
+        Body.text("application/json", "{\"access_token\":\"tok-8f2a9c1e7b\",\"token_type\":\"Bearer\"}")));
+    Exchange use = hashing.redact(exchange("GET", "/web/profile", null,
+        Headers.of("Cookie", "SID=31d4d96e407aad42; lang=en-US", "Authorization", "Bearer tok-8f2a9c1e7b"),
+        Body.empty(), Headers.empty(), Body.empty()));
+    String setCookie = login.response().headers().all("set-cookie").get(0);
+    assertThat(setCookie).matches("SID=\\[REDACTED:[0-9a-f]{12}\\]; Path=/web; Max-Age=600; HttpOnly; SameSite=Lax");
+    String sid = setCookie.substring(4, setCookie.indexOf(';'));
+    assertThat(login.response().headers().all("set-cookie").get(1))
+        .matches("lang=\\[REDACTED:[0-9a-f]{12}\\]; Expires=Wed, 09 Jun 2027 10:18:14 GMT; x-secret=\\[REDACTED:[0-9a-f]{12}\\]");
+    assertThat(use.request().headers().first("cookie")).matches("SID=\\[REDACTED:[0-9a-f]{12}\\]; lang=\\[REDACTED:[0-9a-f]{12}\\]")
+        .startsWith("SID=" + sid + ";");
+    String token = use.request().headers().first("authorization").substring("Bearer ".length());
+    assertThat(login.response().body().textOrNull()).contains("\"access_token\":\"" + token + "\"");
+    assertThat(login.request().body().textOrNull()).matches("username=ann&password=\\[REDACTED:[0-9a-f]{12}\\]");
+    assertNowhere(login, "31d4d96e407aad42", "s3cret-pw", "tok-8f2a9c1e7b", "abc123");
+    assertNowhere(use, "31d4d96e407aad42", "tok-8f2a9c1e7b");
+    // A cookie cleared on logout has nothing to hide.
+    Exchange logout = hashing.redact(exchange("DELETE", "/web/session", null, Headers.empty(), Body.empty(),
+        Headers.of("Set-Cookie", "SID=; Path=/web; Max-Age=0"), Body.empty()));
+    assertThat(logout.response().headers().first("set-cookie")).isEqualTo("SID=; Path=/web; Max-Age=0");
   }
 
   // ---- what stays ----

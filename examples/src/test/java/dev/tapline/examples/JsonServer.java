@@ -21,12 +21,15 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real third-party REST server for tests: json-server {@value #VERSION} from {@code
  * examples/json-server} (installed there by {@code npm ci}), serving a temporary copy of its {@code
- * db.json} (json-server writes every change back to its file) on a free port of 127.0.0.1.
+ * db.json} (json-server writes every change back to its file) on a free port of 127.0.0.1; or,
+ * with {@link #startAuthOrSkip()}, json-server-auth from {@code examples/json-server-auth}, whose
+ * routes need a JWT from its {@code POST /login}.
  *
  * <pre>{@code
  * try (JsonServer server = JsonServer.startOrSkip()) {
@@ -57,16 +60,39 @@ public final class JsonServer implements AutoCloseable {
 
   /** Starts json-server on a free port, or skips (fails under {@code tapline.requireNode}) when it is not installed. */
   public static JsonServer startOrSkip() {
-    Optional<Path> dir = installDir();
+    Path dir = installedOrSkip("json-server");
+    return start(dir.resolve("node_modules/.bin/json-server"), dir.resolve("db.json"));
+  }
+
+  /**
+   * Starts json-server-auth ({@value #AUTH_VERSION}, from {@code examples/json-server-auth}) on a
+   * free port with its {@code routes.json} guards, or skips like {@link #startOrSkip()}: {@code POST
+   * /register} and {@code POST /login} answer {@code accessToken} (a JWT), {@code /bookmarks} needs
+   * it. The seeded user {@value #AUTH_USER} has the password {@value #AUTH_PASSWORD}.
+   */
+  public static JsonServer startAuthOrSkip() {
+    Path dir = installedOrSkip("json-server-auth");
+    return start(dir.resolve("node_modules/.bin/json-server-auth"), dir.resolve("db.json"), dir.resolve("routes.json"));
+  }
+
+  /** The json-server-auth version {@code examples/json-server-auth/package.json} pins. */
+  public static final String AUTH_VERSION = "2.1.0";
+  /** The user {@code examples/json-server-auth/db.json} seeds. */
+  public static final String AUTH_USER = "reader@example.com";
+  /** The seeded user's password (db.json holds only its bcrypt hash). */
+  public static final String AUTH_PASSWORD = "tapline-demo-pw";
+
+  private static Path installedOrSkip(String name) {
+    Optional<Path> dir = installDir(name);
     if (dir.isEmpty()) {
-      skipOrFail("json-server tests need examples/json-server; none found above " + Path.of("").toAbsolutePath());
+      skipOrFail(name + " tests need examples/" + name + "; none found above " + Path.of("").toAbsolutePath());
     }
-    Path bin = dir.get().resolve("node_modules/.bin/json-server");
+    Path bin = dir.get().resolve("node_modules/.bin/" + name);
     if (!Files.isExecutable(bin) || onPath("node").isEmpty()) {
-      skipOrFail("json-server tests need node on the PATH and `npm ci` run in " + dir.get() + "; found node="
+      skipOrFail(name + " tests need node on the PATH and `npm ci` run in " + dir.get() + "; found node="
           + onPath("node").map(Path::toString).orElse("none") + ", " + bin + (Files.isExecutable(bin) ? "" : " missing"));
     }
-    return start(bin, dir.get().resolve("db.json"));
+    return dir.get();
   }
 
   /**
@@ -74,12 +100,17 @@ public final class JsonServer implements AutoCloseable {
    * between choosing and binding it.
    */
   public static JsonServer start(Path bin, Path db) {
+    return start(bin, db, null);
+  }
+
+  /** As {@link #start(Path, Path)}, with a {@code routes.json} (copied too) given as {@code -r}. */
+  public static JsonServer start(Path bin, Path db, @Nullable Path routes) {
     requireNonNull(bin, "bin");
     requireNonNull(db, "db");
     IllegalStateException last = null;
     for (int attempt = 0; attempt < 3; attempt++) {
       try {
-        return startOnce(bin, db, freePort());
+        return startOnce(bin, db, routes, freePort());
       } catch (IllegalStateException e) {
         last = e;
       }
@@ -87,14 +118,21 @@ public final class JsonServer implements AutoCloseable {
     throw requireNonNull(last);
   }
 
-  private static JsonServer startOnce(Path bin, Path db, int port) {
+  private static JsonServer startOnce(Path bin, Path db, @Nullable Path routes, int port) {
     Path workDir;
     Process process;
     try {
       workDir = Files.createTempDirectory("tapline-json-server");
       Files.copy(db, workDir.resolve("db.json"));
+      List<String> command = new java.util.ArrayList<>(List.of(bin.toString(), "--port", String.valueOf(port), "--host",
+          "127.0.0.1"));
+      if (routes != null) {
+        Files.copy(routes, workDir.resolve("routes.json"));
+        command.addAll(List.of("-r", "routes.json"));
+      }
+      command.add("db.json");
       // The working directory is the copy's, so snapshots and a json-server.json lookup stay there.
-      process = new ProcessBuilder(bin.toString(), "--port", String.valueOf(port), "--host", "127.0.0.1", "db.json")
+      process = new ProcessBuilder(command)
           .directory(workDir.toFile())
           .redirectErrorStream(true)
           .redirectOutput(workDir.resolve("json-server.log").toFile())
@@ -171,12 +209,20 @@ public final class JsonServer implements AutoCloseable {
 
   /** {@code -Dtapline.jsonServerDir}, else the first {@code examples/json-server} at or above the working directory. */
   static Optional<Path> installDir() {
-    String configured = System.getProperty("tapline.jsonServerDir");
+    return installDir("json-server");
+  }
+
+  /**
+   * {@code -Dtapline.jsonServerDir} (for json-server) or {@code -Dtapline.jsonServerAuthDir}, else the
+   * first {@code examples/<name>} at or above the working directory.
+   */
+  static Optional<Path> installDir(String name) {
+    String configured = System.getProperty(name.equals("json-server") ? "tapline.jsonServerDir" : "tapline.jsonServerAuthDir");
     if (configured != null && !configured.isBlank()) {
       return Optional.of(Path.of(configured).toAbsolutePath());
     }
     for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-      for (Path candidate : List.of(d.resolve("json-server"), d.resolve("examples/json-server"))) {
+      for (Path candidate : List.of(d.resolve(name), d.resolve("examples/" + name))) {
         if (Files.isRegularFile(candidate.resolve("package.json")) && Files.isRegularFile(candidate.resolve("db.json"))) {
           return Optional.of(candidate);
         }

@@ -46,4 +46,29 @@ class JsonServerTest {
     assertThat(Files.exists(server.db())).isFalse();
     assertThat(Files.readString(original)).as("the committed db.json is never written").isEqualTo(before);
   }
+
+  @Test
+  void jsonServerAuthGuardsBookmarksWithTheJwtItsLoginAnswers() throws Exception {
+    try (JsonServer server = JsonServer.startAuthOrSkip(); HttpClient http = HttpClient.newHttpClient()) {
+      URI base = server.baseUri();
+      HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(base.resolve("/bookmarks")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(anonymous.statusCode()).isEqualTo(401);
+      HttpResponse<String> login = http.send(HttpRequest.newBuilder(base.resolve("/login"))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString("{\"email\":\"" + JsonServer.AUTH_USER + "\",\"password\":\""
+                  + JsonServer.AUTH_PASSWORD + "\"}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(login.statusCode()).as(login.body()).isEqualTo(200);
+      String jwt = JSON.readTree(login.body()).get("accessToken").asText();
+      assertThat(jwt).startsWith("eyJ");
+      HttpResponse<String> created = http.send(HttpRequest.newBuilder(base.resolve("/bookmarks"))
+              .header("Content-Type", "application/json").header("Authorization", "Bearer " + jwt)
+              .POST(HttpRequest.BodyPublishers.ofString("{\"url\":\"https://example.com/\"}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+      assertThat(http.send(HttpRequest.newBuilder(base.resolve("/articles")).build(), HttpResponse.BodyHandlers.ofString())
+          .statusCode()).isEqualTo(200);
+    }
+  }
 }

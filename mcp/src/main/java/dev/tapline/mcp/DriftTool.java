@@ -3,6 +3,8 @@ package dev.tapline.mcp;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeReader;
+import dev.tapline.core.auth.AuthFlows;
+import dev.tapline.core.auth.CredentialSource;
 import dev.tapline.mcp.ToolSpec.Hints;
 import dev.tapline.mcp.ToolSpec.Reply;
 import dev.tapline.replay.DriftClass;
@@ -10,6 +12,7 @@ import dev.tapline.replay.DriftReport;
 import dev.tapline.replay.ExchangeSource;
 import dev.tapline.replay.FailOn;
 import dev.tapline.replay.IgnoreRule;
+import dev.tapline.replay.ReplayAuth;
 import dev.tapline.replay.ReplayInputException;
 import dev.tapline.replay.ReplayListener;
 import dev.tapline.replay.ReplayOptions;
@@ -59,7 +62,14 @@ final class DriftTool {
         .strings("ignore", "Paths to leave out of the comparison: a JSON path ($.meta.requestId), header:Name, or"
             + " METHOD /template:path (GET /orders/{orderId}:$.updatedAt).")
         .integer("maxExchanges", "Replay at most this many of the matching exchanges, oldest first: 1 to "
-            + MAX_EXCHANGES + " (default " + DEFAULT_MAX_EXCHANGES + ").", 1, MAX_EXCHANGES);
+            + MAX_EXCHANGES + " (default " + DEFAULT_MAX_EXCHANGES + ").", 1, MAX_EXCHANGES)
+        .string("authCommand", "Log in by running this shell command once per side (and again after a 401); it must"
+            + " print one header such as 'Authorization: Bearer ...', and finds TAPLINE_AUTH_SIDE and"
+            + " TAPLINE_AUTH_BASE_URL in its environment.");
+    AuthArgs.add(in, "How each side logs in: none (the default); recorded, the way the recording did, by the login its"
+        + " keyed hashes link to later requests' credentials, with credentials from the MCP server's TAPLINE_AUTH_*"
+        + " variables; or client-credentials, the OAuth2 grant with tokenUrl, clientId and clientSecretEnv. A request"
+        + " answered 401 logs in again and is sent once more; recorded credentials are never sent.");
     return ToolSpec.of("check_drift", "Check contract drift",
         "Replays recorded requests against a baseline and a sandbox (each request twice to the baseline, once to"
             + " the sandbox) and reports how the sandbox's responses differ: the verdict (pass, drift, or error when a"
@@ -79,12 +89,17 @@ final class DriftTool {
     }
     ReplayOptions options = options(a);
     String q = Query.of(query, service, null, null);
+    options = withAuth(a, options, q);
     int max = a.integer("maxExchanges", DEFAULT_MAX_EXCHANGES, 1, MAX_EXCHANGES);
     DriftReport report;
     Capped source = new Capped(ExchangeSource.of(export(q)), max);
     try (source) {
       report = Replayer.create(options).replay(source, ReplayListener.none());
     } catch (ReplayInputException e) {
+      if (e.getMessage() != null && e.getMessage().contains("tapline.auth.")) {
+        throw new ToolError("Logging in needs credentials the MCP server does not have: " + e.getMessage()
+            + ". Set them in its environment and start it again.");
+      }
       if (source.read > 0) {
         throw new ToolError("Replay stopped at bad input after " + Text.count(source.read, "exchange") + ": "
             + e.getMessage() + ".");
@@ -92,6 +107,37 @@ final class DriftTool {
       throw new ToolError("Nothing was replayed: " + e.getMessage() + ".\n" + recorder.whyEmpty(service, null, null).text());
     }
     return render(report, q, source, options);
+  }
+
+  /** The options with how each side logs in; the recording's logins are found by reading it once first. */
+  private ReplayOptions withAuth(Args a, ReplayOptions options, @Nullable String q) {
+    String mode = AuthArgs.mode(a, AuthArgs.NONE);
+    String command = a.string("authCommand");
+    if (command != null && !mode.equals(AuthArgs.NONE)) {
+      throw new ToolError("give one way to log in: auth or authCommand, not both.");
+    }
+    ReplayAuth auth;
+    if (command != null) {
+      auth = ReplayAuth.command(command);
+    } else if (mode.equals(AuthArgs.RECORDED)) {
+      AuthFlows flows;
+      try (ExchangeSource first = ExchangeSource.of(export(q))) {
+        flows = ReplayAuth.scan(first, options.endpoints());
+      } catch (ReplayInputException e) {
+        throw new ToolError("Reading the recording for its logins failed: " + e.getMessage() + ".");
+      }
+      if (flows.isEmpty()) {
+        throw new ToolError("auth \"recorded\" found no login in the recording: no recorded response issued a credential"
+            + " that a later request presented. Record through the proxy with a redaction key (tapline up keeps one;"
+            + " tapline proxy --redact-key-file), and make query select the login requests too.");
+      }
+      auth = ReplayAuth.fromRecording(flows, CredentialSource.system());
+    } else if (mode.equals(dev.tapline.core.auth.ClientCredentials.NAME)) {
+      auth = ReplayAuth.clientCredentials(AuthArgs.clientCredentials(a), CredentialSource.system());
+    } else {
+      return options;
+    }
+    return options.toBuilder().auth(auth).build();
   }
 
   private ExchangeReader export(@Nullable String q) {

@@ -55,8 +55,12 @@ final class GenerateTool {
             + " directory tapline mcp was started in.")
         .string("file", "Return only this generated file, by the path the file list shows (e.g."
             + " java/com/acme/orders/contract/OrdersContractTest.java).")
-        .string("verifyUrl", "Base URL to run the generated tests against, e.g. http://127.0.0.1:8082.")
-        .require("service", "package");
+        .string("verifyUrl", "Base URL to run the generated tests against, e.g. http://127.0.0.1:8082.");
+    AuthArgs.add(in, "How the generated tests log in: recorded (the default) the way the recording did, by the login"
+        + " its keyed hashes link to later requests' credentials; none; or client-credentials, the OAuth2 grant with"
+        + " tokenUrl, clientId and clientSecretEnv. The tests read credentials when they run (tapline.auth.* or"
+        + " TAPLINE_AUTH_*), never from the recording.");
+    in.require("service", "package");
     return ToolSpec.of("generate_tests", "Generate contract tests",
         "Generates REST Assured + JUnit 5 contract tests (and JSON Schemas of the responses) from a service's"
             + " recorded traffic, for every endpoint or one. Returns the file list and the sources as text: all of"
@@ -77,11 +81,16 @@ final class GenerateTool {
     String file = a.string("file");
     String verifyUrl = a.string("verifyUrl");
 
+    GeneratorOptions.Auth auth = switch (AuthArgs.mode(a, AuthArgs.RECORDED)) {
+      case AuthArgs.NONE -> GeneratorOptions.Auth.none();
+      case AuthArgs.RECORDED -> GeneratorOptions.Auth.fromRecording();
+      default -> GeneratorOptions.Auth.clientCredentials(AuthArgs.clientCredentials(a));
+    };
     GeneratorOptions options;
     try {
       options = GeneratorOptions.builder(pkg).maxPerEndpoint(max).service(service)
           .routingKey(routingKey == null || routingKey.isEmpty() ? null : routingKey)
-          .sourceName(withoutCredentials(recorder.client.baseUrl())).build();
+          .sourceName(withoutCredentials(recorder.client.baseUrl())).auth(auth).build();
     } catch (IllegalArgumentException e) {
       throw new ToolError(e.getMessage() + ".");
     }
@@ -150,6 +159,17 @@ final class GenerateTool {
     }
     out.append("Run them against a deployment: TAPLINE_BASE_URI=http://host:port mvn test (TAPLINE_ROUTING_KEY=key"
         + " to reach a sandbox through the proxy); they need JUnit 5 and REST Assured on the test classpath.\n");
+    for (GenerationResult.Authentication.Login l : result.authentication().logins()) {
+      out.append("The tests log in like ").append(l.display()).append(" (").append(l.call()).append("), as ")
+          .append(l.uses()).append(" recorded requests did: ").append(String.join("; ", l.links())).append('.');
+      if (!l.credentials().isEmpty()) {
+        out.append(" Give the credentials when they run: ").append(String.join("; ", l.credentials())).append('.');
+      }
+      out.append('\n');
+    }
+    if (result.authentication().hint() != null) {
+      out.append("Note: ").append(result.authentication().hint()).append(".\n");
+    }
     if (verifyUrl != null) {
       out.append("Verification against ").append(verifyUrl).append(" is not available: Tapline cannot run the generated"
           + " tests itself yet. Run them with TAPLINE_BASE_URI=").append(verifyUrl).append(" mvn test.\n");

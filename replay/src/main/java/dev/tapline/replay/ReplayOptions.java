@@ -29,6 +29,7 @@ import org.jspecify.annotations.Nullable;
  *     document when given, GraphQL operations, then the heuristic templater), the same as the recorder's
  * @param origins whose recorded requests are replayed: live traffic only by default, never
  *     Tapline's own replay, test or verify requests unless asked
+ * @param auth how each side logs in ({@link ReplayAuth}); by default not at all
  */
 public record ReplayOptions(
     Targets targets,
@@ -40,7 +41,8 @@ public record ReplayOptions(
     List<IgnoreRule> ignores,
     Duration timeout,
     Endpoints endpoints,
-    Set<Origin> origins) {
+    Set<Origin> origins,
+    ReplayAuth auth) {
 
   /** Safe methods only by default: the baseline is shared, and replay must not change its data. */
   public static final Set<String> SAFE_METHODS = Set.of("GET", "HEAD", "OPTIONS");
@@ -77,6 +79,7 @@ public record ReplayOptions(
     }
     requireNonNull(endpoints, "endpoints");
     origins = Set.copyOf(requireNonNull(origins, "origins"));
+    requireNonNull(auth, "auth");
   }
 
   public static Builder builder() {
@@ -95,6 +98,7 @@ public record ReplayOptions(
     b.timeout = timeout;
     b.endpoints = endpoints;
     b.origins = origins;
+    b.auth = auth;
     return b;
   }
 
@@ -110,6 +114,7 @@ public record ReplayOptions(
     private Duration timeout = DEFAULT_TIMEOUT;
     private Endpoints endpoints = Endpoints.defaults();
     private Set<Origin> origins = Origin.DEFAULT;
+    private ReplayAuth auth = ReplayAuth.none();
 
     private Builder() {}
 
@@ -179,11 +184,18 @@ public record ReplayOptions(
       return this;
     }
 
+    /** How each side logs in (default: not at all; credentials only from {@link #addHeader}). */
+    public Builder auth(ReplayAuth a) {
+      this.auth = requireNonNull(a, "auth");
+      return this;
+    }
+
     public ReplayOptions build() {
       if (targets == null) {
         throw new IllegalArgumentException("targets are required: --baseline and --sandbox, or --target and --routing-key");
       }
-      return new ReplayOptions(targets, failOn, concurrency, rate, headers, methods, ignores, timeout, endpoints, origins);
+      return new ReplayOptions(targets, failOn, concurrency, rate, headers, methods, ignores, timeout, endpoints, origins,
+          auth);
     }
   }
 }

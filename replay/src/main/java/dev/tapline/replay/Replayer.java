@@ -9,7 +9,6 @@ import dev.tapline.replay.DriftReport.Counts;
 import dev.tapline.replay.DriftReport.EndpointReport;
 import dev.tapline.replay.DriftReport.Verdict;
 import dev.tapline.replay.Sender.Reply;
-import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -91,6 +90,13 @@ public final class Replayer {
     Instant startedAt = Instant.now();
     Run run = new Run(listener, System.nanoTime());
     Sender sender = new Sender(options.timeout(), options.headers(), options.rate());
+    Sessions sessions = new Sessions(options.auth(), options.targets(), sender, options.timeout());
+    try {
+      sessions.check();
+    } catch (ReplayInputException e) {
+      sender.close();
+      throw e;
+    }
     Semaphore permits = new Semaphore(options.concurrency());
     ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
     try {
@@ -104,6 +110,9 @@ public final class Replayer {
         }
         List<Resolution> endpoints = options.endpoints().resolveAll(e.service(), e.request());
         String notReplayed = notReplayed(method, endpoints);
+        if (notReplayed == null) {
+          notReplayed = sessions.notReplayed(endpoints.get(0).key());
+        }
         if (notReplayed != null) {
           run.skip(notReplayed);
           continue;
@@ -116,7 +125,7 @@ public final class Replayer {
         Exchange ex = e;
         pool.execute(() -> {
           try {
-            process(ex, method, endpoints, sender, run);
+            process(ex, method, endpoints, sessions, run);
           } finally {
             permits.release();
           }
@@ -125,6 +134,7 @@ public final class Replayer {
     } finally {
       permits.acquireUninterruptibly(options.concurrency());
       pool.shutdown();
+      sessions.close();
       sender.close();
     }
     if (run.replayed.get() == 0) {
@@ -158,7 +168,7 @@ public final class Replayer {
         : method + " not replayed";
   }
 
-  private void process(Exchange e, String method, List<Resolution> endpoints, Sender sender, Run run) {
+  private void process(Exchange e, String method, List<Resolution> endpoints, Sessions sessions, Run run) {
     boolean graphql = endpoints.get(0).key().hasOperation();
     List<EndpointAccumulator> accs = new ArrayList<>(endpoints.size());
     for (Resolution r : endpoints) {
@@ -169,21 +179,20 @@ public final class Replayer {
     }
     EndpointAccumulator acc = accs.get(0);
     try {
-      Targets t = options.targets();
-      HttpRequest base;
-      HttpRequest sand;
+      CompletableFuture<Reply> f1;
+      CompletableFuture<Reply> f2;
+      CompletableFuture<Reply> f3;
       try {
-        base = sender.request(t.baseline(), e, null);
-        sand = sender.request(t.sandbox(), e, t.routingKey());
+        // Each side logged in the way the recording was, when it was (Sessions).
+        f1 = sessions.send(Sessions.Side.BASELINE, e);
+        f2 = sessions.send(Sessions.Side.BASELINE, e);
+        f3 = sessions.send(Sessions.Side.SANDBOX, e);
       } catch (IllegalArgumentException ex) {
         String why = "the recorded request cannot be replayed: " + ex.getMessage();
         accs.forEach(a -> a.failed(e.id(), why));
         run.failed.incrementAndGet();
         return;
       }
-      CompletableFuture<Reply> f1 = sender.send(base);
-      CompletableFuture<Reply> f2 = sender.send(base);
-      CompletableFuture<Reply> f3 = sender.send(sand);
       Reply b1 = f1.join();
       Reply b2 = f2.join();
       Reply s = f3.join();

@@ -9,6 +9,7 @@ import dev.tapline.core.Redactor;
 import dev.tapline.core.Request;
 import dev.tapline.core.Response;
 import dev.tapline.core.RoutingKeys;
+import dev.tapline.core.auth.CredentialForm;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -97,6 +98,14 @@ final class Sender implements AutoCloseable {
    * @throws IllegalArgumentException when the recorded path is not a valid URI
    */
   HttpRequest request(URI base, Exchange e, @Nullable String routingKey) {
+    return request(base, e, routingKey, Map.of());
+  }
+
+  /**
+   * The request for one side, presenting {@code credentials} (what a login gave the side) in place of
+   * the recorded, redacted ones: headers set, cookies joined into one {@code Cookie} header.
+   */
+  HttpRequest request(URI base, Exchange e, @Nullable String routingKey, Map<CredentialForm, String> credentials) {
     Request r = e.request();
     String b = base.toString();
     if (b.endsWith("/")) {
@@ -129,6 +138,22 @@ final class Sender implements AutoCloseable {
     for (Header h : extraHeaders) {
       setHeader(rb, h.name(), h.value());
     }
+    List<String> cookies = new ArrayList<>();
+    credentials.forEach((form, value) -> {
+      switch (form) {
+        case CredentialForm.Header h -> {
+          try {
+            rb.setHeader(h.name(), value);
+          } catch (IllegalArgumentException ex) {
+            // a header the JDK client refuses: leave it out, as for recorded ones
+          }
+        }
+        case CredentialForm.Cookie c -> cookies.add(c.name() + "=" + value);
+      }
+    });
+    if (!cookies.isEmpty()) {
+      rb.setHeader("Cookie", String.join("; ", cookies));
+    }
     // Marked as Tapline's own, so a capturing proxy on the way does not record it as users' traffic.
     rb.header(Origin.HEADER, Origin.REPLAY.wireName());
     if (routingKey != null) {
@@ -137,6 +162,32 @@ final class Sender implements AutoCloseable {
     }
     if (!baggage.isEmpty()) {
       rb.header("baggage", String.join(",", baggage));
+    }
+    return rb.build();
+  }
+
+  /**
+   * A login request to one side: {@code pathAndQuery} below {@code base} (or {@code base} itself
+   * when empty), with the run's body, Tapline's origin marker and the side's routing key.
+   */
+  HttpRequest login(URI base, String method, String pathAndQuery, @Nullable String contentType, byte @Nullable [] body,
+      @Nullable String routingKey) {
+    String b = base.toString();
+    if (!pathAndQuery.isEmpty() && b.endsWith("/")) {
+      b = b.substring(0, b.length() - 1);
+    }
+    HttpRequest.Builder rb = HttpRequest.newBuilder(URI.create(b + pathAndQuery))
+        .timeout(timeout)
+        .method(method, body == null || body.length == 0 ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (contentType != null) {
+      rb.header("Content-Type", contentType);
+    }
+    rb.header("Accept", "application/json");
+    rb.header(Origin.HEADER, Origin.REPLAY.wireName());
+    if (routingKey != null) {
+      rb.header("baggage", RoutingKeys.KEY_NAME + "=" + java.net.URLEncoder.encode(routingKey, java.nio.charset.StandardCharsets.UTF_8));
+      rb.header(RoutingKeys.KEY_NAME, routingKey);
     }
     return rb.build();
   }

@@ -11,6 +11,9 @@ import org.jspecify.annotations.Nullable;
  * @param responseBody the response text (capped), for examples in the inferred spec
  * @param authority the {@code Host} the request was sent to: response values holding it are
  *     deployment details, not contract
+ * @param credentials how the request presented redacted credentials ({@link
+ *     dev.tapline.core.auth.CredentialForm#key() form keys} such as {@code header:authorization}),
+ *     sorted; a test sends the run's own credentials that way (see {@link AuthPlan})
  */
 record Candidate(
     String exchangeId,
@@ -26,7 +29,12 @@ record Candidate(
     int status,
     @Nullable String responseMime,
     @Nullable String responseBody,
-    @Nullable Graphql graphql) {
+    @Nullable Graphql graphql,
+    List<String> credentials) {
+
+  Candidate {
+    credentials = List.copyOf(credentials);
+  }
 
   /**
    * The GraphQL operation a request carried (one operation per request; batches stay raw bodies).
@@ -43,13 +51,13 @@ record Candidate(
       @Nullable String requestBody, boolean binaryRequest, int status, @Nullable String responseMime,
       @Nullable String responseBody) {
     this(exchangeId, startedAt, authority, method, rawPath, paramValues, query, requestContentType, requestBody,
-        binaryRequest, status, responseMime, responseBody, null);
+        binaryRequest, status, responseMime, responseBody, null, List.of());
   }
 
   /** The same recorded request without its response text (kept small for flow tracking). */
   Candidate requestOnly() {
     return new Candidate(exchangeId, startedAt, authority, method, rawPath, paramValues, query, requestContentType,
-        requestBody, binaryRequest, status, responseMime, null, graphql);
+        requestBody, binaryRequest, status, responseMime, null, graphql, credentials);
   }
 
   record QueryParam(String name, @Nullable String value) {}

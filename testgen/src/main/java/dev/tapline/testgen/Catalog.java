@@ -6,6 +6,8 @@ import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
 import dev.tapline.core.Origin;
 import dev.tapline.core.Response;
+import dev.tapline.core.auth.AuthLinks;
+import dev.tapline.core.auth.Credentials;
 import dev.tapline.core.endpoint.EndpointKey;
 import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.core.endpoint.GraphqlOperation;
@@ -39,6 +41,8 @@ final class Catalog {
   private final GeneratorOptions options;
   private final Endpoints resolver;
   final TreeMap<EndpointKey, Endpoint> endpoints = new TreeMap<>();
+  /** The logins the traffic shows, linked to their use by the keyed hashes of redaction. */
+  final AuthLinks auth = new AuthLinks();
   final SkipLog skips = new SkipLog();
   long accepted;
   long filtered;
@@ -182,6 +186,7 @@ final class Catalog {
     List<String> values = r.paramValues();
     String opId = r.operationId();
     accepted++;
+    auth.accept(e, key);
     Endpoint ep = endpoints.computeIfAbsent(key, k -> new Endpoint(k, names));
     if (opId != null) {
       ep.operationId = opId;
@@ -254,8 +259,10 @@ final class Catalog {
     } else if (reqText != null && reqText.length() > MAX_BODY_CHARS) {
       skips.add("request body larger than " + MAX_BODY_CHARS + " characters", e.id());
     } else {
-      String sig = requestSignature(query, reqMime, reqJson, reqText) + " => "
-          + (respJson != null ? JsonShape.signature(respJson) : respMime == null ? "-" : respMime);
+      List<String> credentials = presentedForms(e);
+      // With and without credentials are different scenarios (a 401 without one is a test; with one, not).
+      String sig = requestSignature(query, reqMime, reqJson, reqText) + (credentials.isEmpty() ? "" : " with " + credentials)
+          + " => " + (respJson != null ? JsonShape.signature(respJson) : respMime == null ? "-" : respMime);
       if (method.equals("POST") && reqJson != null && reqJson.isObject()) {
         observeCreate(ep, reqJson, resp.status(), respText);
       }
@@ -264,7 +271,7 @@ final class Catalog {
               : e.request().headers().first("content-type"),
           reqText, binary, resp.status(), respMime,
           respText == null ? null : respText.length() > MAX_EXAMPLE_CHARS ? null : respText,
-          key.hasOperation() ? graphql(e, key, respJson) : null);
+          key.hasOperation() ? graphql(e, key, respJson) : null, credentials);
       Candidate prev = st.candidates.get(sig);
       if (prev == null) {
         if (st.candidates.size() < MAX_SIGNATURES_PER_STATUS || sig.compareTo(st.candidates.lastKey()) < 0) {
@@ -309,6 +316,17 @@ final class Catalog {
         }
       }
     }
+  }
+
+  /** How the request presented redacted credentials: sorted form keys, e.g. {@code [header:authorization]}. */
+  private static List<String> presentedForms(Exchange e) {
+    List<Credentials.Presented> presented = Credentials.presented(e.request());
+    if (presented.isEmpty()) {
+      return List.of();
+    }
+    TreeSet<String> keys = new TreeSet<>();
+    presented.forEach(p -> keys.add(p.form().key()));
+    return List.copyOf(keys);
   }
 
   /** The one GraphQL operation of a request, or null for a batch (sent as recorded). */

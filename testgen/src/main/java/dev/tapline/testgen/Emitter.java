@@ -36,10 +36,16 @@ final class Emitter {
 
   private final String packageName;
   private final String source;
+  private final AuthPlan auth;
 
   Emitter(String packageName, String source) {
+    this(packageName, source, AuthPlan.of(dev.tapline.core.auth.AuthFlows.none(), GeneratorOptions.Auth.none(), s -> ""));
+  }
+
+  Emitter(String packageName, String source, AuthPlan auth) {
     this.packageName = packageName;
     this.source = source;
+    this.auth = auth;
   }
 
   String emit(ClassPlan plan) {
@@ -159,7 +165,9 @@ final class Emitter {
   private void call(CodeBlock.Builder out, Step s, ClassName target) {
     Candidate r = s.recorded();
     CodeBlock.Builder b = CodeBlock.builder();
-    b.add("$T $L = given($T.spec())", RESPONSE, s.responseVar(), target);
+    // Logged in the way the recorded request was, or not at all.
+    Plan.Login login = auth.loginFor(r);
+    b.add("$T $L = given($T.$L())", RESPONSE, s.responseVar(), target, login == null ? "spec" : login.specMethod());
     b.add("$>$>");
     for (int i = 0; i < s.paramNames().size(); i++) {
       b.add("\n.pathParam($L, $L)", JavaLiterals.string(s.paramNames().get(i)), value(s.params().get(i)));
@@ -198,9 +206,11 @@ final class Emitter {
       } else if (body.templated()) {
         CodeBlock.Builder args = CodeBlock.builder();
         for (Map.Entry<String, Expr> e : body.values().entrySet()) {
-          args.add(", $L, $L", JavaLiterals.string(e.getKey()), value(e.getValue()));
+          args.add(e.getValue() instanceof Plan.Cred ? ",\n$L, $L" : ", $L, $L",
+              JavaLiterals.string(e.getKey()), value(e.getValue()));
         }
-        b.add("\n.body($T.fill($>$L$L$<))", target, JavaLiterals.bodyLiteral(body.text()), args.build());
+        b.add("\n.body($T.$L($>$L$L$<))", target, body.form() ? "fillForm" : "fill", JavaLiterals.bodyLiteral(body.text()),
+            args.build());
       } else {
         b.add("\n.body($>$L$<)", JavaLiterals.bodyLiteral(body.text()));
       }
@@ -224,7 +234,14 @@ final class Emitter {
       case Plan.Var v -> v.name();
       case Plan.Fresh f -> f.name();
       case Plan.Literal l -> JavaLiterals.string(l.value());
+      case Plan.Cred c -> credential(c);
     };
+  }
+
+  /** {@code TaplineTarget.credential("tapline.auth.password", "TAPLINE_AUTH_PASSWORD", null)}: read when the test runs. */
+  static String credential(Plan.Cred c) {
+    return SUPPORT_CLASS + ".credential(" + JavaLiterals.string(c.property()) + ", " + JavaLiterals.string(c.env()) + ", "
+        + (c.recorded() == null ? "null" : JavaLiterals.string(c.recorded())) + ")";
   }
 
   /** {@code equalTo(...)} for a JSON scalar, typed as REST Assured reads it; null when it cannot be exact. */

@@ -15,6 +15,7 @@ import org.jspecify.annotations.Nullable;
  * @param scenariosWritten test methods written
  * @param skipped what was left out and why, aggregated by reason
  * @param verification what {@code --verify} removed, or null when the suite was not verified
+ * @param authentication how the tests log in ({@link Authentication#none()} when they do not)
  */
 public record GenerationResult(
     SortedMap<String, String> files,
@@ -23,18 +24,63 @@ public record GenerationResult(
     List<EndpointSummary> endpoints,
     int scenariosWritten,
     List<Skipped> skipped,
-    @Nullable Verification verification) {
+    @Nullable Verification verification,
+    Authentication authentication) {
 
   public GenerationResult {
     files = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(files));
     endpoints = List.copyOf(endpoints);
     skipped = List.copyOf(skipped);
+    java.util.Objects.requireNonNull(authentication, "authentication");
   }
 
   /** A result that was not verified. */
   public GenerationResult(SortedMap<String, String> files, long exchangesRead, long exchangesUsed,
       List<EndpointSummary> endpoints, int scenariosWritten, List<Skipped> skipped) {
     this(files, exchangesRead, exchangesUsed, endpoints, scenariosWritten, skipped, null);
+  }
+
+  /** A result whose tests do not log in. */
+  public GenerationResult(SortedMap<String, String> files, long exchangesRead, long exchangesUsed,
+      List<EndpointSummary> endpoints, int scenariosWritten, List<Skipped> skipped, @Nullable Verification verification) {
+    this(files, exchangesRead, exchangesUsed, endpoints, scenariosWritten, skipped, verification, Authentication.none());
+  }
+
+  /**
+   * How the generated tests log in.
+   *
+   * @param logins each login they perform, as the support class names it
+   * @param hint why none does although recorded requests presented credentials, or null
+   */
+  public record Authentication(List<Login> logins, @Nullable String hint) {
+    private static final Authentication NONE = new Authentication(List.of(), null);
+
+    public Authentication {
+      logins = List.copyOf(logins);
+    }
+
+    public static Authentication none() {
+      return NONE;
+    }
+
+    /**
+     * One login.
+     *
+     * @param call what a test's request starts from, e.g. {@code TaplineTarget.authenticated()}
+     * @param display e.g. {@code POST /login}
+     * @param exchangeId the recorded login it repeats, or null (client credentials)
+     * @param links what it answers and how requests present it: {@code access_token -> Authorization: Bearer <token>}
+     * @param credentials where the run gives each credential, and whether it must: {@code
+     *     tapline.auth.password (or TAPLINE_AUTH_PASSWORD), required}
+     * @param uses recorded requests that presented its credentials
+     */
+    public record Login(String call, String display, @Nullable String exchangeId, List<String> links,
+        List<String> credentials, long uses) {
+      public Login {
+        links = List.copyOf(links);
+        credentials = List.copyOf(credentials);
+      }
+    }
   }
 
   /**

@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  *     {@code servers} path or the recorded paths' common leading segments
  * @param origins whose traffic is used: live traffic only unless asked (never Tapline's own replay,
  *     test or verify requests by default)
+ * @param auth how the generated tests log in: as the recording shows (the default), not at all, or
+ *     with the OAuth2 client-credentials grant
  */
 public record GeneratorOptions(
     String packageName,
@@ -34,9 +36,52 @@ public record GeneratorOptions(
     @Nullable Path openApi,
     String sourceName,
     @Nullable String basePath,
-    Set<Origin> origins) {
+    Set<Origin> origins,
+    Auth auth) {
 
   public static final int DEFAULT_MAX_PER_ENDPOINT = 5;
+
+  /**
+   * How the generated tests log in.
+   *
+   * <ul>
+   *   <li>{@link FromRecording} (the default): as the recording shows. Logins are found by the keyed
+   *       hashes of redaction ({@link dev.tapline.core.auth.AuthLinks}); the support class repeats
+   *       each once per run with the run's credentials, and requests that presented its credentials
+   *       present the fresh ones the same way. Without a login in the recording, tests send what
+   *       {@code tapline.headers} holds, as always.
+   *   <li>{@link None}: no login, whatever the recording shows; credentials come from {@code
+   *       tapline.headers}.
+   *   <li>{@link Client}: the OAuth2 client-credentials grant; requests that presented an {@code
+   *       Authorization} header present its token. Other recorded logins (a session cookie) stay.
+   * </ul>
+   */
+  public sealed interface Auth permits Auth.FromRecording, Auth.None, Auth.Client {
+    /** As the recording shows (the default). */
+    record FromRecording() implements Auth {}
+
+    /** No login: credentials from {@code tapline.headers}. */
+    record None() implements Auth {}
+
+    /** The OAuth2 client-credentials grant. */
+    record Client(dev.tapline.core.auth.ClientCredentials grant) implements Auth {
+      public Client {
+        requireNonNull(grant, "grant");
+      }
+    }
+
+    static Auth fromRecording() {
+      return new FromRecording();
+    }
+
+    static Auth none() {
+      return new None();
+    }
+
+    static Auth clientCredentials(dev.tapline.core.auth.ClientCredentials grant) {
+      return new Client(grant);
+    }
+  }
 
   public GeneratorOptions {
     Names.validPackage(requireNonNull(packageName, "packageName"));
@@ -51,6 +96,7 @@ public record GeneratorOptions(
     if (origins.isEmpty()) {
       throw new IllegalArgumentException("origins must name at least one origin");
     }
+    requireNonNull(auth, "auth");
   }
 
   public static Builder builder(String packageName) {
@@ -59,7 +105,7 @@ public record GeneratorOptions(
 
   public Builder toBuilder() {
     return new Builder(packageName).maxPerEndpoint(maxPerEndpoint).service(service)
-        .routingKey(routingKey).openApi(openApi).sourceName(sourceName).basePath(basePath).origins(origins);
+        .routingKey(routingKey).openApi(openApi).sourceName(sourceName).basePath(basePath).origins(origins).auth(auth);
   }
 
   /** Builds {@link GeneratorOptions}; only the package is required. */
@@ -72,6 +118,7 @@ public record GeneratorOptions(
     private String sourceName = "recorded traffic";
     private @Nullable String basePath;
     private Set<Origin> origins = Origin.DEFAULT;
+    private Auth auth = Auth.fromRecording();
 
     private Builder(String packageName) {
       this.packageName = requireNonNull(packageName, "packageName");
@@ -114,9 +161,15 @@ public record GeneratorOptions(
       return this;
     }
 
+    /** How the generated tests log in (default: as the recording shows). */
+    public Builder auth(Auth auth) {
+      this.auth = requireNonNull(auth, "auth");
+      return this;
+    }
+
     public GeneratorOptions build() {
       return new GeneratorOptions(packageName, maxPerEndpoint, service, routingKey, openApi, sourceName, basePath,
-          origins);
+          origins, auth);
     }
   }
 }

@@ -10,7 +10,52 @@ final class Plan {
   private Plan() {}
 
   /** A value in the generated code: of a path parameter, or put into a request body. */
-  sealed interface Expr permits Var, Literal, Fresh {}
+  sealed interface Expr permits Var, Literal, Fresh, Cred {}
+
+  /**
+   * A credential of the run, read by the support class's {@code credential(property, env,
+   * recorded)}: what a login sends where the recording had a redacted value.
+   *
+   * @param name its placeholder in a body template ({@code password})
+   * @param recorded the recorded value the run may replace, or null when the run must give it
+   */
+  record Cred(String name, String property, String env, @Nullable String recorded) implements Expr {}
+
+  /**
+   * A login the generated tests perform: the support class logs in once per run, keeps what the
+   * login answered, presents it on the requests that presented the recorded credentials, and logs in
+   * again when one is answered 401.
+   *
+   * @param name {@code login}, {@code webSession}, {@code clientCredentials}
+   * @param specMethod the support class's method a test's request starts from ({@code authenticated()})
+   * @param logInMethod the support class's private method that logs in
+   * @param session the support class's constant holding the session
+   * @param display what messages call it: {@code POST /login}
+   * @param exchangeId the recorded login it repeats, or null for client credentials
+   * @param path relative to the base path (a recorded login), or the token URL (client credentials)
+   * @param body the login's body with the run's credentials put in, or null
+   * @param status what the login must answer
+   * @param links what it answers and how requests present it
+   * @param grant the client-credentials grant, or null for a recorded login
+   * @param credentials what the run gives it, for the report
+   * @param uses recorded requests that presented its credentials
+   */
+  record Login(
+      String name,
+      String specMethod,
+      String logInMethod,
+      String session,
+      String display,
+      @Nullable String exchangeId,
+      String httpMethod,
+      String path,
+      @Nullable String contentType,
+      @Nullable BodyText body,
+      int status,
+      List<dev.tapline.core.auth.LoginFlow.Link> links,
+      dev.tapline.core.auth.@Nullable ClientCredentials grant,
+      List<Cred> credentials,
+      long uses) {}
 
   /** A variable defined earlier in the test (extracted from a response, or a fresh value). */
   record Var(String name) implements Expr {}
@@ -48,9 +93,14 @@ final class Plan {
 
   /**
    * A request body with run-time values put in: {@code text} has {@code ${name}} placeholders, each
-   * filled from {@code values} by the support class's {@code fill}.
+   * filled from {@code values} by the support class's {@code fill} (escaped for JSON), or for a
+   * {@code form} body by its {@code fillForm} (URL-encoded).
    */
-  record BodyText(String text, TreeMap<String, Expr> values) {
+  record BodyText(String text, TreeMap<String, Expr> values, boolean form) {
+    BodyText(String text, TreeMap<String, Expr> values) {
+      this(text, values, false);
+    }
+
     boolean templated() {
       return !values.isEmpty();
     }

@@ -62,6 +62,10 @@ final class Planner {
   private final String schemaRoot;
   private final Map<String, String> basePaths;
   private final Provenance provenance;
+  /** How the tests log in; also decides which recorded requests were sent logged in. */
+  final AuthPlan auth;
+  /** Scenarios left out because the request presented credentials and was refused (401). */
+  final java.util.TreeSet<String> rejected = new java.util.TreeSet<>();
   final TreeMap<String, String> schemas = new TreeMap<>();
   final TreeMap<EndpointKey, Integer> scenariosPerEndpoint = new TreeMap<>();
   final TreeMap<EndpointKey, Integer> notWritten = new TreeMap<>();
@@ -73,6 +77,7 @@ final class Planner {
     this.schemaRoot = options.packageName().replace('.', '/') + "/schemas";
     this.basePaths = BasePaths.of(catalog.endpoints.keySet(), options.basePath());
     this.provenance = new Provenance(catalog, basePaths);
+    this.auth = AuthPlan.of(catalog.auth.flows(), options.auth(), service -> basePaths.getOrDefault(service, ""));
   }
 
   /** Service → the base path its tests are relative to. */
@@ -129,7 +134,14 @@ final class Planner {
     List<List<Candidate>> perStatus = new ArrayList<>();
     int total = 0;
     for (StatusStats st : ep.statuses.values()) {
-      List<Candidate> list = new ArrayList<>(st.candidates.values());
+      List<Candidate> list = new ArrayList<>();
+      for (Candidate c : st.candidates.values()) {
+        if (auth.rejected(c)) {
+          rejected.add(c.exchangeId());
+        } else {
+          list.add(c);
+        }
+      }
       list.sort((a, b) -> a.exchangeId().compareTo(b.exchangeId()));
       perStatus.add(list);
       total += list.size();
@@ -496,6 +508,14 @@ final class Planner {
     if (c.requestBody() == null) {
       return null;
     }
+    if (auth.isLogin(ep.key) && c.status() >= 200 && c.status() < 300 && !c.binaryRequest()) {
+      // A successful login sends the run's credentials; a refused one keeps the recorded (redacted) ones.
+      BodyText login = AuthPlan.templated(c.requestContentType(), c.requestBody());
+      if (login.templated()) {
+        ctx.comments.add("Logs in with the credentials of this run (tapline.auth.*), never the recorded ones.");
+      }
+      return login;
+    }
     if (c.binaryRequest() || !Catalog.isJsonMime(Catalog.mime(c.requestContentType())) || c.requestBody().contains("${")) {
       return new BodyText(c.requestBody(), new TreeMap<>());
     }
@@ -634,6 +654,7 @@ final class Planner {
     String name = switch (e) {
       case Plan.Var v -> v.name();
       case Plan.Fresh f -> f.name();
+      case Plan.Cred c -> c.name();
       case Plan.Literal l -> throw new IllegalArgumentException("literal " + l);
     };
     JsonNode parent = tree;

@@ -243,6 +243,7 @@ public final class TestGenerator {
     GenerationResult.Verification verification = null;
     String verifyReport = null;
     if (verify != null) {
+      checkCredentials(planner.auth, verify);
       Verifier.Outcome o = new Verifier(verify).verify(classes, c -> emit(c, planner, catalog, null));
       verification = new GenerationResult.Verification(verify.target().toString(), verify.runs(), o.rounds(), o.millis(),
           o.removed(), o.notWritten());
@@ -259,7 +260,44 @@ public final class TestGenerator {
     List<Skipped> skipped = new ArrayList<>(malformed);
     addSkips(catalog, skipped);
     planner.notWritten.forEach((k, n) -> skipped.add(new GenerationResult.ScenariosOverLimit(k.display(), n)));
-    return new GenerationResult(files, read, catalog.accepted, summaries, scenarios, skipped, verification);
+    if (!planner.rejected.isEmpty()) {
+      skipped.add(new GenerationResult.UnusableExchanges(AuthPlan.REJECTED, planner.rejected.size(),
+          List.copyOf(planner.rejected).subList(0, Math.min(5, planner.rejected.size()))));
+    }
+    return new GenerationResult(files, read, catalog.accepted, summaries, scenarios, skipped, verification,
+        authentication(planner.auth));
+  }
+
+  private static GenerationResult.Authentication authentication(AuthPlan auth) {
+    List<GenerationResult.Authentication.Login> logins = new ArrayList<>();
+    for (Plan.Login l : auth.logins) {
+      logins.add(new GenerationResult.Authentication.Login(Emitter.SUPPORT_CLASS + "." + l.specMethod() + "()",
+          l.display(), l.exchangeId(), l.links().stream().map(dev.tapline.core.auth.LoginFlow.Link::describe).toList(),
+          l.credentials().stream().map(c -> c.property() + " (or " + c.env() + ")"
+              + (c.recorded() == null ? ", required" : ", default: the recorded value")).toList(), l.uses()));
+    }
+    return new GenerationResult.Authentication(logins, auth.hint());
+  }
+
+  /**
+   * Verification runs the tests, which log in: every credential they must be given has to be there,
+   * else every test that logs in would fail and be left out.
+   */
+  private static void checkCredentials(AuthPlan auth, VerifyOptions verify) {
+    dev.tapline.core.auth.CredentialSource run = dev.tapline.core.auth.CredentialSource.of(verify.properties(),
+        dev.tapline.core.auth.CredentialSource.system());
+    for (Plan.Login l : auth.logins) {
+      List<String> missing = new ArrayList<>();
+      for (Plan.Cred c : l.credentials()) {
+        if (c.recorded() == null && run.get(c.property(), c.env()) == null) {
+          missing.add(c.property() + " (or " + c.env() + ")");
+        }
+      }
+      if (!missing.isEmpty()) {
+        throw new dev.tapline.core.auth.MissingCredentialsException(missing,
+            "verifying the generated tests, which log in with " + l.display() + ",");
+      }
+    }
   }
 
   /**
@@ -288,7 +326,7 @@ public final class TestGenerator {
       @Nullable String verifyReport) {
     TreeMap<String, String> files = new TreeMap<>();
     String pkgPath = options.packageName().replace('.', '/');
-    Emitter emitter = new Emitter(options.packageName(), options.sourceName());
+    Emitter emitter = new Emitter(options.packageName(), options.sourceName(), planner.auth);
     java.util.TreeSet<String> bases = new java.util.TreeSet<>();
     java.util.TreeSet<String> usedSchemas = new java.util.TreeSet<>();
     for (Plan.ClassPlan c : classes) {
@@ -306,7 +344,8 @@ public final class TestGenerator {
     if (!files.isEmpty()) {
       String base = bases.size() == 1 ? bases.first() : "";
       files.put("java/" + pkgPath + "/" + Emitter.SUPPORT_CLASS + ".java",
-          SupportClass.source(options.packageName(), options.sourceName(), "http://localhost:8080" + base));
+          SupportClass.source(options.packageName(), options.sourceName(), "http://localhost:8080" + base,
+              planner.auth.logins));
     }
     planner.schemas.forEach((resource, content) -> {
       if (usedSchemas.contains(resource)) {
@@ -317,13 +356,17 @@ public final class TestGenerator {
     if (spec != null) {
       report.append(new SpecReport(spec).report(catalog, planner.scenariosPerEndpoint));
     }
-    if (verifyReport != null) {
+    String authReport = planner.auth.report(planner.rejected.size());
+    for (String section : new String[] {authReport, verifyReport}) {
+      if (section == null || section.isEmpty()) {
+        continue;
+      }
       if (report.length() == 0) {
         report.append("# Tapline contract report\n\n");
       } else {
         report.append('\n');
       }
-      report.append(verifyReport);
+      report.append(section);
     }
     if (report.length() > 0) {
       files.put(REPORT_FILE, report.toString());

@@ -2,6 +2,7 @@ package dev.tapline.testgen;
 
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeCodec;
+import dev.tapline.core.Redactor;
 import dev.tapline.examples.DemoTraffic;
 import dev.tapline.examples.OrdersService;
 import dev.tapline.kafka.embedded.testing.SharedKafka;
@@ -38,6 +39,17 @@ final class ProxyRecording {
    * it sent), and reads every captured exchange back from the topic.
    */
   static List<Exchange> record(String service, URI upstream, ToIntFunction<URI> driver) {
+    return record(service, upstream, Redactor.defaults(), driver).exchanges();
+  }
+
+  /**
+   * What went through the topic: the exchanges, and each record's value as it was on the wire (to
+   * search for what must never be there).
+   */
+  record Recorded(List<Exchange> exchanges, List<byte[]> values) {}
+
+  /** As {@link #record(String, URI, ToIntFunction)}, the proxy redacting with {@code redactor} (a hash key). */
+  static Recorded record(String service, URI upstream, Redactor redactor, ToIntFunction<URI> driver) {
     String topic = SharedKafka.uniqueTopic("testgen");
     ProxyConfig config = ProxyConfig.builder()
         .service(service)
@@ -46,22 +58,24 @@ final class ProxyRecording {
         .kafkaBootstrap(SharedKafka.bootstrap())
         .topic(topic)
         .capture(CapturePolicy.ALL)
+        .redactor(redactor)
         .build();
     int sent;
     try (CaptureProxy proxy = CaptureProxy.start(config)) {
       sent = driver.applyAsInt(proxy.uri());
     }
-    return read(topic, sent, Duration.ofSeconds(60));
+    List<byte[]> values = read(topic, sent, Duration.ofSeconds(60));
+    return new Recorded(values.stream().map(ExchangeCodec::decode).toList(), values);
   }
 
-  private static List<Exchange> read(String topic, int count, Duration timeout) {
+  private static List<byte[]> read(String topic, int count, Duration timeout) {
     Map<String, Object> props = Map.of(
         ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, SharedKafka.bootstrap(),
         ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
         ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class,
         ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
         ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-    List<Exchange> out = new ArrayList<>();
+    List<byte[]> out = new ArrayList<>();
     long deadline = System.nanoTime() + timeout.toNanos();
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
       List<PartitionInfo> partitions = List.of();
@@ -72,7 +86,7 @@ final class ProxyRecording {
       consumer.assign(tps);
       consumer.seekToBeginning(tps);
       while (out.size() < count && System.nanoTime() < deadline) {
-        consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(ExchangeCodec.decode(r.value())));
+        consumer.poll(Duration.ofMillis(200)).forEach(r -> out.add(r.value()));
       }
     }
     if (out.size() != count) {
