@@ -54,11 +54,11 @@ final class GraphqlCheckCommand implements Callable<Integer> {
   @Mixin ConfigOption config;
   @Spec CommandSpec spec;
 
-  @Option(names = "--schema", required = true, paramLabel = "FILE", description = "The proposed schema (SDL).")
+  @Option(names = "--schema", required = true, paramLabel = "FILE", description = "The proposed schema (SDL, or an introspection result as JSON).")
   Path schema;
 
   @Option(names = "--old-schema", paramLabel = "FILE",
-      description = "The schema the traffic was recorded against (SDL): the schema changes are computed against it.")
+      description = "The schema the traffic was recorded against (SDL or introspection JSON): the schema changes are computed against it.")
   @Nullable Path oldSchema;
 
   @Option(names = "--from", required = true, paramLabel = "URL|FILE",

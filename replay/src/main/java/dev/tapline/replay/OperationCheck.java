@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.endpoint.GraphqlOperation;
 import dev.tapline.core.endpoint.GraphqlResolver;
+import dev.tapline.core.graphql.GraphqlSchema;
 import dev.tapline.replay.OperationCheckReport.Change;
 import dev.tapline.replay.OperationCheckReport.Operation;
 import dev.tapline.replay.OperationCheckReport.SchemaChanges;
@@ -53,8 +54,8 @@ public final class OperationCheck {
   }
 
   /**
-   * @param schema the proposed schema (SDL)
-   * @param oldSchema the schema the operations were recorded against (SDL), or null when unknown
+   * @param schema the proposed schema (SDL or introspection JSON, {@link GraphqlSchema#load})
+   * @param oldSchema the schema the operations were recorded against (SDL or introspection JSON), or null when unknown
    * @param resolver which requests are GraphQL (the recorder's paths)
    * @throws IllegalArgumentException naming the file, when a schema cannot be read or is not valid
    */

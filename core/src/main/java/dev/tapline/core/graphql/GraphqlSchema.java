@@ -1,8 +1,12 @@
-package dev.tapline.replay;
+package dev.tapline.core.graphql;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import graphql.GraphQLException;
+import graphql.introspection.IntrospectionResultToSchema;
 import graphql.language.Argument;
 import graphql.language.Definition;
 import graphql.language.Document;
@@ -40,11 +44,24 @@ import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A GraphQL schema (SDL) as {@link OperationCheck} uses it: graphql-java's schema without resolvers,
- * the validation of one operation against it, what an operation selects ({@code User.email}, {@code
- * Mutation.createUser(email:)}) and which of that is {@code @deprecated}.
+ * A GraphQL schema, read from SDL or from an introspection result, in one place for every stage
+ * ({@code tapline graphql check}, replay, the test generator): graphql-java's schema without
+ * resolvers, the validation of one operation against it, what an operation selects ({@code
+ * User.email}, {@code Mutation.createUser(email:)}) and which of that is {@code @deprecated}.
+ *
+ * <pre>{@code
+ * GraphqlSchema s = GraphqlSchema.load(Path.of("schema.graphql"));      // or introspection.json
+ * s.validate(Parser.parse("{ user(id: 1) { email } }"), null);          // [] when valid
+ * GraphQLSchema typed = s.schema();                                       // graphql-java's
+ * }</pre>
+ *
+ * <p>An introspection result is the JSON a server answers to the introspection query, {@code
+ * {"data":{"__schema":...}}} or its {@code {"__schema":...}}; graphql-java's {@link
+ * IntrospectionResultToSchema} turns it into the same schema an SDL would give.
  */
-final class GraphqlSchema {
+public final class GraphqlSchema {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   private final GraphQLSchema schema;
   private final String name;
 
@@ -54,12 +71,13 @@ final class GraphqlSchema {
   }
 
   /**
-   * Reads an SDL file.
+   * Reads an SDL file ({@code .graphql}, {@code .graphqls}, {@code .sdl}) or an introspection result
+   * (JSON: the file's text starts with <code>{</code>, which SDL never does).
    *
    * @throws IllegalArgumentException {@code <file>: cannot read the schema}, or {@code <file>: not a
    *     valid GraphQL schema: <graphql-java's message>}
    */
-  static GraphqlSchema load(Path file) {
+  public static GraphqlSchema load(Path file) {
     requireNonNull(file, "file");
     String sdl;
     try {
@@ -71,7 +89,18 @@ final class GraphqlSchema {
     return parse(sdl, fileName == null ? file.toString() : fileName.toString(), file.toString());
   }
 
-  static GraphqlSchema parse(String sdl, String name, String where) {
+  /**
+   * Reads SDL or an introspection result from text.
+   *
+   * @param name what reports call the schema ({@code schema-v2.graphql})
+   * @param where what error messages name ({@code the file})
+   * @throws IllegalArgumentException {@code <where>: not a valid GraphQL schema: <why>}
+   */
+  public static GraphqlSchema parse(String sdl, String name, String where) {
+    requireNonNull(sdl, "sdl");
+    if (sdl.stripLeading().startsWith("{")) {
+      return fromIntrospection(sdl, name, where);
+    }
     try {
       return new GraphqlSchema(UnExecutableSchemaGenerator.makeUnExecutableSchema(new SchemaParser().parse(sdl)), name);
     } catch (GraphQLException e) {
@@ -80,12 +109,43 @@ final class GraphqlSchema {
     }
   }
 
-  String name() {
+  @SuppressWarnings("unchecked")
+  private static GraphqlSchema fromIntrospection(String json, String name, String where) {
+    JsonNode root;
+    try {
+      root = JSON.readTree(json);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException(where + ": not a valid GraphQL schema: not JSON ("
+          + e.getOriginalMessage() + ")", e);
+    }
+    JsonNode result = root.path("data").has("__schema") ? root.path("data") : root;
+    if (!result.path("__schema").isObject()) {
+      throw new IllegalArgumentException(where + ": not a valid GraphQL schema: JSON without __schema"
+          + " (expected an introspection result, {\"data\":{\"__schema\":...}})");
+    }
+    try {
+      Map<String, Object> map = JSON.convertValue(result, Map.class);
+      Document sdl = new IntrospectionResultToSchema().createSchemaDefinition(map);
+      return new GraphqlSchema(UnExecutableSchemaGenerator.makeUnExecutableSchema(new SchemaParser().buildRegistry(sdl)),
+          name);
+    } catch (GraphQLException | ClassCastException | NullPointerException | IllegalArgumentException e) {
+      String m = String.valueOf(e.getMessage()).replace('\n', ' ').trim();
+      throw new IllegalArgumentException(where + ": not a valid GraphQL schema: introspection result: " + m, e);
+    }
+  }
+
+  /** What reports call the schema: the file's name. */
+  public String name() {
     return name;
   }
 
+  /** graphql-java's schema (no resolvers). */
+  public GraphQLSchema schema() {
+    return schema;
+  }
+
   /** graphql-java's validation errors of one operation (and the fragments it uses), as text. */
-  List<String> validate(Document document, @Nullable String operationName) {
+  public List<String> validate(Document document, @Nullable String operationName) {
     Document only = operationOnly(document, operationName);
     List<String> out = new ArrayList<>();
     for (ValidationError e : new Validator().validateDocument(schema, only, Locale.ENGLISH)) {
@@ -95,14 +155,14 @@ final class GraphqlSchema {
   }
 
   /** What one operation selects in this schema, and which of it is deprecated. */
-  record Selected(Set<String> coordinates, List<String> deprecated) {}
+  public record Selected(Set<String> coordinates, List<String> deprecated) {}
 
   /**
    * The schema coordinates the operation selects, {@code User.email} and {@code
    * Mutation.createUser(email:)}: a field this schema does not have is still named after the type
    * it was asked of (nothing below it is known).
    */
-  Selected selected(Document document, @Nullable String operationName) {
+  public Selected selected(Document document, @Nullable String operationName) {
     Map<String, FragmentDefinition> fragments = new HashMap<>();
     OperationDefinition op = null;
     for (Definition<?> d : document.getDefinitions()) {
@@ -178,7 +238,7 @@ final class GraphqlSchema {
    * User.email -> String!}, {@code Mutation.createUser(email:) -> String!}; introspection types
    * left out.
    */
-  Map<String, String> coordinates() {
+  public Map<String, String> coordinates() {
     Map<String, String> out = new TreeMap<>();
     for (GraphQLNamedType t : schema.getAllTypesAsList()) {
       if (t.getName().startsWith("__") || !(t instanceof GraphQLFieldsContainer c)) {
@@ -196,7 +256,7 @@ final class GraphqlSchema {
   }
 
   /** The operation and the fragments it uses (transitively): what graphql-java validates. */
-  static Document operationOnly(Document document, @Nullable String operationName) {
+  public static Document operationOnly(Document document, @Nullable String operationName) {
     Map<String, FragmentDefinition> fragments = new HashMap<>();
     List<OperationDefinition> ops = new ArrayList<>();
     for (Definition<?> d : document.getDefinitions()) {
