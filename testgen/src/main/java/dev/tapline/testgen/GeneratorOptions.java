@@ -27,6 +27,9 @@ import org.jspecify.annotations.Nullable;
  *     test or verify requests by default)
  * @param auth how the generated tests log in: as the recording shows (the default), not at all, or
  *     with the OAuth2 client-credentials grant
+ * @param graphqlSchema a GraphQL schema (SDL, or an introspection result as JSON) that types the
+ *     {@code data} of GraphQL answers; without it, {@code data} is checked against what the recording
+ *     showed
  */
 public record GeneratorOptions(
     String packageName,
@@ -37,7 +40,8 @@ public record GeneratorOptions(
     String sourceName,
     @Nullable String basePath,
     Set<Origin> origins,
-    Auth auth) {
+    Auth auth,
+    @Nullable Path graphqlSchema) {
 
   public static final int DEFAULT_MAX_PER_ENDPOINT = 5;
 
@@ -99,13 +103,20 @@ public record GeneratorOptions(
     requireNonNull(auth, "auth");
   }
 
+  /** Options without a GraphQL schema. */
+  public GeneratorOptions(String packageName, int maxPerEndpoint, @Nullable String service, @Nullable String routingKey,
+      @Nullable Path openApi, String sourceName, @Nullable String basePath, Set<Origin> origins, Auth auth) {
+    this(packageName, maxPerEndpoint, service, routingKey, openApi, sourceName, basePath, origins, auth, null);
+  }
+
   public static Builder builder(String packageName) {
     return new Builder(packageName);
   }
 
   public Builder toBuilder() {
     return new Builder(packageName).maxPerEndpoint(maxPerEndpoint).service(service)
-        .routingKey(routingKey).openApi(openApi).sourceName(sourceName).basePath(basePath).origins(origins).auth(auth);
+        .routingKey(routingKey).openApi(openApi).sourceName(sourceName).basePath(basePath).origins(origins).auth(auth)
+        .graphqlSchema(graphqlSchema);
   }
 
   /** Builds {@link GeneratorOptions}; only the package is required. */
@@ -119,6 +130,7 @@ public record GeneratorOptions(
     private @Nullable String basePath;
     private Set<Origin> origins = Origin.DEFAULT;
     private Auth auth = Auth.fromRecording();
+    private @Nullable Path graphqlSchema;
 
     private Builder(String packageName) {
       this.packageName = requireNonNull(packageName, "packageName");
@@ -167,9 +179,15 @@ public record GeneratorOptions(
       return this;
     }
 
+    /** A GraphQL schema (SDL or introspection JSON) that types GraphQL answers' {@code data}; null for none. */
+    public Builder graphqlSchema(@Nullable Path graphqlSchema) {
+      this.graphqlSchema = graphqlSchema;
+      return this;
+    }
+
     public GeneratorOptions build() {
       return new GeneratorOptions(packageName, maxPerEndpoint, service, routingKey, openApi, sourceName, basePath,
-          origins, auth);
+          origins, auth, graphqlSchema);
     }
   }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.tapline.core.ExchangeCodec;
 import dev.tapline.core.endpoint.EndpointKey;
 import dev.tapline.core.endpoint.OpenApiSpec;
+import dev.tapline.core.graphql.GraphqlSchema;
 import dev.tapline.testgen.Catalog.Endpoint;
 import dev.tapline.testgen.Catalog.Produced;
 import dev.tapline.testgen.Catalog.StatusStats;
@@ -69,11 +70,24 @@ final class Planner {
   final TreeMap<String, String> schemas = new TreeMap<>();
   final TreeMap<EndpointKey, Integer> scenariosPerEndpoint = new TreeMap<>();
   final TreeMap<EndpointKey, Integer> notWritten = new TreeMap<>();
+  /** The schema that types GraphQL answers' {@code data} ({@code --graphql-schema}), or null. */
+  private final @Nullable GraphqlSchema graphqlSchema;
+  /** Schema resource → the document that typed it; absent when the file is the recording's. */
+  private final Map<String, String> typedBy = new HashMap<>();
+  /** Operation → why its {@code data} is checked against the recording although a schema was given. */
+  final TreeMap<String, String> graphqlFallbacks = new TreeMap<>();
+  /** Operations whose {@code data} the schema types. */
+  final TreeSet<String> graphqlTyped = new TreeSet<>();
 
   Planner(Catalog catalog, GeneratorOptions options, @Nullable OpenApiSpec spec) {
+    this(catalog, options, spec, null);
+  }
+
+  Planner(Catalog catalog, GeneratorOptions options, @Nullable OpenApiSpec spec, @Nullable GraphqlSchema graphqlSchema) {
     this.catalog = catalog;
     this.options = options;
     this.spec = spec;
+    this.graphqlSchema = graphqlSchema;
     this.schemaRoot = options.packageName().replace('.', '/') + "/schemas";
     this.basePaths = BasePaths.of(catalog.endpoints.keySet(), options.basePath());
     this.provenance = new Provenance(catalog, basePaths);
@@ -225,7 +239,9 @@ final class Planner {
               + (ep.key.hasOperation() ? " " + ep.key.operationName() : "")) + "-" + c.status()
           + (c.graphql() != null && c.graphql().errors() ? "-errors" : "") + ".json";
       schema = schemaRoot + "/" + file;
-      if (!schemas.containsKey(schema)) {
+      if (graphqlSchema != null && c.graphql() != null && !c.graphql().errors()) {
+        typeGraphqlData(ep, c, st, schema);
+      } else if (!schemas.containsKey(schema)) {
         schemas.put(schema, prettyJson(st.body.toDraft04(true)));
       }
     }
@@ -244,6 +260,116 @@ final class Planner {
         + " \u2192 " + c.status() + (gql == null ? "" : c.graphql().errors() ? " with errors" : " with data");
     return new TestCase(unique, display, relative(ep.key), c.status(), ctx.comments, ctx.fresh, ctx.setup, main, schema,
         mime, st.emptyBodies == st.count, checks, List.of());
+  }
+
+  /**
+   * The schema of a GraphQL answer with data, its {@code data} typed by {@code --graphql-schema} and
+   * the operation's selection set; the rest ({@code extensions}) as recorded. The recording's schema
+   * instead, with the reason noted for the report, when the document does not validate against the
+   * schema, a recorded answer does not match what the schema says, or documents of the same name
+   * select differently.
+   */
+  private void typeGraphqlData(Endpoint ep, Candidate c, StatusStats st, String resource) {
+    GraphqlSchema gs = java.util.Objects.requireNonNull(graphqlSchema);
+    String operation = ep.key.operation();
+    String recorded = prettyJson(st.body.toDraft04(true));
+    if (schemas.containsKey(resource) && !typedBy.containsKey(resource)) {
+      return; // already the recording's
+    }
+    String document = c.graphql().document();
+    if (document.equals(typedBy.get(resource))) {
+      return;
+    }
+    String why;
+    String typed = null;
+    try {
+      graphql.language.Document doc = graphql.parser.Parser.parse(document);
+      String name = c.graphql().name().startsWith("anonymous_") ? null : c.graphql().name();
+      List<String> invalid = gs.validate(doc, name);
+      if (!invalid.isEmpty()) {
+        why = "the recorded document is not valid against " + gs.name() + ": " + invalid.get(0);
+      } else {
+        ObjectNode root = st.body.toDraft04(true);
+        ObjectNode props = root.has("properties") ? (ObjectNode) root.get("properties") : root.putObject("properties");
+        props.set("data", GraphqlDataSchema.of(gs.schema(), doc, name));
+        root.put("type", "object");
+        ArrayNode required = root.has("required") ? (ArrayNode) root.get("required") : root.putArray("required");
+        boolean hasData = false;
+        for (JsonNode r : required) {
+          hasData |= r.asText().equals("data");
+        }
+        if (!hasData) {
+          required.add("data");
+        }
+        why = mismatch(root, st);
+        typed = why == null ? prettyJson(root) : null;
+      }
+    } catch (RuntimeException e) {
+      why = "its data could not be typed: " + e.getMessage();
+    }
+    if (typed != null && (!schemas.containsKey(resource) || schemas.get(resource).equals(typed))) {
+      schemas.put(resource, typed);
+      typedBy.put(resource, document);
+      graphqlTyped.add(operation);
+      return;
+    }
+    if (typed != null) {
+      why = "documents recorded under this name select differently";
+    }
+    schemas.put(resource, recorded);
+    typedBy.remove(resource);
+    graphqlTyped.remove(operation);
+    graphqlFallbacks.put(operation, why);
+  }
+
+  /** Why a recorded answer with data does not match {@code schema}, or null when each does. */
+  private static @Nullable String mismatch(ObjectNode schema, StatusStats st) {
+    com.github.fge.jsonschema.main.JsonSchema validator;
+    try {
+      validator = com.github.fge.jsonschema.main.JsonSchemaFactory.byDefault().getJsonSchema(schema);
+    } catch (com.github.fge.jsonschema.core.exceptions.ProcessingException e) {
+      return "the typed schema is not usable: " + e.getMessage();
+    }
+    for (Candidate rc : st.candidates.values()) {
+      if (rc.graphql() == null || rc.graphql().errors() || rc.responseBody() == null) {
+        continue;
+      }
+      JsonNode answer = Catalog.parse(rc.responseBody());
+      if (answer == null) {
+        continue;
+      }
+      try {
+        com.github.fge.jsonschema.core.report.ProcessingReport report = validator.validate(answer);
+        if (!report.isSuccess()) {
+          for (com.github.fge.jsonschema.core.report.ProcessingMessage m : report) {
+            String at = m.asJson().path("instance").path("pointer").asText("");
+            return "recorded exchange " + rc.exchangeId() + " does not match the schema"
+                + (at.isEmpty() ? "" : " at " + at) + ": " + m.getMessage();
+          }
+          return "recorded exchange " + rc.exchangeId() + " does not match the schema";
+        }
+      } catch (com.github.fge.jsonschema.core.exceptions.ProcessingException e) {
+        return "recorded exchange " + rc.exchangeId() + " could not be checked: " + e.getMessage();
+      }
+    }
+    return null;
+  }
+
+  /** The report's GraphQL section, or "" without {@code --graphql-schema}. */
+  String graphqlReport() {
+    if (graphqlSchema == null || graphqlTyped.isEmpty() && graphqlFallbacks.isEmpty()) {
+      return "";
+    }
+    StringBuilder sb = new StringBuilder("## GraphQL schema\n\n");
+    sb.append("`data` is typed by `").append(SpecReport.mdCode(graphqlSchema.name()))
+        .append("` and each operation's selection set for ").append(graphqlTyped.size())
+        .append(" operation(s); answers with `errors` keep the recording's schema.\n");
+    if (!graphqlFallbacks.isEmpty()) {
+      sb.append("\nChecked against the recording instead (").append(graphqlFallbacks.size()).append("):\n\n");
+      graphqlFallbacks.forEach((op, why) -> sb.append("- `").append(SpecReport.mdCode(op)).append("`: ")
+          .append(why.replace('\n', ' ')).append('\n'));
+    }
+    return sb.toString();
   }
 
   private static @Nullable Integer firstSuccess(Endpoint ep) {

@@ -7,6 +7,7 @@ import dev.tapline.core.ExchangeReader;
 import dev.tapline.core.endpoint.EndpointKey;
 import dev.tapline.core.endpoint.Endpoints;
 import dev.tapline.core.endpoint.OpenApiSpec;
+import dev.tapline.core.graphql.GraphqlSchema;
 import dev.tapline.testgen.GenerationResult.EndpointSummary;
 import dev.tapline.testgen.GenerationResult.Skipped;
 import java.io.IOException;
@@ -50,6 +51,7 @@ public final class TestGenerator {
 
   private final GeneratorOptions options;
   private final @Nullable OpenApiSpec spec;
+  private final @Nullable GraphqlSchema graphqlSchema;
   private final Endpoints endpoints;
 
   /** Progress on long inputs: called every {@code 10_000} exchanges read. */
@@ -67,16 +69,30 @@ public final class TestGenerator {
     }
   }
 
-  private TestGenerator(GeneratorOptions options, @Nullable OpenApiSpec spec) {
+  /**
+   * The GraphQL schema given in the options cannot be used; the message names the file, on one line.
+   */
+  public static final class InvalidGraphqlSchemaException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    InvalidGraphqlSchemaException(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
+
+  private TestGenerator(GeneratorOptions options, @Nullable OpenApiSpec spec, @Nullable GraphqlSchema graphqlSchema) {
     this.options = options;
     this.spec = spec;
+    this.graphqlSchema = graphqlSchema;
     this.endpoints = Endpoints.withSpec(spec);
   }
 
   /**
-   * A generator for these options; reads and validates {@link GeneratorOptions#openApi()} now.
+   * A generator for these options; reads and validates {@link GeneratorOptions#openApi()} and {@link
+   * GeneratorOptions#graphqlSchema()} now.
    *
    * @throws InvalidSpecException when the OpenAPI document is unreadable or invalid
+   * @throws InvalidGraphqlSchemaException when the GraphQL schema is unreadable or invalid
    */
   public static TestGenerator create(GeneratorOptions options) {
     requireNonNull(options, "options");
@@ -88,7 +104,15 @@ public final class TestGenerator {
         throw new InvalidSpecException(e.getMessage());
       }
     }
-    return new TestGenerator(options, spec);
+    GraphqlSchema graphqlSchema = null;
+    if (options.graphqlSchema() != null) {
+      try {
+        graphqlSchema = GraphqlSchema.load(options.graphqlSchema());
+      } catch (IllegalArgumentException e) {
+        throw new InvalidGraphqlSchemaException(e.getMessage(), e);
+      }
+    }
+    return new TestGenerator(options, spec, graphqlSchema);
   }
 
   public GeneratorOptions options() {
@@ -238,7 +262,7 @@ public final class TestGenerator {
 
   private GenerationResult finish(Catalog catalog, long read, List<Skipped> malformed, Predicate<EndpointKey> include,
       @Nullable VerifyOptions verify) {
-    Planner planner = new Planner(catalog, options, spec);
+    Planner planner = new Planner(catalog, options, spec, graphqlSchema);
     List<Plan.ClassPlan> classes = new ArrayList<>(planner.plan(include));
     GenerationResult.Verification verification = null;
     String verifyReport = null;
@@ -357,7 +381,8 @@ public final class TestGenerator {
       report.append(new SpecReport(spec).report(catalog, planner.scenariosPerEndpoint));
     }
     String authReport = planner.auth.report(planner.rejected.size());
-    for (String section : new String[] {authReport, verifyReport}) {
+    String graphqlReport = planner.graphqlReport();
+    for (String section : new String[] {graphqlReport, authReport, verifyReport}) {
       if (section == null || section.isEmpty()) {
         continue;
       }
