@@ -44,6 +44,11 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--openapi", paramLabel = "FILE", description = "OpenAPI 3 document: its paths and operationIds win.")
   @Nullable Path openApi;
 
+  @Option(names = "--graphql-schema", paramLabel = "FILE",
+      description = "GraphQL schema (SDL, or an introspection result as JSON) that types the data of GraphQL answers;"
+          + " without it, data is checked against what the recording showed.")
+  @Nullable Path graphqlSchema;
+
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Test source root's parent, e.g. src/test.")
   Path out;
 
@@ -95,7 +100,7 @@ final class GenerateCommand implements Callable<Integer> {
       default -> GeneratorOptions.Auth.clientCredentials(auth.clientCredentials());
     };
     TestGenerator generator = create(GenerateCommand.options(packageName, maxPerEndpoint, input.service, input.routingKey,
-        openApi, input.from, basePath, input.origins()).toBuilder().auth(authMode).build());
+        openApi, input.from, basePath, input.origins()).toBuilder().auth(authMode).graphqlSchema(graphqlSchema).build());
     GenerationResult result;
     try (ExchangeReader source = open(input.from, input.query, input.token.value())) {
       result = generator.generate(source, n -> {
@@ -214,6 +219,8 @@ final class GenerateCommand implements Callable<Integer> {
   static TestGenerator create(GeneratorOptions options) {
     try {
       return TestGenerator.create(options);
+    } catch (TestGenerator.InvalidGraphqlSchemaException e) {
+      throw new UsageException("--graphql-schema " + e.getMessage(), e);
     } catch (IllegalArgumentException e) {
       throw new UsageException(e.getMessage(), e);
     }

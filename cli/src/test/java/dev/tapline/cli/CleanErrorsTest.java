@@ -65,6 +65,24 @@ class CleanErrorsTest {
   }
 
   @Test
+  void anUnusableGraphqlSchemaIsOneLineNamingTheFlagAndTheFile() throws Exception {
+    Path recording = java.nio.file.Files.writeString(dir.resolve("empty.ndjson"), "");
+    Path invalid = java.nio.file.Files.writeString(dir.resolve("bad.graphql"), "type Query {\n  user: Nope\n}\n");
+    Path missing = dir.resolve("missing.graphql");
+    Path notIntrospection = java.nio.file.Files.writeString(dir.resolve("schema.json"), "{\"data\":{}}");
+    for (Path schema : new Path[] {invalid, missing, notIntrospection}) {
+      Run gen = run("generate", "--from", recording.toString(), "--out", dir.resolve("out").toString(),
+          "--package", "com.example.gql", "--graphql-schema", schema.toString());
+      assertThat(gen.rc).as(gen.err).isEqualTo(2);
+      assertThat(gen.err.strip()).doesNotContain("\n").contains("--graphql-schema", schema.toString());
+    }
+    assertThat(java.nio.file.Files.exists(dir.resolve("out"))).isFalse();
+    Run help = run("generate", "--help");
+    assertThat(help.out.replaceAll("\\s+", " ")).contains("--graphql-schema=FILE GraphQL schema (SDL, or an introspection"
+        + " result as JSON) that types the data of GraphQL answers;");
+  }
+
+  @Test
   void everyCommandIsListedWithAWholeSentence() {
     CommandLine cl = Main.commandLine(null);
     Run help = run("--help");
