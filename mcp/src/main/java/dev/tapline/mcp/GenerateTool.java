@@ -55,7 +55,9 @@ final class GenerateTool {
             + " directory tapline mcp was started in.")
         .string("file", "Return only this generated file, by the path the file list shows (e.g."
             + " java/com/acme/orders/contract/OrdersContractTest.java).")
-        .string("verifyUrl", "Base URL to run the generated tests against, e.g. http://127.0.0.1:8082.");
+        .string("verifyUrl", "Base URL to run the generated tests against, e.g. http://127.0.0.1:8082.")
+        .string("graphqlSchema", "A GraphQL schema file (SDL, or an introspection result as JSON) that types the data"
+            + " of GraphQL answers; a relative path is resolved like outDir.");
     AuthArgs.add(in, "How the generated tests log in: recorded (the default) the way the recording did, by the login"
         + " its keyed hashes link to later requests' credentials; none; or client-credentials, the OAuth2 grant with"
         + " tokenUrl, clientId and clientSecretEnv. The tests read credentials when they run (tapline.auth.* or"
@@ -80,6 +82,7 @@ final class GenerateTool {
     String outDir = a.string("outDir");
     String file = a.string("file");
     String verifyUrl = a.string("verifyUrl");
+    String graphqlSchema = a.string("graphqlSchema");
 
     GeneratorOptions.Auth auth = switch (AuthArgs.mode(a, AuthArgs.RECORDED)) {
       case AuthArgs.NONE -> GeneratorOptions.Auth.none();
@@ -90,15 +93,21 @@ final class GenerateTool {
     try {
       options = GeneratorOptions.builder(pkg).maxPerEndpoint(max).service(service)
           .routingKey(routingKey == null || routingKey.isEmpty() ? null : routingKey)
-          .sourceName(withoutCredentials(recorder.client.baseUrl())).auth(auth).build();
+          .sourceName(withoutCredentials(recorder.client.baseUrl())).auth(auth)
+          .graphqlSchema(graphqlSchema == null ? null : resolve(graphqlSchema, "graphqlSchema")).build();
     } catch (IllegalArgumentException e) {
       throw new ToolError(e.getMessage() + ".");
     }
     Endpoint only = endpoint == null ? null : Endpoint.parse(endpoint);
-    Path target = outDir == null ? null : resolve(outDir);
+    Path target = outDir == null ? null : resolve(outDir, "outDir");
 
     GenerationResult result;
-    TestGenerator generator = TestGenerator.create(options);
+    TestGenerator generator;
+    try {
+      generator = TestGenerator.create(options);
+    } catch (TestGenerator.InvalidGraphqlSchemaException e) {
+      throw new ToolError("graphqlSchema " + e.getMessage() + ".");
+    }
     try (ExchangeReader source = exportOf(q)) {
       result = only == null ? generator.generate(source, null)
           : generator.generateFor(source, only.method(), only.template(), null);
@@ -220,11 +229,11 @@ final class GenerateTool {
     }
   }
 
-  private Path resolve(String outDir) {
+  private Path resolve(String path, String argument) {
     try {
-      return workDir.resolve(outDir).toAbsolutePath().normalize();
+      return workDir.resolve(path).toAbsolutePath().normalize();
     } catch (InvalidPathException e) {
-      throw new ToolError("outDir is not a valid path: " + e.getMessage());
+      throw new ToolError(argument + " is not a valid path: " + e.getMessage());
     }
   }
 
