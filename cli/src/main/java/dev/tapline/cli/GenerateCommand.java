@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "generate", mixinStandardHelpOptions = true,
     header = "Generates REST Assured / JUnit 5 contract tests from recorded traffic.",
     description = {
-      "Sources go to DIR/java/<package>/, JSON schemas to DIR/resources/, and with --openapi, --verify or a login a "
+      "Sources go to DIR/java/<package>/, JSON schemas to DIR/resources/, and with --openapi, --graphql-schema, --verify or a login a "
           + "report to DIR/tapline-report.md. Run the tests with TAPLINE_BASE_URI=URL (docs/TESTGEN.md).",
       "",
       "When the recording logs in (recorded through tapline proxy --redact-key-file, or tapline up), the tests log in "
