@@ -2,19 +2,16 @@ package dev.tapline.proxy;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.tapline.core.PrivateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.FileAttribute;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -55,8 +52,6 @@ final class Spool implements AutoCloseable {
   private static final int HEADER = 8; // length, crc
   private static final int MAX_FRAME = 256 * 1024 * 1024;
   private static final long FORCE_NANOS = 1_000_000_000L;
-  private static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
-  private static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
 
   /** One capture read back: its Kafka key and value, and where it sits. */
   static final class Frame {
@@ -192,9 +187,9 @@ final class Spool implements AutoCloseable {
     }
     FileChannel lockChannel = null;
     try {
-      createPrivateDir(dir);
+      PrivateFiles.directory(dir); // captures are redacted, but still the traffic of a service
       lockChannel = FileChannel.open(dir.resolve(".lock"), options(StandardOpenOption.CREATE, StandardOpenOption.WRITE),
-          fileMode(dir));
+          PrivateFiles.fileAttributes(dir));
       FileLock lock;
       try {
         lock = lockChannel.tryLock();
@@ -215,39 +210,6 @@ final class Spool implements AutoCloseable {
       closeQuietly(lockChannel);
       throw e;
     }
-  }
-
-  /** Creates {@code dir} (and parents) and makes it {@code 0700} where the file system has POSIX modes. */
-  private static void createPrivateDir(Path dir) throws IOException {
-    boolean posix = posix(dir.toAbsolutePath().getParent());
-    if (!Files.isDirectory(dir)) {
-      if (posix) {
-        try {
-          Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
-        } catch (FileAlreadyExistsException e) {
-          // a race with another creator: checked below
-        }
-      } else {
-        Files.createDirectories(dir);
-      }
-    }
-    if (posix && !Files.getPosixFilePermissions(dir).equals(DIR_MODE)) {
-      Files.setPosixFilePermissions(dir, DIR_MODE); // captures are redacted, but still the traffic of a service
-    }
-  }
-
-  private static boolean posix(@Nullable Path existingOrParent) {
-    Path p = existingOrParent;
-    while (p != null && !Files.exists(p)) {
-      p = p.getParent();
-    }
-    return p != null && p.getFileSystem().supportedFileAttributeViews().contains("posix");
-  }
-
-  private static FileAttribute<?>[] fileMode(Path dir) {
-    return dir.getFileSystem().supportedFileAttributeViews().contains("posix")
-        ? new FileAttribute<?>[] {PosixFilePermissions.asFileAttribute(FILE_MODE)}
-        : new FileAttribute<?>[0];
   }
 
   private static Set<StandardOpenOption> options(StandardOpenOption... o) {
@@ -396,7 +358,7 @@ final class Spool implements AutoCloseable {
   private void roll() throws IOException {
     finishWriting();
     Segment seg = new Segment(nextSeq++, dir.resolve(String.format("%020d%s", nextSeq - 1, SUFFIX)));
-    writer = FileChannel.open(seg.path, options(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), fileMode(dir));
+    writer = FileChannel.open(seg.path, options(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), PrivateFiles.fileAttributes(dir));
     writing = seg;
     segments.addLast(seg);
   }

@@ -1,12 +1,12 @@
 package dev.tapline.cli;
 
+import dev.tapline.core.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Set;
@@ -70,9 +70,7 @@ final class RedactKeyFile {
     Path dir = file.toAbsolutePath().getParent();
     Files.createDirectories(dir);
     try {
-      Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-    } catch (UnsupportedOperationException notPosix) {
-      Files.createFile(file);
+      Files.createFile(file, PrivateFiles.fileAttributes(dir));
     } catch (FileAlreadyExistsException raced) {
       return false;
     }
