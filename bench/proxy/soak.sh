@@ -12,6 +12,8 @@
 #     the load average. At the start and end: heap used after a full GC (jcmd GC.run).
 #  2. 5,000 (HOLD_CONNS) concurrent keep-alive connections for HOLD_SECS (60 s), each sending a 1 KB
 #     request every HOLD_DELAY ms (2,500): every connection stays open and busy; reports errors.
+#     The proxy runs with --max-connections-per-address raised above HOLD_CONNS (all of wrk's
+#     connections come from 127.0.0.1; the default cap of 256 closes the rest at accept).
 # Finally the proxy's capture counters (captured, delivered, dropped) from its /metrics.
 #
 # Usage: bench/proxy/soak.sh [DURATION_MIN] [RATE]       (defaults: 10 minutes, 500 req/s)
@@ -82,7 +84,10 @@ for _ in $(seq 1 600); do grep -q '^bootstrap' "$OUT/kafka.out" 2>/dev/null && b
 BOOTSTRAP="$(awk '/^bootstrap/{print $2}' "$OUT/kafka.out")"
 [[ -n "$BOOTSTRAP" ]] || { cat "$OUT/kafka.err" >&2; exit 1; }
 "$JAVA" "${JOPTS[@]}" -cp "$CP" dev.tapline.proxy.BenchMain upstream $P_UP > "$OUT/up.out" 2>&1 & PIDS+=($!)
-"$JAVA" "${JOPTS[@]}" -cp "$CP" dev.tapline.proxy.BenchMain proxy "http://127.0.0.1:$P_UP" $P_PROXY all "$BOOTSTRAP" \
+# every client connection comes from 127.0.0.1: raise the per-address cap (256 by default, the
+# proxy's --max-connections-per-address) above HOLD_CONNS; the total cap stays at its 10,000
+"$JAVA" "${JOPTS[@]}" -Dbench.maxConnectionsPerAddress=$((HOLD_CONNS + 1000)) -cp "$CP" \
+  dev.tapline.proxy.BenchMain proxy "http://127.0.0.1:$P_UP" $P_PROXY all "$BOOTSTRAP" \
   > "$OUT/proxy.out" 2>&1 & PIDS+=($!); PROXY=$!
 for f in up proxy; do
   for _ in $(seq 1 600); do grep -q '^ready' "$OUT/$f.out" 2>/dev/null && break; sleep 0.1; done
