@@ -83,7 +83,11 @@ mkdir -p "$OUT/kafka-data"
 for _ in $(seq 1 600); do grep -q '^bootstrap' "$OUT/kafka.out" 2>/dev/null && break; sleep 0.1; done
 BOOTSTRAP="$(awk '/^bootstrap/{print $2}' "$OUT/kafka.out")"
 [[ -n "$BOOTSTRAP" ]] || { cat "$OUT/kafka.err" >&2; exit 1; }
-"$JAVA" "${JOPTS[@]}" -cp "$CP" dev.tapline.proxy.BenchMain upstream $P_UP > "$OUT/up.out" 2>&1 & PIDS+=($!)
+# TestUpstream is the JDK's HttpServer, which leaves Nagle's algorithm on unless told: on a kept-alive
+# connection its 8-32 KB responses then wait ~40 ms for the client's delayed ACK (measured: 44-48 ms
+# for the second and later 16 KB responses on one connection, direct, without the proxy).
+"$JAVA" "${JOPTS[@]}" -Dsun.net.httpserver.nodelay=true -cp "$CP" dev.tapline.proxy.BenchMain upstream $P_UP \
+  > "$OUT/up.out" 2>&1 & PIDS+=($!)
 # every client connection comes from 127.0.0.1: raise the per-address cap (256 by default, the
 # proxy's --max-connections-per-address) above HOLD_CONNS; the total cap stays at its 10,000
 "$JAVA" "${JOPTS[@]}" -Dbench.maxConnectionsPerAddress=$((HOLD_CONNS + 1000)) -cp "$CP" \
