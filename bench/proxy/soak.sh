@@ -11,7 +11,8 @@
 #     Every 30 s: the proxy's RSS (/proc/PID/status VmRSS) and heap used (jcmd GC.heap_info), with
 #     the load average. At the start and end: heap used after a full GC (jcmd GC.run).
 #  2. 5,000 (HOLD_CONNS) concurrent keep-alive connections for HOLD_SECS (60 s), each sending a 1 KB
-#     request every HOLD_DELAY ms (2,500): every connection stays open and busy; reports errors.
+#     request every HOLD_DELAY ms on average (2,500; drawn from 0.5x-1.5x so that the connections,
+#     all opened at once, drift out of step): every connection stays open and busy; reports errors.
 #     The proxy runs with --max-connections-per-address raised above HOLD_CONNS (all of wrk's
 #     connections come from 127.0.0.1; the default cap of 256 closes the rest at accept).
 # Finally the proxy's capture counters (captured, delivered, dropped) from its /metrics.
@@ -103,6 +104,7 @@ cat > "$OUT/mix.lua" <<'LUA'
 local close_pct = tonumber(os.getenv("CLOSE_PCT") or "10")
 local delay_ms = tonumber(os.getenv("DELAY_MS") or "100")
 local only_small = os.getenv("ONLY_SMALL") == "1"
+local jitter = os.getenv("JITTER") == "1"
 local counter = 0
 function setup(thread) counter = counter + 1; thread:set("id", counter) end
 function init(args) math.randomseed(os.time() * 1000 + id) end
@@ -116,7 +118,8 @@ function request()
   if math.random(100) <= close_pct then headers = { ["Connection"] = "close" } end
   return wrk.format("GET", "/download?size=" .. size, headers)
 end
-function delay() return delay_ms end
+-- JITTER=1: a delay drawn evenly from 0.5x to 1.5x, so that connections opened together drift apart
+function delay() if jitter then return math.random(math.floor(delay_ms / 2), math.floor(delay_ms * 3 / 2)) end return delay_ms end
 function done(summary, latency, requests)
   local e = summary.errors
   io.write(string.format("RESULT requests %d seconds %.1f p50_ms %.2f p99_ms %.2f max_ms %.2f connect %d read %d write %d status %d timeout %d\n",
@@ -168,7 +171,7 @@ METRICS_SOAK="$(metrics)"
 
 log "holding $HOLD_CONNS keep-alive connections for $HOLD_SECS s (one 1 KB request per connection every $HOLD_DELAY ms)"
 HOLD_RSS0="$(rss_k)"
-ONLY_SMALL=1 CLOSE_PCT=0 DELAY_MS=$HOLD_DELAY wrk -t2 -c"$HOLD_CONNS" -d"${HOLD_SECS}s" --timeout 10s -s "$OUT/mix.lua" \
+JITTER=1 ONLY_SMALL=1 CLOSE_PCT=0 DELAY_MS=$HOLD_DELAY wrk -t2 -c"$HOLD_CONNS" -d"${HOLD_SECS}s" --timeout 10s -s "$OUT/mix.lua" \
   "http://127.0.0.1:$P_PROXY" > "$OUT/wrk-hold.txt" 2>&1 &
 HOLD_WRK=$!; PIDS+=($HOLD_WRK)
 sleep $((HOLD_SECS / 2))
