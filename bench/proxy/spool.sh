@@ -20,7 +20,11 @@ fi
 JAVA="${JAVA_HOME:+$JAVA_HOME/bin/}java"
 P_UP=18201 P_PLAIN=18202 P_SPOOL=18203
 PIDS=()
-cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$OUT/kafka-data"
+}
 trap cleanup EXIT
 log() { echo "[bench] $*" >&2; }
 missing=()
@@ -41,7 +45,8 @@ fi
 CP="$BENCH_CP"
 JOPTS=(--enable-native-access=ALL-UNNAMED --sun-misc-unsafe-memory-access=allow -Dorg.slf4j.simpleLogger.defaultLogLevel=warn)
 
-"$JAVA" "${JOPTS[@]}" -cp "$CP" dev.tapline.proxy.BenchMain kafka > "$OUT/kafka.out" 2> "$OUT/kafka.err" & PIDS+=($!)
+mkdir -p "$OUT/kafka-data" # the broker's log dir goes under it, removed on exit
+"$JAVA" "${JOPTS[@]}" -Djava.io.tmpdir="$OUT/kafka-data" -cp "$CP" dev.tapline.proxy.BenchMain kafka > "$OUT/kafka.out" 2> "$OUT/kafka.err" & PIDS+=($!)
 for _ in $(seq 1 600); do grep -q '^bootstrap' "$OUT/kafka.out" 2>/dev/null && break; sleep 0.1; done
 BOOTSTRAP="$(awk '/^bootstrap/{print $2}' "$OUT/kafka.out")"
 [[ -n "$BOOTSTRAP" ]] || { cat "$OUT/kafka.err" >&2; exit 1; }
