@@ -22,5 +22,8 @@ UP=$!
 trap 'kill $UP 2>/dev/null; wait $UP 2>/dev/null; rm -rf "$D"' EXIT
 for i in $(seq 1 240); do grep -q "tapline ready" "$D/up.log" && break; sleep 0.5; done
 grep -q "tapline ready" "$D/up.log" || { tail -5 "$D/up.log"; echo "tapline up did not start"; exit 1; }
-echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-"$JAVA" -cp "$BENCH_CP" dev.tapline.bench.e2e.CaptureToSearchable "http://127.0.0.1:$P" "http://127.0.0.1:$H" "$RPS" "$SECS" "$WARM" "$MODES"
+echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+rc=0
+"$JAVA" -cp "$BENCH_CP" dev.tapline.bench.e2e.CaptureToSearchable "http://127.0.0.1:$P" "http://127.0.0.1:$H" "$RPS" "$SECS" "$WARM" "$MODES" || rc=$?
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg) (the host's other work shares the cores)"
+exit $rc

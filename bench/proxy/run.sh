@@ -28,6 +28,8 @@ P_UP=18101 P_NGX=18102 P_MIR=18103 P_SINK=18104 P_MITM=18105 P_NONE=18106 P_ALL=
 PIDS=()
 cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$OUT/kafka-data"
   [[ -f "$OUT/nginx.pid" ]] && kill "$(cat "$OUT/nginx.pid")" 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -104,7 +106,8 @@ wait_for() { # url
 }
 
 # ---- embedded Kafka (own JVM) and the two Tapline proxies ----
-"$JAVA" "${JOPTS[@]}" -cp "$CP" dev.tapline.proxy.BenchMain kafka > "$OUT/kafka.out" 2> "$OUT/kafka.err" &
+mkdir -p "$OUT/kafka-data" # the broker's log dir goes under it, removed on exit
+"$JAVA" "${JOPTS[@]}" -Djava.io.tmpdir="$OUT/kafka-data" -cp "$CP" dev.tapline.proxy.BenchMain kafka > "$OUT/kafka.out" 2> "$OUT/kafka.err" &
 KAFKA_PID=$!
 PIDS+=($KAFKA_PID)
 for _ in $(seq 1 300); do grep -q '^bootstrap' "$OUT/kafka.out" 2>/dev/null && break; sleep 0.1; done

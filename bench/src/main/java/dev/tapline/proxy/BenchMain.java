@@ -9,7 +9,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * Entry points for {@code bench/proxy/run.sh} (not a test): {@code kafka} starts an embedded broker
  * and prints its bootstrap; {@code proxy UPSTREAM_URL PORT none|all [BOOTSTRAP [SPOOL_DIR]]} runs the
- * proxy with admin on PORT+1000 (and a disk spool in SPOOL_DIR); {@code proxy-tls UPSTREAM_URL PORT
+ * proxy with admin on PORT+1000 (and a disk spool in SPOOL_DIR; {@code -Dbench.maxConnectionsPerAddress=N}
+ * raises the cap on client connections from one address, 256 by default); {@code proxy-tls UPSTREAM_URL PORT
  * CERT KEY} the same with TLS (HTTP/2 and HTTP/1.1 by ALPN) on the listener, capture none;
  * {@code upstream PORT} runs {@link TestUpstream} (its {@code /upload} reads
  * the whole body). All run until killed.
@@ -36,6 +37,8 @@ public final class BenchMain {
             .capture(CapturePolicy.valueOf(args[3].toUpperCase(java.util.Locale.ROOT)))
             .kafkaBootstrap(args.length > 4 ? args[4] : null)
             .spoolDir(args.length > 5 ? Path.of(args[5]) : null)
+            .maxConnectionsPerAddress(Integer.getInteger("bench.maxConnectionsPerAddress",
+                ProxyConfig.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS))
             .build());
         Runtime.getRuntime().addShutdownHook(new Thread(proxy::close));
         System.out.println("ready " + proxy.uri() + " admin " + proxy.adminUri() + " transport " + proxy.transport()
