@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -45,7 +46,11 @@ class MeterRegistryTest {
 
   static double count(MeterRegistry r, String name, String... tags) {
     Counter c = r.find(name).tags(tags).counter();
-    return c == null ? -1 : c.count();
+    if (c != null) {
+      return c.count();
+    }
+    FunctionCounter f = r.find(name).tags(tags).functionCounter();
+    return f == null ? -1 : f.count();
   }
 
   @Test

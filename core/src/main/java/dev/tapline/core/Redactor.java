@@ -12,8 +12,11 @@ import java.net.URLDecoder;
 import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HexFormat;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -271,7 +274,7 @@ public final class Redactor {
   }
 
   public Exchange redact(Exchange e) {
-    Set<String> names = new LinkedHashSet<>(e.redactions());
+    Set<String> names = new FoundNames(e.redactions());
     Request req = e.request();
     String authority = redactAuthority(req, names);
     String path = redactPath(req.path(), names);
@@ -369,6 +372,43 @@ public final class Redactor {
 
   long valueRuleBits() {
     return valueRuleBits;
+  }
+
+  /**
+   * The redaction names of one exchange, in the order first found, each once. An exchange has a
+   * few at most, so a list searched from the start costs less than a hash set built per exchange
+   * (which the proxy's profile showed on every capture with a {@code Set-Cookie}).
+   */
+  private static final class FoundNames extends AbstractSet<String> {
+    private final List<String> list;
+
+    FoundNames(List<String> initial) {
+      list = new ArrayList<>(initial.size() + 4);
+      addAll(initial);
+    }
+
+    @Override
+    public boolean add(String name) {
+      if (list.contains(name)) {
+        return false;
+      }
+      return list.add(name);
+    }
+
+    @Override
+    public boolean contains(Object o) {
+      return list.contains(o);
+    }
+
+    @Override
+    public Iterator<String> iterator() {
+      return Collections.unmodifiableList(list).iterator();
+    }
+
+    @Override
+    public int size() {
+      return list.size();
+    }
   }
 
   /** Where redactions are recorded, and under which names. */
