@@ -94,14 +94,11 @@ class AuthEndToEndTest {
 
   /** Runs the CLI in this JVM with the password given as a system property; returns the exit code and what it printed. */
   static Map.Entry<Integer, String> tapline(String... args) {
-    PrintStream out = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
     System.setProperty("tapline.auth.password", PASSWORD);
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
     try {
-      return Map.entry(Main.run(args), buf.toString(StandardCharsets.UTF_8));
+      CliRun r = CliRun.run(args);
+      return Map.entry(r.rc(), r.out());
     } finally {
-      System.setOut(out);
       System.clearProperty("tapline.auth.password");
     }
   }

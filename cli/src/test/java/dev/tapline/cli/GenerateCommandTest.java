@@ -10,8 +10,6 @@ import dev.tapline.proxy.CapturePolicy;
 import dev.tapline.proxy.CaptureProxy;
 import dev.tapline.proxy.ExchangeSink;
 import dev.tapline.proxy.ProxyConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,20 +42,13 @@ class GenerateCommandTest {
   void generateVerifiesAgainstTheServiceAndWritesABuildWhereThereIsNone() throws Exception {
     Path recording = record(120);
     Path out = dir.resolve("contract/src/test");
-    PrintStream original = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    int rc;
+    CliRun gen;
     try (ClinicService fresh = ClinicService.start(ClinicService.Version.V1, 0)) {
-      System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-      try {
-        rc = Main.run("generate", "--from", recording.toString(), "--out", out.toString(),
-            "--package", "com.example.clinic", "--verify", fresh.baseUri().toString());
-      } finally {
-        System.setOut(original);
-      }
+      gen = CliRun.run("generate", "--from", recording.toString(), "--out", out.toString(),
+          "--package", "com.example.clinic", "--verify", fresh.baseUri().toString());
     }
-    String printed = buf.toString(StandardCharsets.UTF_8);
-    assertThat(rc).as(printed).isZero();
+    String printed = gen.out();
+    assertThat(gen.rc()).as(printed).isZero();
     assertThat(printed).contains("Verified against http://127.0.0.1:", "run(s) per round");
     assertThat(out.resolve("java/com/example/clinic/OwnersContractTest.java")).exists();
     Path pom = dir.resolve("contract/pom.xml");
@@ -87,18 +78,10 @@ class GenerateCommandTest {
     lines.add(15, "[1,2,3]");
     Path mixed = Files.write(dir.resolve("mixed.ndjson"), lines);
     Path out = dir.resolve("mixed/src/test");
-    PrintStream original = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    int rc;
-    System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
-    try {
-      rc = Main.run("generate", "--from", mixed.toString(), "--out", out.toString(), "--package", "com.example.clinic",
-          "--build", "none");
-    } finally {
-      System.setOut(original);
-    }
-    String printed = buf.toString(StandardCharsets.UTF_8);
-    assertThat(rc).as(printed).isZero();
+    CliRun gen = CliRun.run("generate", "--from", mixed.toString(), "--out", out.toString(),
+        "--package", "com.example.clinic", "--build", "none");
+    String printed = gen.out();
+    assertThat(gen.rc()).as(printed).isZero();
     assertThat(printed).contains("Skipped:", "mixed.ndjson:6: not JSON", "mixed.ndjson:11: missing object field", "mixed.ndjson:16:");
     assertThat(out.resolve("java/com/example/clinic/OwnersContractTest.java")).exists();
   }

@@ -20,8 +20,6 @@ import dev.tapline.replay.ExchangeSource;
 import dev.tapline.replay.ReplayListener;
 import dev.tapline.replay.ReplayOptions;
 import dev.tapline.replay.Replayer;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -173,15 +171,15 @@ class GraphqlEndToEndTest {
         .replace("nickname: String", "nickname: String\n  phone: String")
         .replace("users(first: Int)", "users(first: Int, after: ID)"));
 
-    Run broken = run("graphql", "check", "--schema", v2Schema.toString(), "--old-schema", v1Schema.toString(),
+    CliRun broken = CliRun.run("graphql", "check", "--schema", v2Schema.toString(), "--old-schema", v1Schema.toString(),
         "--from", from, "--service", "gql", "--since", "1h", "--report-dir", dir.resolve("reports").toString());
-    assertThat(broken.rc).as(broken.err).isEqualTo(1);
-    List<String> brokenLines = broken.out.lines().filter(l -> l.trim().startsWith("broken ")).toList();
+    assertThat(broken.rc()).as(broken.err()).isEqualTo(1);
+    List<String> brokenLines = broken.out().lines().filter(l -> l.trim().startsWith("broken ")).toList();
     assertThat(brokenLines).hasSize(3).anySatisfy(l -> assertThat(l).contains("query GetUser").contains("email"))
         .anySatisfy(l -> assertThat(l).contains("mutation CreateUser"))
         .anySatisfy(l -> assertThat(l).contains("query FirstUsers").contains("first"));
-    assertThat(broken.out.lines().filter(l -> l.contains("ListUserNames"))).allSatisfy(l -> assertThat(l).doesNotContain("broken"));
-    assertThat(broken.out).contains("deprecated-use").contains("query Logins")
+    assertThat(broken.out().lines().filter(l -> l.contains("ListUserNames"))).allSatisfy(l -> assertThat(l).doesNotContain("broken"));
+    assertThat(broken.out()).contains("deprecated-use").contains("query Logins")
         .contains("schema: removed User.nickname (safe: no recorded operation selects it)")
         .contains("schema: removed User.email (used by query GetUser)")
         .contains("schema: removed Query.users(first:) (used by query FirstUsers)")
@@ -190,29 +188,29 @@ class GraphqlEndToEndTest {
     assertThat(dir.resolve("reports/graphql-check.xml")).exists();
     assertThat(Files.readString(dir.resolve("reports/graphql-check.md"))).contains("| broken | `query GetUser` | gql | 4 |");
 
-    Run same = run("graphql", "check", "--schema", v1Schema.toString(), "--from", from, "--report-dir", dir.resolve("r1").toString());
-    assertThat(same.rc).as(same.out + same.err).isZero();
-    Run ok = run("graphql", "check", "--schema", compatible.toString(), "--from", from, "--service", "gql",
+    CliRun same = CliRun.run("graphql", "check", "--schema", v1Schema.toString(), "--from", from, "--report-dir", dir.resolve("r1").toString());
+    assertThat(same.rc()).as(same.out() + same.err()).isZero();
+    CliRun ok = CliRun.run("graphql", "check", "--schema", compatible.toString(), "--from", from, "--service", "gql",
         "--report-dir", dir.resolve("r2").toString());
-    assertThat(ok.rc).as(ok.out + ok.err).isZero();
-    assertThat(ok.out).contains("graphql check pass: 0 broken");
+    assertThat(ok.rc()).as(ok.out() + ok.err()).isZero();
+    assertThat(ok.out()).contains("graphql check pass: 0 broken");
 
-    Run bad = run("graphql", "check", "--schema", dir.resolve("missing.graphql").toString(), "--from", from);
-    assertThat(bad.rc).isEqualTo(2);
-    assertThat(bad.err).contains("--schema").contains("missing.graphql");
-    Run none = run("graphql", "check", "--schema", v1Schema.toString(), "--from", from, "--service", "nobody");
-    assertThat(none.rc).isEqualTo(2);
-    assertThat(none.err).contains("no exchanges");
+    CliRun bad = CliRun.run("graphql", "check", "--schema", dir.resolve("missing.graphql").toString(), "--from", from);
+    assertThat(bad.rc()).isEqualTo(2);
+    assertThat(bad.err()).contains("--schema").contains("missing.graphql");
+    CliRun none = CliRun.run("graphql", "check", "--schema", v1Schema.toString(), "--from", from, "--service", "nobody");
+    assertThat(none.rc()).isEqualTo(2);
+    assertThat(none.err()).contains("no exchanges");
   }
 
   @Test
   void generatedTestsPassThriceOnTheBaselineAndFailOnTheChangeNamingTheField() throws Exception {
     Path out = dir.resolve("contract/src/test");
-    Run gen = run("generate", "--from", recorder.baseUri().toString(), "--service", "gql", "--out", out.toString(),
+    CliRun gen = CliRun.run("generate", "--from", recorder.baseUri().toString(), "--service", "gql", "--out", out.toString(),
         "--package", "com.example.gql", "--verify", v1.uri().toString(), "--runs", "3",
         "--graphql-schema", ApolloServer.DIR.resolve("schema-v1.graphql").toString());
-    assertThat(gen.rc).as(gen.out + gen.err).isZero();
-    assertThat(gen.out).contains("Verified against " + v1.uri() + ": 3 run(s) per round");
+    assertThat(gen.rc()).as(gen.out() + gen.err()).isZero();
+    assertThat(gen.out()).contains("Verified against " + v1.uri() + ": 3 run(s) per round");
     java.util.TreeMap<String, String> files = new java.util.TreeMap<>();
     try (var walk = Files.walk(out)) {
       for (Path f : walk.filter(Files::isRegularFile).toList()) {
@@ -241,21 +239,4 @@ class GraphqlEndToEndTest {
     }
   }
 
-  record Run(int rc, String out, String err) {}
-
-  static synchronized Run run(String... args) {
-    PrintStream oldOut = System.out;
-    PrintStream oldErr = System.err;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    try {
-      int rc = Main.run(args);
-      return new Run(rc, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(oldOut);
-      System.setErr(oldErr);
-    }
-  }
 }

@@ -114,17 +114,9 @@ class KafkaSecurityTest {
 
   /** Runs {@code tapline tail} in this JVM and returns the lines it printed. */
   private static List<String> tail(String... args) {
-    PrintStream original = System.out;
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-    int rc;
-    try {
-      rc = Main.run(args);
-    } finally {
-      System.setOut(original);
-    }
-    assertThat(rc).isZero();
-    return out.toString(StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+    CliRun r = CliRun.run(args);
+    assertThat(r.rc()).isZero();
+    return r.out().lines().filter(l -> !l.isBlank()).toList();
   }
 
   @Test

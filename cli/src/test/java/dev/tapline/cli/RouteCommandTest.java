@@ -15,13 +15,10 @@ import dev.tapline.examples.OrdersService;
 import dev.tapline.kafka.embedded.testing.SharedKafka;
 import dev.tapline.proxy.ProxyConfig;
 import dev.tapline.proxy.RouteSpec;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -80,28 +77,10 @@ class RouteCommandTest {
     v2.close();
   }
 
-  record Run(int exit, String out, String err) {}
-
-  static Run tapline(String... args) {
-    PrintStream out = System.out;
-    PrintStream err = System.err;
-    ByteArrayOutputStream o = new ByteArrayOutputStream();
-    ByteArrayOutputStream e = new ByteArrayOutputStream();
-    System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-    System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-    try {
-      int exit = Main.run(args);
-      return new Run(exit, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(out);
-      System.setErr(err);
-    }
-  }
-
   /** {@code tapline route <args> --admin ... --token ...}, which must succeed. */
   static String route(String... args) {
-    Run r = tapline(withAdmin(args));
-    assertThat(r.exit()).as("%s\n%s", r.out(), r.err()).isZero();
+    CliRun r = CliRun.run(withAdmin(args));
+    assertThat(r.rc()).as("%s\n%s", r.out(), r.err()).isZero();
     return r.out();
   }
 
@@ -175,16 +154,16 @@ class RouteCommandTest {
         new String[] {"get", "nobody"}, "HTTP 404 not_found: no route for routing key \"nobody\"",
         new String[] {"remove", "demo-v2", "--path", "/never"}, "route demo-v2 has no rule for /never");
     for (Map.Entry<String[], String> b : bad.entrySet()) {
-      Run r = tapline(withAdmin(b.getKey()));
-      assertThat(r.exit()).as(String.join(" ", b.getKey())).isEqualTo(2);
+      CliRun r = CliRun.run(withAdmin(b.getKey()));
+      assertThat(r.rc()).as(String.join(" ", b.getKey())).isEqualTo(2);
       assertThat(r.err()).as(String.join(" ", b.getKey())).startsWith("tapline route ").contains(b.getValue());
       assertThat(r.err().strip().lines()).as(String.join(" ", b.getKey())).hasSize(1);
     }
-    Run noToken = tapline("route", "list", "--admin", stack.adminUri().toString());
-    assertThat(noToken.exit()).isEqualTo(2);
+    CliRun noToken = CliRun.run("route", "list", "--admin", stack.adminUri().toString());
+    assertThat(noToken.rc()).isEqualTo(2);
     assertThat(noToken.err()).contains("HTTP 401", "--token");
-    Run down = tapline("route", "list", "--admin", "127.0.0.1:1");
-    assertThat(down.exit()).isEqualTo(1);
+    CliRun down = CliRun.run("route", "list", "--admin", "127.0.0.1:1");
+    assertThat(down.rc()).isEqualTo(1);
     assertThat(down.err()).startsWith("tapline route list: cannot reach the proxy's admin API at http://127.0.0.1:1");
   }
 
