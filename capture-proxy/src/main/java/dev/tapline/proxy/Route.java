@@ -1,5 +1,6 @@
 package dev.tapline.proxy;
 
+import dev.tapline.core.endpoint.PathGlob;
 import io.netty.handler.codec.http.HttpRequest;
 import java.util.BitSet;
 import java.util.List;
@@ -66,7 +67,7 @@ final class Route {
               "answered by a fault rule of route " + key + " (" + r.path() + ")"), f.delayMs(), f.reset(), normal);
         }
       };
-      rules[i] = new Rule(r.method(), PathGlobs.compile(r.path()), share, t);
+      rules[i] = new Rule(r.method(), PathGlob.compile(r.path()), share, t);
     }
     return new Route(spec, whole, rules);
   }

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tapline.core.endpoint.PathGlob;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -174,7 +175,7 @@ public record RouteSpec(@Nullable URI upstream, @Nullable Override override, Lis
       if (path.length() > 1024) {
         throw new IllegalArgumentException("rule path must be at most 1024 characters, got " + path.length());
       }
-      PathGlobs.compile(path);
+      PathGlob.compile(path);
       requireNonNull(action, "action");
     }
   }

@@ -72,7 +72,7 @@ public final class GraphqlResolver implements EndpointResolver {
     this.globs = List.copyOf(globs);
     List<Pattern> p = new ArrayList<>(globs.size());
     for (String g : globs) {
-      p.add(globToRegex(g));
+      p.add(PathGlob.compile(g));
     }
     this.patterns = List.copyOf(p);
   }
@@ -83,10 +83,11 @@ public final class GraphqlResolver implements EndpointResolver {
   }
 
   /**
-   * GraphQL on these paths as well as the default ones. A glob's {@code *} matches within a segment,
-   * {@code **} across segments: {@code /gql}, {@code /api/*}{@code /query}, {@code /tenants/**}.
+   * GraphQL on these paths as well as the default ones, globs as {@link PathGlob} reads them: {@code
+   * /gql}, {@code /api/*}{@code /query}, {@code /tenants/**}.
    *
-   * @throws IllegalArgumentException for a glob that does not start with {@code /}
+   * @throws IllegalArgumentException for a glob that does not start with {@code /}, or that {@link
+   *     PathGlob#compile} refuses
    */
   public static GraphqlResolver forPaths(List<String> globs) {
     requireNonNull(globs, "globs");
@@ -321,25 +322,6 @@ public final class GraphqlResolver implements EndpointResolver {
       }
     }
     return 0;
-  }
-
-  /** {@code *} within a segment, {@code **} across segments, {@code ?} one character. */
-  static Pattern globToRegex(String glob) {
-    StringBuilder re = new StringBuilder(glob.length() + 8);
-    for (int i = 0; i < glob.length(); i++) {
-      char c = glob.charAt(i);
-      if (c == '*' && i + 1 < glob.length() && glob.charAt(i + 1) == '*') {
-        re.append(".*");
-        i++;
-      } else if (c == '*') {
-        re.append("[^/]*");
-      } else if (c == '?') {
-        re.append("[^/]");
-      } else {
-        re.append(Pattern.quote(String.valueOf(c)));
-      }
-    }
-    return Pattern.compile(re.toString());
   }
 
   @Override
