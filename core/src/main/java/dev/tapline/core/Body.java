@@ -61,13 +61,27 @@ public record Body(
 
   /** True when the content type says JSON ({@code application/json}, {@code +json}). */
   public boolean isJson() {
+    return isJson(contentType);
+  }
+
+  /** The media type of a {@code Content-Type} value, lower case, without parameters; null for none. */
+  public static @Nullable String mimeOf(@Nullable String contentType) {
     if (contentType == null) {
-      return false;
+      return null;
     }
-    String ct = contentType.toLowerCase(Locale.ROOT);
-    int semi = ct.indexOf(';');
-    String mime = (semi < 0 ? ct : ct.substring(0, semi)).trim();
-    return mime.equals("application/json") || mime.endsWith("+json");
+    int semi = contentType.indexOf(';');
+    return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+  }
+
+  /** Whether a {@code Content-Type} value says JSON ({@code application/json}, {@code +json}). */
+  public static boolean isJson(@Nullable String contentType) {
+    String mime = mimeOf(contentType);
+    return mime != null && (mime.equals("application/json") || mime.endsWith("+json"));
+  }
+
+  /** Whether a {@code Content-Type} value says a form ({@code application/x-www-form-urlencoded}). */
+  public static boolean isForm(@Nullable String contentType) {
+    return "application/x-www-form-urlencoded".equals(mimeOf(contentType));
   }
 
   /**

@@ -21,7 +21,7 @@ final class MultipartRedaction {
 
   /** The boundary of a {@code multipart/*} content type, or null. */
   static @Nullable String boundaryOf(@Nullable String contentType) {
-    String mime = Redactor.mimeOf(contentType);
+    String mime = Body.mimeOf(contentType);
     return mime != null && mime.startsWith("multipart/") ? TextCharsets.parameter(contentType, "boundary") : null;
   }
 

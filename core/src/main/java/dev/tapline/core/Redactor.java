@@ -713,7 +713,7 @@ public final class Redactor {
     long bits = scanner.scan(bytes);
     if ((bits & ~(RuleScanner.ESCAPE | RuleScanner.PERCENT)) == 0
         && ((bits & RuleScanner.ESCAPE) == 0 || !(body.isJson() || startsLikeJson(bytes)))
-        && ((bits & RuleScanner.PERCENT) == 0 || !isForm(body.contentType()))
+        && ((bits & RuleScanner.PERCENT) == 0 || !Body.isForm(body.contentType()))
         && (bits == 0 || MultipartRedaction.boundaryOf(body.contentType()) == null)) {
       // Most bodies hold nothing any rule could match: one look at the bytes, no String made.
       return body;
@@ -751,13 +751,13 @@ public final class Redactor {
    * changed. {@code base} starts the JSON paths: {@code $}, or a part's name.
    */
   String redactBodyText(String text, @Nullable String contentType, long bits, String where, String base, Set<String> names) {
-    if (isJson(contentType) || looksLikeJson(text)) {
+    if (Body.isJson(contentType) || looksLikeJson(text)) {
       if ((bits & (fieldBits | RuleScanner.ESCAPE)) == 0 && !anyValueRuleFinds(text, bits)) {
         return text; // a trigger fired, but no rule matches: no need to parse
       }
       return JsonRedaction.redact(this, text, where, base, names);
     }
-    if (isForm(contentType)) {
+    if (Body.isForm(contentType)) {
       return redactPairs(text, inBody(where, names));
     }
     return redactText(text, bits, inBody(where, names));
@@ -798,23 +798,6 @@ public final class Redactor {
       }
     }
     return false;
-  }
-
-  static boolean isJson(@Nullable String contentType) {
-    String mime = mimeOf(contentType);
-    return mime != null && (mime.equals("application/json") || mime.endsWith("+json"));
-  }
-
-  private static boolean isForm(@Nullable String contentType) {
-    return "application/x-www-form-urlencoded".equals(mimeOf(contentType));
-  }
-
-  static @Nullable String mimeOf(@Nullable String contentType) {
-    if (contentType == null) {
-      return null;
-    }
-    int semi = contentType.indexOf(';');
-    return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
   }
 
   static String decode(String s) {

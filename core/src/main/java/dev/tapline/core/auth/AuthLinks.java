@@ -209,9 +209,8 @@ public final class AuthLinks {
     if (body == null || body.isBlank()) {
       return List.of();
     }
-    String mime = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
     List<Credential> found = new ArrayList<>();
-    if (mime.equals("application/x-www-form-urlencoded")) {
+    if (Body.isForm(contentType)) {
       for (String pair : body.split("&")) {
         int eq = pair.indexOf('=');
         if (eq <= 0) {

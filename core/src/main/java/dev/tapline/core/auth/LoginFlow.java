@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tapline.core.Body;
 import dev.tapline.core.ExchangeCodec;
 import dev.tapline.core.Header;
 import dev.tapline.core.Response;
@@ -14,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 
@@ -82,13 +82,12 @@ public record LoginFlow(
 
   /** Whether the login's body is a form ({@code application/x-www-form-urlencoded}). */
   public boolean isForm() {
-    return "application/x-www-form-urlencoded".equals(mime(contentType));
+    return Body.isForm(contentType);
   }
 
   /** Whether the login's body is JSON. */
   public boolean isJson() {
-    String m = mime(contentType);
-    return m != null && (m.equals("application/json") || m.endsWith("+json"));
+    return Body.isJson(contentType);
   }
 
   /**
@@ -217,11 +216,4 @@ public record LoginFlow(
     return null;
   }
 
-  private static @Nullable String mime(@Nullable String contentType) {
-    if (contentType == null) {
-      return null;
-    }
-    int semi = contentType.indexOf(';');
-    return (semi < 0 ? contentType : contentType.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
-  }
 }
