@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.api.ExchangeSummary;
 import dev.tapline.core.api.Page;
+import dev.tapline.core.api.QueryTerms;
 import dev.tapline.core.api.RecorderClient;
 import dev.tapline.core.endpoint.Endpoints;
 import java.io.IOException;
@@ -117,7 +118,7 @@ final class RecordedMocks implements AutoCloseable {
   }
 
   private static String term(String value) {
-    return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    return QueryTerms.quoted(value);
   }
 
   @Override

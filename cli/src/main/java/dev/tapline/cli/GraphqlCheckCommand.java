@@ -3,6 +3,7 @@ package dev.tapline.cli;
 import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeReader;
 import dev.tapline.core.Ids;
+import dev.tapline.core.api.QueryTerms;
 import dev.tapline.core.api.RecorderClient;
 import dev.tapline.replay.ExchangeSource;
 import dev.tapline.replay.OperationCheck;
@@ -119,7 +120,7 @@ final class GraphqlCheckCommand implements Callable<Integer> {
       parts.add("(" + query + ")");
     }
     if (service != null) {
-      parts.add("service:\"" + service.replace("\\", "\\\\").replace("\"", "\\\"") + "\"");
+      parts.add("service:" + QueryTerms.quoted(service));
     }
     if (cutoff != Long.MIN_VALUE) {
       parts.add("time:[" + cutoff + " TO *]");

@@ -1,5 +1,6 @@
 package dev.tapline.mcp;
 
+import dev.tapline.core.api.QueryTerms;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -59,7 +60,7 @@ final class Query {
     if (PLAIN.matcher(value).matches()) {
       return value;
     }
-    return "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    return QueryTerms.quoted(value);
   }
 
   /** How the query shows in a result: {@code `q`}, or {@code everything}. */

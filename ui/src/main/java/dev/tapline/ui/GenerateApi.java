@@ -6,6 +6,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import dev.tapline.core.ExchangeCodec;
 import dev.tapline.core.ExchangeReader;
+import dev.tapline.core.api.QueryTerms;
 import dev.tapline.core.api.RecorderClient;
 import dev.tapline.core.http.ErrorCode;
 import dev.tapline.core.http.HttpResponses;
@@ -111,7 +112,7 @@ final class GenerateApi implements HttpHandler {
   }
 
   static String term(String field, String value) {
-    return field + ":\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    return field + ":" + QueryTerms.quoted(value);
   }
 
   /** This very server, over loopback. */
