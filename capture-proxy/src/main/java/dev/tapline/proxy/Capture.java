@@ -46,11 +46,6 @@ final class Capture {
   long durationNanos;
 
   Capture(long startNanos, @Nullable String routingKey, String target, String method, String uri,
-      String authority, HttpHeaders headers, int maxBody) {
-    this(startNanos, routingKey, target, method, uri, authority, "http", "HTTP/1.1", headers, maxBody);
-  }
-
-  Capture(long startNanos, @Nullable String routingKey, String target, String method, String uri,
       String authority, String scheme, String protocol, HttpHeaders headers, int maxBody) {
     this.scheme = scheme;
     this.protocol = protocol;

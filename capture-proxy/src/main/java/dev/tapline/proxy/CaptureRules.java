@@ -23,14 +23,9 @@ final class CaptureRules {
   }
 
   /**
-   * The capture of {@code request}, snapshotting its headers (call before they are rewritten for
-   * the upstream), or null when it is not captured.
+   * The capture of {@code request}, which came over {@code client}, snapshotting its headers (call
+   * before they are rewritten for the upstream), or null when it is not captured.
    */
-  @Nullable Capture open(HttpRequest request, Target target, String authority, boolean webSocket, long startNanos) {
-    return open(request, target, authority, webSocket, ClientConnection.PLAIN_H1, startNanos);
-  }
-
-  /** {@link #open(HttpRequest, Target, String, boolean, long)} for a request that came over {@code client}. */
   @Nullable Capture open(HttpRequest request, Target target, String authority, boolean webSocket,
       ClientConnection client, long startNanos) {
     if (webSocket || !captures(target.routingKey(), request.uri())) {

@@ -66,10 +66,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter {
   private boolean needsUpstreamFlush;
   private @Nullable String clientIp;
 
-  FrontendHandler(ProxyState state, ClientTimeouts timeouts) {
-    this(state, timeouts, ClientConnection.PLAIN_H1);
-  }
-
   FrontendHandler(ProxyState state, ClientTimeouts timeouts, ClientConnection client) {
     this.state = state;
     this.timeouts = timeouts;

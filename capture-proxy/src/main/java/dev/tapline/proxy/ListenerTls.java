@@ -61,13 +61,13 @@ final class ListenerTls implements AutoCloseable {
   private volatile X509Certificate leaf;
   private @Nullable Stamp loaded;
   private @Nullable Stamp failed;
-  private final @Nullable ScheduledExecutorService watcher;
+  private final ScheduledExecutorService watcher;
 
   private record Stamp(long certModified, long certSize, long keyModified, long keySize) {}
 
   private record Loaded(SslContext context, X509Certificate leaf) {}
 
-  private ListenerTls(Path cert, Path key, @Nullable Duration reloadEvery) {
+  private ListenerTls(Path cert, Path key, Duration reloadEvery) {
     this.cert = requireNonNull(cert, "cert");
     this.key = requireNonNull(key, "key");
     this.provider = SslProvider.isAlpnSupported(SslProvider.OPENSSL) ? SslProvider.OPENSSL : SslProvider.JDK;
@@ -76,25 +76,21 @@ final class ListenerTls implements AutoCloseable {
     this.context = l.context();
     this.leaf = l.leaf();
     this.loaded = stamp;
-    if (reloadEvery == null) {
-      this.watcher = null;
-    } else {
-      this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "tapline-tls-reload");
-        t.setDaemon(true);
-        return t;
-      });
-      long ms = Math.max(1, reloadEvery.toMillis());
-      watcher.scheduleWithFixedDelay(this::reloadIfChanged, ms, ms, TimeUnit.MILLISECONDS);
-    }
+    this.watcher = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "tapline-tls-reload");
+      t.setDaemon(true);
+      return t;
+    });
+    long ms = Math.max(1, reloadEvery.toMillis());
+    watcher.scheduleWithFixedDelay(this::reloadIfChanged, ms, ms, TimeUnit.MILLISECONDS);
   }
 
   /**
-   * Loads the pair and, when {@code reloadEvery} is given, watches it.
+   * Loads the pair and watches it every {@code reloadEvery}.
    *
    * @throws IllegalArgumentException naming the file and what is wrong with it
    */
-  static ListenerTls start(Path cert, Path key, @Nullable Duration reloadEvery) {
+  static ListenerTls start(Path cert, Path key, Duration reloadEvery) {
     return new ListenerTls(cert, key, reloadEvery);
   }
 
@@ -286,9 +282,7 @@ final class ListenerTls implements AutoCloseable {
 
   @Override
   public void close() {
-    if (watcher != null) {
-      watcher.shutdownNow();
-    }
+    watcher.shutdownNow();
   }
 
   @Override

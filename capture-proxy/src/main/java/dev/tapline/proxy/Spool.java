@@ -488,11 +488,6 @@ final class Spool implements AutoCloseable {
     }
   }
 
-  /** Frames waiting in {@link #retry}: they are sent again first. */
-  synchronized int retrying() {
-    return retries.size();
-  }
-
   private static long key(Frame f) {
     return (f.segment.seq << 40) | f.position; // spool order: segment, then position (segments stay far below 1 TiB)
   }

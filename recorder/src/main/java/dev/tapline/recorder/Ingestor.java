@@ -122,10 +122,6 @@ final class Ingestor {
   private final Background.Pacer pacer = new Background.Pacer();
   private volatile @Nullable Throwable failure;
 
-  Ingestor(RecorderConfig config, ExchangeIndex index, RecorderMetrics metrics) {
-    this(config, index, metrics, null);
-  }
-
   /** @param stream handed every batch as soon as it is decoded, before it is indexed (or null) */
   Ingestor(RecorderConfig config, ExchangeIndex index, RecorderMetrics metrics, @Nullable LiveStream stream) {
     this.stream = stream;

@@ -38,10 +38,6 @@ final class Emitter {
   private final String source;
   private final AuthPlan auth;
 
-  Emitter(String packageName, String source) {
-    this(packageName, source, AuthPlan.of(dev.tapline.core.auth.AuthFlows.none(), GeneratorOptions.Auth.none(), s -> ""));
-  }
-
   Emitter(String packageName, String source, AuthPlan auth) {
     this.packageName = packageName;
     this.source = source;

@@ -103,11 +103,6 @@ public record GeneratorOptions(
     requireNonNull(auth, "auth");
   }
 
-  /** Options without a GraphQL schema. */
-  public GeneratorOptions(String packageName, int maxPerEndpoint, @Nullable String service, @Nullable String routingKey,
-      @Nullable Path openApi, String sourceName, @Nullable String basePath, Set<Origin> origins, Auth auth) {
-    this(packageName, maxPerEndpoint, service, routingKey, openApi, sourceName, basePath, origins, auth, null);
-  }
 
   public static Builder builder(String packageName) {
     return new Builder(packageName);

@@ -79,10 +79,6 @@ final class Planner {
   /** Operations whose {@code data} the schema types. */
   final TreeSet<String> graphqlTyped = new TreeSet<>();
 
-  Planner(Catalog catalog, GeneratorOptions options, @Nullable OpenApiSpec spec) {
-    this(catalog, options, spec, null);
-  }
-
   Planner(Catalog catalog, GeneratorOptions options, @Nullable OpenApiSpec spec, @Nullable GraphqlSchema graphqlSchema) {
     this.catalog = catalog;
     this.options = options;

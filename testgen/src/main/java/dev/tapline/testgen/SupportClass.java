@@ -8,16 +8,11 @@ final class SupportClass {
   private SupportClass() {}
 
   /**
+   * The support class, with what the tests need to log in ({@link SupportAuth}) when there are
+   * {@code logins}; without, exactly the class it always was.
+   *
    * @param defaultBase the base URI when none is configured: {@code http://localhost:8080} plus the
    *     base path the tests are relative to
-   */
-  static String source(String packageName, String source, String defaultBase) {
-    return source(packageName, source, defaultBase, java.util.List.of());
-  }
-
-  /**
-   * As {@link #source(String, String, String)}, with what the tests need to log in ({@link
-   * SupportAuth}) when there are {@code logins}; without, exactly the class it always was.
    */
   static String source(String packageName, String source, String defaultBase, java.util.List<Plan.Login> logins) {
     String text = base(packageName, source, defaultBase);
