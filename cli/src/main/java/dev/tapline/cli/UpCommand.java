@@ -237,7 +237,8 @@ final class UpCommand implements Callable<Integer> {
       throw new UsageException("--service NAME is required with --upstream");
     }
     String[] flags = {"--kafka-port", "--proxy-port", "--admin-port", "--http-port"};
-    int[] ports = {kafka == null ? kafkaPort : 0, proxyPort, adminPort, httpPort};
+    // --kafka-port is the embedded broker's: only checked when no Kafka is given (--kafka or a --kafka-config).
+    int[] ports = {kafkaOptions.settings(kafka) == null ? kafkaPort : 0, proxyPort, adminPort, httpPort};
     for (int i = 0; i < ports.length; i++) {
       if (ports[i] < 0 || ports[i] > 65535) {
         throw new UsageException(flags[i] + " must be from 0 to 65535, got " + ports[i]);
