@@ -5,6 +5,7 @@ import dev.tapline.core.Exchange;
 import dev.tapline.core.ExchangeReader;
 import dev.tapline.core.auth.AuthFlows;
 import dev.tapline.core.auth.CredentialSource;
+import dev.tapline.core.auth.MissingCredentialsException;
 import dev.tapline.mcp.ToolSpec.Hints;
 import dev.tapline.mcp.ToolSpec.Reply;
 import dev.tapline.replay.DriftClass;
@@ -96,7 +97,7 @@ final class DriftTool {
     try (source) {
       report = Replayer.create(options).replay(source, ReplayListener.none());
     } catch (ReplayInputException e) {
-      if (e.getMessage() != null && e.getMessage().contains("tapline.auth.")) {
+      if (e.getCause() instanceof MissingCredentialsException) {
         throw new ToolError("Logging in needs credentials the MCP server does not have: " + e.getMessage()
             + ". Set them in its environment and start it again.");
       }
